@@ -1,0 +1,105 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaClient } from "../../generated/prisma/client.js";
+import { migrate } from "./migrate.js";
+import { pgliteAdapter } from "./pglite-adapter.js";
+
+export type { PrismaClient } from "../../generated/prisma/client.js";
+/** The client a unit of work runs its statements through. */
+export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+/**
+ * One open database: the Prisma client for the application and a raw SQL
+ * channel for migrations and benchmarks. The same schema and migrations serve
+ * both kinds.
+ */
+export interface RawConnection {
+  /** Runs a multi-statement SQL script (simple query protocol). */
+  exec(sql: string): Promise<void>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Database extends RawConnection {
+  readonly kind: "pglite" | "postgres";
+  readonly prisma: PrismaClient;
+  /** Runs `fn` on one connection (a raw transaction needs that). */
+  withConnection<T>(fn: (c: RawConnection) => Promise<T>): Promise<T>;
+  /** One unit of work: every statement inside commits or none does. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** Apply pending migrations on open (default true). */
+  migrate?: boolean;
+  /** PostgreSQL pool size (default 10). */
+  poolSize?: number;
+}
+
+const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  const db = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : await openPglite(opts.dataDir);
+  if (opts.migrate !== false) await db.withConnection((c) => migrate(c));
+  return db;
+}
+
+function openPostgres(url: string, max: number): Database {
+  const pool = new pg.Pool({ connectionString: url, max });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    kind: "postgres",
+    prisma,
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async query(sql, params) {
+      return (await pool.query(sql, params as unknown[])).rows;
+    },
+    async withConnection(fn) {
+      const c = await pool.connect();
+      try {
+        return await fn({
+          exec: async (sql) => void (await c.query(sql)),
+          query: async (sql, params) => (await c.query(sql, params as unknown[])).rows,
+        });
+      } finally {
+        c.release();
+      }
+    },
+    transaction: (fn) => prisma.$transaction(fn, TX_OPTIONS),
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir);
+  const prisma = new PrismaClient({ adapter: pgliteAdapter(client) });
+  const db: Database = {
+    kind: "pglite",
+    prisma,
+    async exec(sql) {
+      await client.exec(sql);
+    },
+    async query(sql, params) {
+      return (await client.query(sql, params as unknown[])).rows as never[];
+    },
+    withConnection(fn) {
+      return fn(db);
+    },
+    transaction: (fn) => prisma.$transaction(fn, TX_OPTIONS),
+    async close() {
+      await prisma.$disconnect();
+      await client.close();
+    },
+  };
+  return db;
+}

@@ -1,0 +1,23 @@
+import type { ServiceContext } from "./context.js";
+import { createExpiryService } from "./expiry.js";
+import { createMemberService } from "./members.js";
+import { createPurchaseService } from "./purchases.js";
+import { createRedemptionService } from "./redemptions.js";
+
+export { auditLedger } from "./audit.js";
+export type { ServiceContext } from "./context.js";
+export { normalizePhone } from "./members.js";
+export { loadTiers } from "./program.js";
+
+/** The application services every transport (bot, HTTP API, CLI) calls. */
+export function createServices(ctx: ServiceContext) {
+  const members = createMemberService(ctx);
+  return {
+    ctx,
+    members,
+    purchases: createPurchaseService(ctx, members),
+    redemptions: createRedemptionService(ctx, members),
+    expiry: createExpiryService(ctx),
+  };
+}
+export type Services = ReturnType<typeof createServices>;

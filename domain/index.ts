@@ -1,0 +1,14 @@
+/**
+ * Kopilka's business rules: pure functions over plain values. Nothing here
+ * knows about Telegram, HTTP or the database (a dependency-cruiser rule in CI
+ * keeps it that way); application services in app/ run these rules inside a
+ * database transaction.
+ */
+export * from "./accrual.js";
+export * from "./errors.js";
+export * from "./ledger.js";
+export * from "./money.js";
+export * from "./program.js";
+export * from "./redemption.js";
+export * from "./returns.js";
+export * from "./tiers.js";

@@ -1,0 +1,102 @@
+import { z } from "zod";
+import { DomainError } from "./errors.js";
+import { MAX_AMOUNT_KOPECKS } from "./money.js";
+
+/**
+ * The loyalty program's rules, as a marketer configures them.
+ *
+ * Defaults come from the source articles (shared/seeds): cumulative cashback of
+ * 5 % from 5,000 ₽ and 10 % from 10,000 ₽ of purchases; loyalty spend kept within
+ * the margin (price 10,000, cost 4,000, acquisition 2,000 → margin 4,000 →
+ * loyalty at most 1,000, i.e. 25 % of the margin).
+ */
+
+const bp = z.number().int().min(0).max(10_000);
+
+export const tierSchema = z.object({
+  code: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/),
+  name: z.string().min(1).max(64),
+  /** Spend over the rolling window from which this tier applies (kopecks). */
+  thresholdKopecks: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  /** Accrual rate in basis points: 500 = 5 %. */
+  rateBp: bp,
+});
+export type Tier = z.infer<typeof tierSchema>;
+
+export const economicsSchema = z.object({
+  /** Cost of goods as a share of the price. */
+  costShareBp: bp,
+  /** Acquisition (marketing, logistics) as a share of the price. */
+  acquisitionShareBp: bp,
+});
+export type Economics = z.infer<typeof economicsSchema>;
+
+export const programSchema = z
+  .object({
+    /** Kopecks one point is worth when spent: 100 = 1 point is 1 ₽. */
+    pointValueKopecks: z.number().int().min(1).max(100_000).default(100),
+    tierWindowDays: z.number().int().min(1).max(3660).default(365),
+    tiers: z
+      .array(tierSchema)
+      .min(1)
+      .default([
+        { code: "base", name: "Base", thresholdKopecks: 0, rateBp: 300 },
+        { code: "silver", name: "Silver", thresholdKopecks: 500_000, rateBp: 500 },
+        { code: "gold", name: "Gold", thresholdKopecks: 1_000_000, rateBp: 1000 },
+      ]),
+    redemption: z
+      .object({
+        /** Share of a receipt that points may pay for. */
+        maxShareBp: bp.default(3000),
+        /** How long a shopper has to confirm a spend in chat. */
+        confirmationTtlSeconds: z.number().int().min(10).max(3600).default(120),
+      })
+      .prefault({}),
+    expiry: z.object({ months: z.number().int().min(1).max(120).default(12) }).prefault({}),
+    welcomeBonusPoints: z.number().int().min(0).max(MAX_AMOUNT_KOPECKS).default(100),
+    economics: z
+      .object({
+        default: economicsSchema.default({ costShareBp: 4000, acquisitionShareBp: 2000 }),
+        /** Loyalty cost of one purchase may be at most this share of its margin. */
+        maxLoyaltyShareOfMarginBp: bp.default(2500),
+        /** Overrides by store id ("12") and by product category ("coffee"). */
+        stores: z.record(z.string(), economicsSchema).default({}),
+        categories: z.record(z.string(), economicsSchema).default({}),
+      })
+      .prefault({}),
+  })
+  .superRefine((p, ctx) => {
+    const codes = new Set<string>();
+    p.tiers.forEach((t, i) => {
+      if (codes.has(t.code))
+        ctx.addIssue({ code: "custom", path: ["tiers", i, "code"], message: "duplicate tier code" });
+      codes.add(t.code);
+      if (i === 0 && t.thresholdKopecks !== 0)
+        ctx.addIssue({ code: "custom", path: ["tiers", 0], message: "the first tier must start at 0" });
+      const prev = p.tiers[i - 1];
+      if (prev && t.thresholdKopecks <= prev.thresholdKopecks)
+        ctx.addIssue({ code: "custom", path: ["tiers", i], message: "tier thresholds must increase" });
+    });
+    const check = (e: Economics, path: (string | number)[]) => {
+      if (e.costShareBp + e.acquisitionShareBp > 10_000)
+        ctx.addIssue({ code: "custom", path, message: "cost + acquisition exceed the price" });
+    };
+    check(p.economics.default, ["economics", "default"]);
+    for (const [k, e] of Object.entries(p.economics.stores)) check(e, ["economics", "stores", k]);
+    for (const [k, e] of Object.entries(p.economics.categories)) check(e, ["economics", "categories", k]);
+  });
+
+export type Program = z.infer<typeof programSchema>;
+export type ProgramInput = z.input<typeof programSchema>;
+
+/** Validates a program; throws PROGRAM.INVALID_CONFIG naming every bad field. */
+export function parseProgram(input: unknown): Program {
+  const r = programSchema.safeParse(input ?? {});
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new DomainError("PROGRAM.INVALID_CONFIG", `invalid program config: ${issues.join("; ")}`, { issues });
+  }
+  return r.data;
+}
+
+export const defaultProgram: Program = parseProgram({});
