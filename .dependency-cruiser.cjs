@@ -37,12 +37,12 @@ module.exports = {
     {
       name: "no-circular",
       severity: "error",
-      from: {},
+      from: { pathNot: "^generated/" },
       to: { circular: true },
     },
   ],
   options: {
-    doNotFollow: { path: "node_modules" },
+    doNotFollow: { path: ["node_modules", "^generated/"] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: {

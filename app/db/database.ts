@@ -3,7 +3,10 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../../generated/prisma/client.js";
-import { migrate } from "./migrate.js";
+import { migrate, type RawConnection } from "./migrate.js";
+
+export type { RawConnection } from "./migrate.js";
+
 import { pgliteAdapter } from "./pglite-adapter.js";
 
 export type { PrismaClient } from "../../generated/prisma/client.js";
@@ -15,12 +18,6 @@ export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
  * channel for migrations and benchmarks. The same schema and migrations serve
  * both kinds.
  */
-export interface RawConnection {
-  /** Runs a multi-statement SQL script (simple query protocol). */
-  exec(sql: string): Promise<void>;
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
-}
-
 export interface Database extends RawConnection {
   readonly kind: "pglite" | "postgres";
   readonly prisma: PrismaClient;
@@ -50,6 +47,9 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 
 function openPostgres(url: string, max: number): Database {
   const pool = new pg.Pool({ connectionString: url, max });
+  // An idle connection the server closed (restart, failover) must not crash
+  // the process; the pool replaces it on the next checkout.
+  pool.on("error", () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     kind: "postgres",

@@ -39,9 +39,10 @@ export interface RedemptionView {
 export function createRedemptionService(ctx: ServiceContext, members: MemberService) {
   const { db, program } = ctx;
 
-  async function alreadyRedeemed(tx: Tx, storeId: number, receiptId: string, memberId: number) {
+  /** Points confirmed on the receipt, other than the redemption `exceptId`. */
+  async function alreadyRedeemed(tx: Tx, storeId: number, receiptId: string, memberId: number, exceptId = "") {
     const r = await tx.redemption.aggregate({
-      where: { storeId, receiptId, memberId, status: "confirmed" },
+      where: { storeId, receiptId, memberId, status: "confirmed", id: { not: exceptId } },
       _sum: { points: true },
     });
     return r._sum.points ?? 0;
@@ -99,7 +100,7 @@ export function createRedemptionService(ctx: ServiceContext, members: MemberServ
       program,
       receiptAmountKopecks: receiptAmount,
       balance,
-      alreadyRedeemed: await alreadyRedeemed(tx, storeId, receiptId, memberId),
+      alreadyRedeemed: await alreadyRedeemed(tx, storeId, receiptId, memberId, redemptionId),
       points,
     });
     const entry = await postEntry(tx, program, {
