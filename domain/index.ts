@@ -8,6 +8,7 @@ export * from "./accrual.js";
 export * from "./errors.js";
 export * from "./ledger.js";
 export * from "./money.js";
+export * from "./phone.js";
 export * from "./program.js";
 export * from "./redemption.js";
 export * from "./returns.js";

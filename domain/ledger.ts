@@ -1,5 +1,4 @@
 import { addMonths } from "date-fns";
-import { DomainError } from "./errors.js";
 
 /**
  * The ledger is append-only: a balance is the sum of its entries, and which
@@ -84,18 +83,4 @@ export function dueLots(lots: readonly Lot[], now: Date): Lot[] {
 /** Points expiring in (now, until], grouped by date, soonest first. */
 export function expiringBetween(lots: readonly Lot[], now: Date, until: Date): Lot[] {
   return lots.filter((l) => l.expiresAt > now && l.expiresAt <= until);
-}
-
-/** New balance after `points`; a balance never goes below zero. */
-export function nextBalance(balance: number, points: number): number {
-  if (!Number.isInteger(points) || points === 0)
-    throw new Error(`a ledger entry moves a whole, non-zero number of points`);
-  const after = balance + points;
-  if (after < 0) {
-    throw new DomainError("LEDGER.INSUFFICIENT_POINTS", `balance is ${balance} points, ${-points} requested`, {
-      balance,
-      requested: -points,
-    });
-  }
-  return after;
 }

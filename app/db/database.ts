@@ -9,9 +9,10 @@ export type { RawConnection } from "./migrate.js";
 
 import { pgliteAdapter } from "./pglite-adapter.js";
 
+import { type SqlTx, sqlTx } from "./sql.js";
+
 export type { PrismaClient } from "../../generated/prisma/client.js";
-/** The client a unit of work runs its statements through. */
-export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+export type { SqlTx } from "./sql.js";
 
 /**
  * One open database: the Prisma client for the application and a raw SQL
@@ -23,8 +24,11 @@ export interface Database extends RawConnection {
   readonly prisma: PrismaClient;
   /** Runs `fn` on one connection (a raw transaction needs that). */
   withConnection<T>(fn: (c: RawConnection) => Promise<T>): Promise<T>;
-  /** One unit of work: every statement inside commits or none does. */
-  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * One unit of work on one connection: every statement inside commits or
+   * none does. All that moves points runs in one (app/services/ledger.ts).
+   */
+  unitOfWork<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -37,7 +41,14 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
-const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;
+/** int8 as a JS number (counts and sums here stay far below 2^53); timestamps as UTC. */
+const pgTypes = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === 20) return (v: string) => Number(v);
+    if (oid === 1114) return (v: string) => new Date(`${v.replace(" ", "T")}Z`);
+    return pg.types.getTypeParser(oid, format as "text");
+  },
+};
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const db = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : await openPglite(opts.dataDir);
@@ -46,7 +57,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 }
 
 function openPostgres(url: string, max: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max });
+  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes as pg.CustomTypesConfig });
   // An idle connection the server closed (restart, failover) must not crash
   // the process; the pool replaces it on the next checkout.
   pool.on("error", () => {});
@@ -71,7 +82,20 @@ function openPostgres(url: string, max: number): Database {
         c.release();
       }
     },
-    transaction: (fn) => prisma.$transaction(fn, TX_OPTIONS),
+    async unitOfWork(fn) {
+      const c = await pool.connect();
+      try {
+        await c.query("BEGIN");
+        const result = await fn(sqlTx(async (text, params) => (await c.query(text, params)).rows));
+        await c.query("COMMIT");
+        return result;
+      } catch (e) {
+        await c.query("ROLLBACK").catch(() => {});
+        throw e;
+      } finally {
+        c.release();
+      }
+    },
     async close() {
       await prisma.$disconnect();
       await pool.end();
@@ -95,7 +119,10 @@ async function openPglite(dataDir: string): Promise<Database> {
     withConnection(fn) {
       return fn(db);
     },
-    transaction: (fn) => prisma.$transaction(fn, TX_OPTIONS),
+    unitOfWork(fn) {
+      // PGlite runs one transaction at a time; others wait their turn.
+      return client.transaction((t) => fn(sqlTx(async (text, params) => (await t.query(text, params)).rows)));
+    },
     async close() {
       await prisma.$disconnect();
       await client.close();

@@ -22,7 +22,7 @@ export function createExpiryService(ctx: ServiceContext) {
     });
     let points = 0;
     for (const [i, { memberId }] of due.entries()) {
-      points += await db.transaction(async (tx) => {
+      points += await db.unitOfWork(async (tx) => {
         await lockMember(tx, memberId);
         return expireMember(tx, program, memberId, now);
       });

@@ -6,7 +6,6 @@ import { createRedemptionService } from "./redemptions.js";
 
 export { auditLedger } from "./audit.js";
 export type { ServiceContext } from "./context.js";
-export { normalizePhone } from "./members.js";
 export { loadTiers } from "./program.js";
 
 /** The application services every transport (bot, HTTP API, CLI) calls. */
@@ -15,8 +14,8 @@ export function createServices(ctx: ServiceContext) {
   return {
     ctx,
     members,
-    purchases: createPurchaseService(ctx, members),
-    redemptions: createRedemptionService(ctx, members),
+    purchases: createPurchaseService(ctx),
+    redemptions: createRedemptionService(ctx),
     expiry: createExpiryService(ctx),
   };
 }

@@ -6,15 +6,15 @@ import {
   type LedgerKind,
   type Lot,
   liveLots,
-  nextBalance,
+  normalizePhone,
   type Program,
 } from "../../domain/index.js";
-import type { Tx } from "../db/database.js";
+import { type SqlTx, sql } from "../db/sql.js";
 
 /**
  * The one way points move. Every balance change in Kopilka is a call to
- * `postEntry` inside a unit of work that has locked the member first; the
- * entry and the cached balance are written together or not at all.
+ * `postEntry` inside a unit of work (`db.unitOfWork`) that has locked the
+ * member first; the entry and the cached balance are written by one statement.
  */
 
 export interface LockedMember {
@@ -23,15 +23,27 @@ export interface LockedMember {
   status: "active" | "unreachable" | "deleted";
 }
 
+/** How callers name a member: by id, the cashier's code, phone or Telegram id. */
+export type MemberKey = { id: number } | { memberCode: string } | { phone: string } | { telegramId: bigint | number };
+
+function memberWhere(key: MemberKey) {
+  if ("id" in key) return sql`id = ${key.id}`;
+  if ("memberCode" in key) return sql`"memberCode" = ${key.memberCode.trim().toUpperCase()}`;
+  if ("phone" in key) return sql`phone = ${normalizePhone(key.phone) ?? ""}`;
+  return sql`"telegramId" = ${String(key.telegramId)}::int8`;
+}
+
 /**
  * Locks the member's row until the unit of work ends, so operations on one
- * member take turns (row lock; PGlite has one connection and serializes anyway).
+ * member take turns (a row lock on PostgreSQL; PGlite runs one transaction at
+ * a time anyway). Deleted members are not found.
  */
-export async function lockMember(tx: Tx, memberId: number): Promise<LockedMember> {
-  const rows = await tx.$queryRaw<LockedMember[]>`
-    SELECT id, balance, status::text AS status FROM "Member" WHERE id = ${memberId} FOR UPDATE`;
-  const m = rows[0];
-  if (!m) throw new DomainError("MEMBER.NOT_FOUND", `no member ${memberId}`, { memberId });
+export async function lockMember(tx: SqlTx, key: MemberKey | number): Promise<LockedMember> {
+  const k = typeof key === "number" ? { id: key } : key;
+  const m = await tx.one<LockedMember>(sql`
+    SELECT id, balance, status::text AS status FROM "Member"
+    WHERE ${memberWhere(k)} AND status <> 'deleted' FOR UPDATE`);
+  if (!m) throw new DomainError("MEMBER.NOT_FOUND", "no such member", { key: String(Object.values(k)[0]) });
   return m;
 }
 
@@ -63,48 +75,61 @@ export interface PostedEntry {
   replay: boolean;
 }
 
+const ENTRY_COLUMNS = sql`id, "memberId", kind::text AS kind, points, "balanceAfter", "expiresAt", "createdAt"`;
+
 /**
- * Appends one entry and updates the cached balance. The member must be locked
- * by the caller (`lockMember`) in the same unit of work.
+ * Appends one entry and moves the cached balance with it, in one statement:
+ * the entry's balanceAfter is the locked balance plus its points, and the
+ * member's balance becomes that value only if the entry was written. A key
+ * posted before writes nothing and returns the first entry. A CHECK in the
+ * database refuses a negative balance. The member must be locked by the
+ * caller (`lockMember`) in the same unit of work.
  */
-export async function postEntry(tx: Tx, program: Program, e: NewEntry): Promise<PostedEntry> {
-  const existing = await tx.ledgerEntry.findUnique({ where: { idempotencyKey: e.idempotencyKey } });
-  if (existing) {
-    if (existing.memberId !== e.memberId || existing.points !== e.points || existing.kind !== e.kind) {
-      throw new DomainError("LEDGER.IDEMPOTENCY_CONFLICT", `key ${e.idempotencyKey} was used for another entry`, {
-        idempotencyKey: e.idempotencyKey,
+export async function postEntry(tx: SqlTx, program: Program, e: NewEntry): Promise<PostedEntry> {
+  if (!Number.isInteger(e.points) || e.points === 0)
+    throw new Error("a ledger entry moves a whole, non-zero number of points");
+  const expiresAt = e.points > 0 ? expiryFor(e.at, program.expiry.months) : null;
+  let posted: Omit<PostedEntry, "replay"> | undefined;
+  try {
+    posted = await tx.one(sql`
+      WITH e AS (
+        INSERT INTO "LedgerEntry" ("memberId", kind, points, "balanceAfter", "expiresAt", "purchaseId", "returnId",
+                                   "redemptionId", "lotId", note, "idempotencyKey", "createdAt")
+        SELECT m.id, ${e.kind}::"LedgerKind", ${e.points}::int, m.balance + ${e.points}::int, ${expiresAt}::timestamp,
+               ${e.purchaseId ?? null}::int, ${e.returnId ?? null}::int, ${e.redemptionId ?? null}::text,
+               ${e.lotId ?? null}::int, ${e.note ?? null}::text, ${e.idempotencyKey}, ${e.at}::timestamp
+        FROM "Member" m WHERE m.id = ${e.memberId}
+        ON CONFLICT ("idempotencyKey") DO NOTHING
+        RETURNING ${ENTRY_COLUMNS}
+      ), u AS (
+        UPDATE "Member" SET balance = e."balanceAfter", "updatedAt" = now() FROM e WHERE "Member".id = e."memberId"
+      )
+      SELECT * FROM e`);
+  } catch (err) {
+    if (String((err as Error).message).includes("balance_nonnegative")) {
+      throw new DomainError("LEDGER.INSUFFICIENT_POINTS", `not enough points for ${e.points}`, {
+        requested: -e.points,
       });
     }
-    return { ...existing, replay: true };
+    throw err;
   }
-  const member = await tx.member.findUniqueOrThrow({ where: { id: e.memberId }, select: { balance: true } });
-  const balanceAfter = nextBalance(member.balance, e.points);
-  const entry = await tx.ledgerEntry.create({
-    data: {
-      memberId: e.memberId,
-      kind: e.kind,
-      points: e.points,
-      balanceAfter,
-      expiresAt: e.points > 0 ? expiryFor(e.at, program.expiry.months) : null,
-      purchaseId: e.purchaseId ?? null,
-      returnId: e.returnId ?? null,
-      redemptionId: e.redemptionId ?? null,
-      lotId: e.lotId ?? null,
-      note: e.note ?? null,
+  if (posted) return { ...posted, replay: false };
+  const existing = await tx.one<Omit<PostedEntry, "replay">>(
+    sql`SELECT ${ENTRY_COLUMNS} FROM "LedgerEntry" WHERE "idempotencyKey" = ${e.idempotencyKey}`,
+  );
+  if (!existing) throw new DomainError("MEMBER.NOT_FOUND", `no member ${e.memberId}`, { memberId: e.memberId });
+  if (existing.memberId !== e.memberId || existing.points !== e.points || existing.kind !== e.kind) {
+    throw new DomainError("LEDGER.IDEMPOTENCY_CONFLICT", `key ${e.idempotencyKey} was used for another entry`, {
       idempotencyKey: e.idempotencyKey,
-      createdAt: e.at,
-    },
-  });
-  await tx.member.update({ where: { id: e.memberId }, data: { balance: balanceAfter } });
-  return { ...entry, replay: false };
+    });
+  }
+  return { ...existing, replay: true };
 }
 
-export async function memberLots(tx: Tx, memberId: number): Promise<Lot[]> {
-  const entries: EntryView[] = await tx.ledgerEntry.findMany({
-    where: { memberId },
-    orderBy: { id: "asc" },
-    select: { id: true, points: true, expiresAt: true, lotId: true },
-  });
+export async function memberLots(tx: SqlTx, memberId: number): Promise<Lot[]> {
+  const entries = await tx.many<EntryView>(
+    sql`SELECT id, points, "expiresAt", "lotId" FROM "LedgerEntry" WHERE "memberId" = ${memberId} ORDER BY id`,
+  );
   return liveLots(entries);
 }
 
@@ -112,7 +137,7 @@ export async function memberLots(tx: Tx, memberId: number): Promise<Lot[]> {
  * Posts an expiry for every lot of the member due at `now`. Runs before any
  * debit, so points are never spent after they expired.
  */
-export async function expireMember(tx: Tx, program: Program, memberId: number, now: Date): Promise<number> {
+export async function expireMember(tx: SqlTx, program: Program, memberId: number, now: Date): Promise<number> {
   let expired = 0;
   for (const lot of dueLots(await memberLots(tx, memberId), now)) {
     await postEntry(tx, program, {
@@ -126,4 +151,14 @@ export async function expireMember(tx: Tx, program: Program, memberId: number, n
     expired += lot.remaining;
   }
   return expired;
+}
+
+/** The store, if it exists and is open for business. */
+export async function activeStore(tx: SqlTx, storeId: number) {
+  const store = await tx.one<{ id: number; active: boolean; trustedPos: boolean }>(
+    sql`SELECT id, active, "trustedPos" FROM "Store" WHERE id = ${storeId}`,
+  );
+  if (!store) throw new DomainError("STORE.NOT_FOUND", `no store ${storeId}`, { storeId });
+  if (!store.active) throw new DomainError("STORE.INACTIVE", `store ${storeId} is closed`, { storeId });
+  return store;
 }

@@ -1,9 +1,11 @@
 import { randomInt } from "node:crypto";
-import { DomainError } from "../../domain/index.js";
-import type { Tx } from "../db/database.js";
+import { DomainError, normalizePhone } from "../../domain/index.js";
 import { withRetry } from "../db/retry.js";
+import { sql } from "../db/sql.js";
 import type { ServiceContext } from "./context.js";
-import { lockMember, postEntry } from "./ledger.js";
+import { lockMember, type MemberKey, postEntry } from "./ledger.js";
+
+export type { MemberKey } from "./ledger.js";
 
 export interface EnrollInput {
   telegramId?: bigint | number | null;
@@ -25,32 +27,24 @@ function randomCode(len: number, alphabet: string) {
   return s;
 }
 
-/** "8 (912) 345-67-89" → "+79123456789"; null when it is not a phone number. */
-export function normalizePhone(raw: string): string | null {
-  let d = raw.replace(/[^\d]/g, "");
-  if (d.length === 11 && d.startsWith("8")) d = `7${d.slice(1)}`;
-  if (d.length === 10 && d.startsWith("9")) d = `7${d}`;
-  return d.length >= 10 && d.length <= 15 ? `+${d}` : null;
-}
-
-export type MemberKey = { id: number } | { memberCode: string } | { phone: string } | { telegramId: bigint | number };
-
 export function createMemberService(ctx: ServiceContext) {
   const { db, program } = ctx;
 
-  async function find(key: MemberKey, tx: Tx = db.prisma) {
+  /** Reads a member (deleted ones too) by any key. */
+  async function find(key: MemberKey) {
     if ("phone" in key) {
       const phone = normalizePhone(key.phone);
-      return phone ? tx.member.findUnique({ where: { phone } }) : null;
+      return phone ? db.prisma.member.findUnique({ where: { phone } }) : null;
     }
-    if ("telegramId" in key) return tx.member.findUnique({ where: { telegramId: BigInt(key.telegramId) } });
+    if ("telegramId" in key) return db.prisma.member.findUnique({ where: { telegramId: BigInt(key.telegramId) } });
     if ("memberCode" in key)
-      return tx.member.findUnique({ where: { memberCode: key.memberCode.trim().toUpperCase() } });
-    return tx.member.findUnique({ where: { id: key.id } });
+      return db.prisma.member.findUnique({ where: { memberCode: key.memberCode.trim().toUpperCase() } });
+    return db.prisma.member.findUnique({ where: { id: key.id } });
   }
 
-  async function get(key: MemberKey, tx?: Tx) {
-    const m = await find(key, tx);
+  /** A member who has not deleted their data, or MEMBER.NOT_FOUND. */
+  async function get(key: MemberKey) {
+    const m = await find(key);
     if (!m || m.status === "deleted")
       throw new DomainError("MEMBER.NOT_FOUND", "no such member", { key: String(Object.values(key)[0]) });
     return m;
@@ -63,37 +57,36 @@ export function createMemberService(ctx: ServiceContext) {
   async function enroll(input: EnrollInput) {
     const phone = input.phone ? normalizePhone(input.phone) : null;
     if (input.phone && !phone) throw new DomainError("INPUT.INVALID", "not a phone number", { field: "phone" });
-    return withRetry(() =>
-      db.transaction(async (tx) => {
-        if (input.telegramId != null) {
-          const existing = await tx.member.findUnique({ where: { telegramId: BigInt(input.telegramId) } });
-          if (existing && existing.status !== "deleted")
+    const telegramId = input.telegramId != null ? String(input.telegramId) : null;
+    const id = await withRetry(() =>
+      db.unitOfWork(async (tx) => {
+        if (telegramId !== null) {
+          const existing = await tx.one<{ id: number }>(
+            sql`SELECT id FROM "Member" WHERE "telegramId" = ${telegramId}::int8 AND status <> 'deleted'`,
+          );
+          if (existing)
             throw new DomainError("MEMBER.ALREADY_ENROLLED", "this Telegram account is enrolled", {
               memberId: existing.id,
             });
         }
-        if (phone && (await tx.member.findUnique({ where: { phone } })))
+        if (phone && (await tx.one(sql`SELECT id FROM "Member" WHERE phone = ${phone}`)))
           throw new DomainError("MEMBER.PHONE_TAKEN", "this phone belongs to another member");
         const referrer = input.referralCode
-          ? await tx.member.findUnique({ where: { referralCode: input.referralCode } })
-          : null;
+          ? await tx.one<{ id: number }>(
+              sql`SELECT id FROM "Member" WHERE "referralCode" = ${input.referralCode} AND status <> 'deleted'`,
+            )
+          : undefined;
         const now = ctx.now();
-        const member = await tx.member.create({
-          data: {
-            telegramId: input.telegramId != null ? BigInt(input.telegramId) : null,
-            chatId: input.chatId != null ? BigInt(input.chatId) : null,
-            firstName: input.firstName ?? null,
-            lastName: input.lastName ?? null,
-            phone,
-            birthday: input.birthday ?? null,
-            language: input.language ?? null,
-            consentAt: now,
-            // Digits only, so a cashier types it on a numeric keypad; a clash retries.
-            memberCode: String(randomInt(10_000_000, 100_000_000)),
-            referralCode: randomCode(8, CODE_ALPHABET),
-            referredById: referrer && referrer.status !== "deleted" ? referrer.id : null,
-          },
-        });
+        const member = await tx.one<{ id: number }>(sql`
+          INSERT INTO "Member" ("telegramId", "chatId", "firstName", "lastName", phone, birthday, language, "consentAt",
+                                "memberCode", "referralCode", "referredById", "updatedAt")
+          VALUES (${telegramId}::int8, ${input.chatId != null ? String(input.chatId) : null}::int8,
+                  ${input.firstName ?? null}, ${input.lastName ?? null}, ${phone},
+                  ${input.birthday ?? null}::date, ${input.language ?? null}, ${now}::timestamp,
+                  ${String(randomInt(10_000_000, 100_000_000))}, ${randomCode(8, CODE_ALPHABET)},
+                  ${referrer?.id ?? null}::int, ${now}::timestamp)
+          RETURNING id`);
+        if (!member) throw new Error("unreachable: INSERT … RETURNING returns the row");
         if (program.welcomeBonusPoints > 0) {
           await lockMember(tx, member.id);
           await postEntry(tx, program, {
@@ -104,9 +97,10 @@ export function createMemberService(ctx: ServiceContext) {
             at: now,
           });
         }
-        return tx.member.findUniqueOrThrow({ where: { id: member.id } });
+        return member.id;
       }),
     );
+    return get({ id });
   }
 
   return { find, get, enroll };

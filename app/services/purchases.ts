@@ -1,10 +1,9 @@
 import { subDays } from "date-fns";
 import { assertAmount, computeAccrual, computeReturn, DomainError, type LineItem } from "../../domain/index.js";
-import type { Tx } from "../db/database.js";
 import { withRetry } from "../db/retry.js";
+import { type SqlTx, sql } from "../db/sql.js";
 import type { ServiceContext } from "./context.js";
-import { expireMember, lockMember, postEntry } from "./ledger.js";
-import type { MemberKey, MemberService } from "./members.js";
+import { expireMember, lockMember, type MemberKey, postEntry } from "./ledger.js";
 
 export interface PurchaseInput {
   storeId: number;
@@ -54,71 +53,65 @@ export interface ReturnResult {
   replay: boolean;
 }
 
+interface PurchaseRow {
+  id: number;
+  memberId: number;
+  storeId: number;
+  receiptId: string;
+  amount: number;
+  pointsRedeemed: number;
+  pointsAccrued: number;
+  tierCode: string;
+  rateBp: number;
+  balanceAfter: number;
+  returnedAmount: number;
+  at: Date;
+}
+
+const PURCHASE_COLUMNS = sql`id, "memberId", "storeId", "receiptId", amount, "pointsRedeemed", "pointsAccrued",
+  "tierCode", "rateBp", "balanceAfter", "returnedAmount", at`;
+
 const MAX_RECEIPT_ID = 64;
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
-export async function activeStore(tx: Tx, storeId: number) {
-  const store = await tx.store.findUnique({ where: { id: storeId } });
-  if (!store) throw new DomainError("STORE.NOT_FOUND", `no store ${storeId}`, { storeId });
-  if (!store.active) throw new DomainError("STORE.INACTIVE", `store ${storeId} is closed`, { storeId });
-  return store;
-}
-
-function checkReceiptId(receiptId: string) {
+export function checkReceiptId(receiptId: unknown): asserts receiptId is string {
   if (typeof receiptId !== "string" || receiptId.trim() === "" || receiptId.length > MAX_RECEIPT_ID)
     throw new DomainError("INPUT.INVALID", `receiptId must be 1 to ${MAX_RECEIPT_ID} characters`, {
       field: "receiptId",
     });
 }
 
-export function createPurchaseService(ctx: ServiceContext, members: MemberService) {
+function findReceipt(tx: SqlTx, storeId: number, receiptId: string) {
+  return tx.one<PurchaseRow>(
+    sql`SELECT ${PURCHASE_COLUMNS} FROM "Purchase" WHERE "storeId" = ${storeId} AND "receiptId" = ${receiptId}`,
+  );
+}
+
+function toResult(p: PurchaseRow, replay: boolean): PurchaseResult {
+  return {
+    purchaseId: p.id,
+    memberId: p.memberId,
+    storeId: p.storeId,
+    receiptId: p.receiptId,
+    amountKopecks: p.amount,
+    pointsRedeemed: p.pointsRedeemed,
+    points: p.pointsAccrued,
+    tierCode: p.tierCode,
+    rateBp: p.rateBp,
+    balance: p.balanceAfter,
+    at: p.at,
+    replay,
+  };
+}
+
+export function createPurchaseService(ctx: ServiceContext) {
   const { db, program } = ctx;
 
-  function toResult(
-    p: {
-      id: number;
-      memberId: number;
-      storeId: number;
-      receiptId: string;
-      amount: number;
-      pointsRedeemed: number;
-      pointsAccrued: number;
-      tierCode: string;
-      rateBp: number;
-      balanceAfter: number;
-      at: Date;
-    },
-    replay: boolean,
-  ): PurchaseResult {
-    return {
-      purchaseId: p.id,
-      memberId: p.memberId,
-      storeId: p.storeId,
-      receiptId: p.receiptId,
-      amountKopecks: p.amount,
-      pointsRedeemed: p.pointsRedeemed,
-      points: p.pointsAccrued,
-      tierCode: p.tierCode,
-      rateBp: p.rateBp,
-      balance: p.balanceAfter,
-      at: p.at,
-      replay,
-    };
-  }
-
-  /** Net spend (receipts minus returns) in the tier window up to `at`. */
-  async function spendInWindow(tx: Tx, memberId: number, at: Date): Promise<number> {
-    const from = subDays(at, program.tierWindowDays);
-    const rows = await tx.$queryRaw<{ spend: bigint | number | null }[]>`
-      SELECT COALESCE(SUM(amount - "returnedAmount"), 0)::bigint AS spend FROM "Purchase"
-      WHERE "memberId" = ${memberId} AND at > ${from} AND at <= ${at}`;
-    return Number(rows[0]?.spend ?? 0);
-  }
-
   /**
-   * Posts a purchase and its accrual in one unit of work. The same store and
-   * receipt posted again returns the first result and changes nothing; with a
-   * different member or amount it is refused as a conflict.
+   * Posts a purchase and its accrual in one unit of work: lock the member,
+   * read what the rules need, insert the purchase, post the ledger entry.
+   * The same store and receipt posted again returns the first result and
+   * changes nothing; with another member or amount it is a conflict.
    */
   async function recordPurchase(input: PurchaseInput): Promise<PurchaseResult> {
     assertAmount(input.amountKopecks);
@@ -126,7 +119,8 @@ export function createPurchaseService(ctx: ServiceContext, members: MemberServic
     const items = input.items ?? [];
     for (const i of items) {
       assertAmount(i.amountKopecks, "items.amount");
-      if (!i.sku || !i.category) throw new DomainError("INPUT.INVALID", "every item needs a sku and a category");
+      if (!i.sku || !i.category || i.sku.length > 64 || i.category.length > 64)
+        throw new DomainError("INPUT.INVALID", "every item needs a sku and a category of 1 to 64 characters");
     }
     const now = ctx.now();
     const at = input.at ?? now;
@@ -134,54 +128,65 @@ export function createPurchaseService(ctx: ServiceContext, members: MemberServic
       throw new DomainError("INPUT.INVALID", "purchase time is in the future", { field: "at" });
 
     return withRetry(() =>
-      db.transaction(async (tx) => {
-        const member = await members.get(input.member, tx);
-        const prior = await tx.purchase.findUnique({
-          where: { storeId_receiptId: { storeId: input.storeId, receiptId: input.receiptId } },
-        });
-        if (prior) return replayOf(prior, member.id, input.amountKopecks);
-        await activeStore(tx, input.storeId);
-        await lockMember(tx, member.id);
-        // Re-check under the lock: a concurrent post of this receipt may have won.
-        const raced = await tx.purchase.findUnique({
-          where: { storeId_receiptId: { storeId: input.storeId, receiptId: input.receiptId } },
-        });
-        if (raced) return replayOf(raced, member.id, input.amountKopecks);
+      db.unitOfWork(async (tx) => {
+        const member = await lockMember(tx, input.member);
+        const state = await tx.one<{
+          prior: PurchaseRow | null;
+          storeActive: boolean | null;
+          spend: number;
+          redeemed: number;
+        }>(sql`
+          SELECT
+            (SELECT row_to_json(p) FROM (SELECT ${PURCHASE_COLUMNS} FROM "Purchase"
+              WHERE "storeId" = ${input.storeId} AND "receiptId" = ${input.receiptId}) p) AS prior,
+            (SELECT active FROM "Store" WHERE id = ${input.storeId}) AS "storeActive",
+            (SELECT COALESCE(SUM(amount - "returnedAmount"), 0)::int8 FROM "Purchase"
+              WHERE "memberId" = ${member.id} AND at > ${subDays(at, program.tierWindowDays)}::timestamp
+                AND at <= ${at}::timestamp) AS spend,
+            (SELECT COALESCE(SUM(points), 0)::int8 FROM "Redemption"
+              WHERE "storeId" = ${input.storeId} AND "receiptId" = ${input.receiptId} AND "memberId" = ${member.id}
+                AND status = 'confirmed') AS redeemed`);
+        if (!state) throw new Error("unreachable: a SELECT without FROM returns one row");
+        if (state.prior) {
+          // row_to_json gives the timestamp as text without zone, in UTC.
+          const prior = { ...state.prior, at: new Date(`${String(state.prior.at)}Z`) };
+          if (prior.memberId !== member.id || prior.amount !== input.amountKopecks)
+            throw new DomainError(
+              "PURCHASE.RECEIPT_CONFLICT",
+              `receipt ${prior.receiptId} was posted with other details`,
+              {
+                receiptId: prior.receiptId,
+                purchaseId: prior.id,
+              },
+            );
+          return toResult(prior, true);
+        }
+        if (state.storeActive === null)
+          throw new DomainError("STORE.NOT_FOUND", `no store ${input.storeId}`, { storeId: input.storeId });
+        if (!state.storeActive)
+          throw new DomainError("STORE.INACTIVE", `store ${input.storeId} is closed`, { storeId: input.storeId });
 
-        const redeemed = await tx.redemption.aggregate({
-          where: { storeId: input.storeId, receiptId: input.receiptId, memberId: member.id, status: "confirmed" },
-          _sum: { points: true },
-        });
-        const pointsRedeemed = redeemed._sum.points ?? 0;
         const accrual = computeAccrual({
           program,
           storeId: input.storeId,
           amountKopecks: input.amountKopecks,
-          pointsRedeemed,
+          pointsRedeemed: state.redeemed,
           items,
-          spendBeforeKopecks: await spendInWindow(tx, member.id, at),
+          spendBeforeKopecks: state.spend,
         });
-        let balance = (await tx.member.findUniqueOrThrow({ where: { id: member.id }, select: { balance: true } }))
-          .balance;
-        const purchase = await tx.purchase.create({
-          data: {
-            storeId: input.storeId,
-            memberId: member.id,
-            receiptId: input.receiptId,
-            amount: input.amountKopecks,
-            pointsRedeemed,
-            pointsAccrued: accrual.points,
-            tierCode: accrual.tier.code,
-            rateBp: accrual.rateBp,
-            balanceAfter: balance + accrual.points,
-            at,
-            items: items.length
-              ? { create: items.map((i) => ({ sku: i.sku, category: i.category, amount: i.amountKopecks })) }
-              : undefined,
-          },
-        });
+        const purchase = await tx.one<PurchaseRow>(sql`
+          INSERT INTO "Purchase" ("storeId", "memberId", "receiptId", amount, "pointsRedeemed", "pointsAccrued",
+                                  "tierCode", "rateBp", "balanceAfter", at)
+          VALUES (${input.storeId}, ${member.id}, ${input.receiptId}, ${input.amountKopecks}, ${state.redeemed},
+                  ${accrual.points}, ${accrual.tier.code}, ${accrual.rateBp}, ${member.balance + accrual.points},
+                  ${at}::timestamp)
+          RETURNING ${PURCHASE_COLUMNS}`);
+        if (!purchase) throw new Error("unreachable: INSERT … RETURNING returns the row");
+        for (const i of items)
+          await tx.many(sql`INSERT INTO "PurchaseItem" ("purchaseId", sku, category, amount)
+                            VALUES (${purchase.id}, ${i.sku}, ${i.category}, ${i.amountKopecks})`);
         if (accrual.points > 0) {
-          const entry = await postEntry(tx, program, {
+          await postEntry(tx, program, {
             memberId: member.id,
             kind: "accrual",
             points: accrual.points,
@@ -189,21 +194,10 @@ export function createPurchaseService(ctx: ServiceContext, members: MemberServic
             at,
             purchaseId: purchase.id,
           });
-          balance = entry.balanceAfter;
         }
-        return toResult({ ...purchase, balanceAfter: balance }, false);
+        return toResult(purchase, false);
       }),
     );
-  }
-
-  function replayOf(prior: Parameters<typeof toResult>[0], memberId: number, amountKopecks: number): PurchaseResult {
-    if (prior.memberId !== memberId || prior.amount !== amountKopecks) {
-      throw new DomainError("PURCHASE.RECEIPT_CONFLICT", `receipt ${prior.receiptId} was posted with other details`, {
-        receiptId: prior.receiptId,
-        purchaseId: prior.id,
-      });
-    }
-    return toResult(prior, true);
   }
 
   /**
@@ -215,101 +209,89 @@ export function createPurchaseService(ctx: ServiceContext, members: MemberServic
   async function recordReturn(input: ReturnInput): Promise<ReturnResult> {
     assertAmount(input.amountKopecks);
     checkReceiptId(input.receiptId);
-    if (!input.returnKey || input.returnKey.length > 128)
+    if (typeof input.returnKey !== "string" || !input.returnKey || input.returnKey.length > 128)
       throw new DomainError("INPUT.INVALID", "a return needs a key of 1 to 128 characters", { field: "returnKey" });
     const key = `${input.storeId}:${input.returnKey}`;
 
     return withRetry(() =>
-      db.transaction(async (tx) => {
-        const purchase = await tx.purchase.findUnique({
-          where: { storeId_receiptId: { storeId: input.storeId, receiptId: input.receiptId } },
-        });
-        if (!purchase)
+      db.unitOfWork(async (tx) => {
+        const found = await findReceipt(tx, input.storeId, input.receiptId);
+        if (!found)
           throw new DomainError("PURCHASE.NOT_FOUND", `no receipt ${input.receiptId} in store ${input.storeId}`, {
             receiptId: input.receiptId,
           });
-        await lockMember(tx, purchase.memberId);
-        const prior = await tx.return.findUnique({ where: { idempotencyKey: key } });
+        await lockMember(tx, found.memberId);
+        const prior = await tx.one<{
+          id: number;
+          purchaseId: number;
+          amount: number;
+          pointsReversed: number;
+          pointsRefunded: number;
+          pointsUncollected: number;
+        }>(sql`SELECT id, "purchaseId", amount, "pointsReversed", "pointsRefunded", "pointsUncollected"
+               FROM "Return" WHERE "idempotencyKey" = ${key}`);
         if (prior) {
-          if (prior.purchaseId !== purchase.id || prior.amount !== input.amountKopecks)
+          if (prior.purchaseId !== found.id || prior.amount !== input.amountKopecks)
             throw new DomainError("RETURN.CONFLICT", "this return key was used for another return", {
               returnKey: input.returnKey,
             });
-          const after = await tx.member.findUniqueOrThrow({ where: { id: purchase.memberId } });
+          const m = await lockMember(tx, found.memberId);
           return {
             returnId: prior.id,
-            purchaseId: purchase.id,
-            memberId: purchase.memberId,
+            purchaseId: found.id,
+            memberId: found.memberId,
             amountKopecks: prior.amount,
             pointsReversed: prior.pointsReversed,
             pointsRefunded: prior.pointsRefunded,
             pointsUncollected: prior.pointsUncollected,
-            balance: after.balance,
+            balance: m.balance,
             replay: true,
           };
         }
-        // Re-read under the lock: returnedAmount may have moved.
-        const fresh = await tx.purchase.findUniqueOrThrow({ where: { id: purchase.id } });
+        // Re-read under the lock: returnedAmount may have moved while we waited.
+        const purchase = (await findReceipt(tx, input.storeId, input.receiptId)) ?? found;
         const due = computeReturn(
           {
-            amountKopecks: fresh.amount,
-            pointsAccrued: fresh.pointsAccrued,
-            pointsRedeemed: fresh.pointsRedeemed,
-            returnedKopecks: fresh.returnedAmount,
+            amountKopecks: purchase.amount,
+            pointsAccrued: purchase.pointsAccrued,
+            pointsRedeemed: purchase.pointsRedeemed,
+            returnedKopecks: purchase.returnedAmount,
           },
           input.amountKopecks,
         );
         const now = ctx.now();
         await expireMember(tx, program, purchase.memberId, now);
-        const ret = await tx.return.create({
-          data: {
-            purchaseId: purchase.id,
-            idempotencyKey: key,
-            amount: input.amountKopecks,
-            pointsReversed: 0,
-            pointsRefunded: due.pointsRefunded,
-            pointsUncollected: 0,
-          },
-        });
-        let balance = (await tx.member.findUniqueOrThrow({ where: { id: purchase.memberId } })).balance;
+        const ret = await tx.one<{ id: number }>(sql`
+          INSERT INTO "Return" ("purchaseId", "idempotencyKey", amount, "pointsReversed", "pointsRefunded", "createdAt")
+          VALUES (${purchase.id}, ${key}, ${input.amountKopecks}, 0, ${due.pointsRefunded}, ${now}::timestamp)
+          RETURNING id`);
+        if (!ret) throw new Error("unreachable: INSERT … RETURNING returns the row");
+        const refs = { memberId: purchase.memberId, at: now, purchaseId: purchase.id, returnId: ret.id };
         if (due.pointsRefunded > 0) {
-          balance = (
-            await postEntry(tx, program, {
-              memberId: purchase.memberId,
-              kind: "reversal",
-              points: due.pointsRefunded,
-              idempotencyKey: `return:${ret.id}:refund`,
-              at: now,
-              purchaseId: purchase.id,
-              returnId: ret.id,
-              note: "points that paid for returned goods",
-            })
-          ).balanceAfter;
+          await postEntry(tx, program, {
+            ...refs,
+            kind: "reversal",
+            points: due.pointsRefunded,
+            idempotencyKey: `return:${ret.id}:refund`,
+            note: "points that paid for returned goods",
+          });
         }
+        const { balance } = await lockMember(tx, purchase.memberId);
         const reversed = Math.min(due.pointsReversed, balance);
         if (reversed > 0) {
-          balance = (
-            await postEntry(tx, program, {
-              memberId: purchase.memberId,
-              kind: "reversal",
-              points: -reversed,
-              idempotencyKey: `return:${ret.id}:reverse`,
-              at: now,
-              purchaseId: purchase.id,
-              returnId: ret.id,
-              note: "accrual for returned goods",
-            })
-          ).balanceAfter;
+          await postEntry(tx, program, {
+            ...refs,
+            kind: "reversal",
+            points: -reversed,
+            idempotencyKey: `return:${ret.id}:reverse`,
+            note: "accrual for returned goods",
+          });
         }
         const uncollected = due.pointsReversed - reversed;
-        await tx.return.update({
-          where: { id: ret.id },
-          data: { pointsReversed: reversed, pointsUncollected: uncollected },
-        });
-        await tx.purchase.update({
-          where: { id: purchase.id },
-          data: { returnedAmount: { increment: input.amountKopecks } },
-        });
+        await tx.many(sql`UPDATE "Return" SET "pointsReversed" = ${reversed}, "pointsUncollected" = ${uncollected}
+                          WHERE id = ${ret.id}`);
+        await tx.many(sql`UPDATE "Purchase" SET "returnedAmount" = "returnedAmount" + ${input.amountKopecks}
+                          WHERE id = ${purchase.id}`);
         return {
           returnId: ret.id,
           purchaseId: purchase.id,
@@ -318,13 +300,13 @@ export function createPurchaseService(ctx: ServiceContext, members: MemberServic
           pointsReversed: reversed,
           pointsRefunded: due.pointsRefunded,
           pointsUncollected: uncollected,
-          balance,
+          balance: balance - reversed,
           replay: false,
         };
       }),
     );
   }
 
-  return { recordPurchase, recordReturn, spendInWindow };
+  return { recordPurchase, recordReturn };
 }
 export type PurchaseService = ReturnType<typeof createPurchaseService>;

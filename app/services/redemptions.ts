@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { addSeconds } from "date-fns";
 import { assertAmount, checkRedemption, DomainError, quoteRedemption } from "../../domain/index.js";
-import type { Tx } from "../db/database.js";
 import { withRetry } from "../db/retry.js";
+import { type SqlTx, sql } from "../db/sql.js";
 import type { ServiceContext } from "./context.js";
-import { expireMember, lockMember, postEntry } from "./ledger.js";
-import type { MemberKey, MemberService } from "./members.js";
-import { activeStore } from "./purchases.js";
+import { activeStore, expireMember, lockMember, type MemberKey, postEntry } from "./ledger.js";
+import { checkReceiptId } from "./purchases.js";
 
 export interface SpendInput {
   storeId: number;
@@ -18,6 +17,8 @@ export interface SpendInput {
   requestId?: string;
 }
 
+export type RedemptionStatus = "pending" | "confirmed" | "declined" | "expired";
+
 export interface RedemptionView {
   id: string;
   memberId: number;
@@ -25,105 +26,112 @@ export interface RedemptionView {
   receiptId: string;
   receiptAmountKopecks: number;
   points: number;
-  status: "pending" | "confirmed" | "declined" | "expired";
+  status: RedemptionStatus;
   expiresAt: Date;
   balance: number;
   replay: boolean;
 }
+
+interface RedemptionRow {
+  id: string;
+  memberId: number;
+  storeId: number;
+  receiptId: string;
+  receiptAmount: number;
+  points: number;
+  status: RedemptionStatus;
+  expiresAt: Date;
+}
+
+const COLUMNS = sql`id, "memberId", "storeId", "receiptId", "receiptAmount", points, status::text AS status, "expiresAt"`;
+
+function view(r: RedemptionRow, balance: number, replay: boolean): RedemptionView {
+  return {
+    id: r.id,
+    memberId: r.memberId,
+    storeId: r.storeId,
+    receiptId: r.receiptId,
+    receiptAmountKopecks: r.receiptAmount,
+    points: r.points,
+    status: r.status,
+    expiresAt: r.expiresAt,
+    balance,
+    replay,
+  };
+}
+
+/** Points confirmed on the receipt, other than the redemption `exceptId`. */
+async function alreadyRedeemed(tx: SqlTx, r: { storeId: number; receiptId: string; memberId: number }, exceptId = "") {
+  const row = await tx.one<{ n: number }>(sql`
+    SELECT COALESCE(SUM(points), 0)::int8 AS n FROM "Redemption"
+    WHERE "storeId" = ${r.storeId} AND "receiptId" = ${r.receiptId} AND "memberId" = ${r.memberId}
+      AND status = 'confirmed' AND id <> ${exceptId}`);
+  return row?.n ?? 0;
+}
+
+const setStatus = (tx: SqlTx, id: string, status: RedemptionStatus, at: Date) =>
+  tx.one<RedemptionRow>(sql`
+    UPDATE "Redemption" SET status = ${status}::"RedemptionStatus", "decidedAt" = ${at}::timestamp
+    WHERE id = ${id} RETURNING ${COLUMNS}`) as Promise<RedemptionRow>;
 
 /**
  * Spending points. A spend is either confirmed at once (a trusted POS, or a
  * direct call) or first *requested*: the shopper confirms it in chat within
  * `redemption.confirmationTtlSeconds`, and only that confirmation posts it.
  */
-export function createRedemptionService(ctx: ServiceContext, members: MemberService) {
+export function createRedemptionService(ctx: ServiceContext) {
   const { db, program } = ctx;
 
-  /** Points confirmed on the receipt, other than the redemption `exceptId`. */
-  async function alreadyRedeemed(tx: Tx, storeId: number, receiptId: string, memberId: number, exceptId = "") {
-    const r = await tx.redemption.aggregate({
-      where: { storeId, receiptId, memberId, status: "confirmed", id: { not: exceptId } },
-      _sum: { points: true },
-    });
-    return r._sum.points ?? 0;
-  }
-
-  /** How many points may pay for this receipt now. Reads only. */
+  /** How many points may pay for this receipt now. Writes nothing. */
   async function quote(input: Omit<SpendInput, "points" | "requestId">) {
     assertAmount(input.receiptAmountKopecks, "receiptAmount");
-    return db.transaction(async (tx) => {
-      const member = await members.get(input.member, tx);
+    checkReceiptId(input.receiptId);
+    return db.unitOfWork(async (tx) => {
+      const member = await lockMember(tx, input.member);
       await activeStore(tx, input.storeId);
       const q = quoteRedemption({
         program,
         receiptAmountKopecks: input.receiptAmountKopecks,
         balance: member.balance,
-        alreadyRedeemed: await alreadyRedeemed(tx, input.storeId, input.receiptId, member.id),
+        alreadyRedeemed: await alreadyRedeemed(tx, { ...input, memberId: member.id }),
       });
       return { memberId: member.id, balance: member.balance, ...q };
     });
   }
 
-  function view(
-    r: Omit<RedemptionView, "balance" | "replay" | "receiptAmountKopecks"> & { receiptAmount: number },
-    balance: number,
-    replay: boolean,
-  ): RedemptionView {
-    return {
-      id: r.id,
-      memberId: r.memberId,
-      storeId: r.storeId,
-      receiptId: r.receiptId,
-      receiptAmountKopecks: r.receiptAmount,
-      points: r.points,
-      status: r.status,
-      expiresAt: r.expiresAt,
-      balance,
-      replay,
-    };
-  }
-
-  /** Checks caps and balance under the member lock and posts the debit. */
-  async function post(
-    tx: Tx,
-    redemptionId: string,
-    memberId: number,
-    storeId: number,
-    receiptId: string,
-    receiptAmount: number,
-    points: number,
-  ) {
+  /** Checks caps and balance under the member lock and posts the debit; returns the balance after. */
+  async function post(tx: SqlTx, r: RedemptionRow): Promise<number> {
     const now = ctx.now();
-    await expireMember(tx, program, memberId, now);
-    const { balance } = await lockMember(tx, memberId);
+    await expireMember(tx, program, r.memberId, now);
+    const { balance } = await lockMember(tx, r.memberId);
     checkRedemption({
       program,
-      receiptAmountKopecks: receiptAmount,
+      receiptAmountKopecks: r.receiptAmount,
       balance,
-      alreadyRedeemed: await alreadyRedeemed(tx, storeId, receiptId, memberId, redemptionId),
-      points,
+      alreadyRedeemed: await alreadyRedeemed(tx, r, r.id),
+      points: r.points,
     });
     const entry = await postEntry(tx, program, {
-      memberId,
+      memberId: r.memberId,
       kind: "redemption",
-      points: -points,
-      idempotencyKey: `redemption:${redemptionId}`,
+      points: -r.points,
+      idempotencyKey: `redemption:${r.id}`,
       at: now,
-      redemptionId,
+      redemptionId: r.id,
     });
     return entry.balanceAfter;
   }
 
   function begin(input: SpendInput, status: "pending" | "confirmed") {
     assertAmount(input.receiptAmountKopecks, "receiptAmount");
-    if (!input.receiptId || input.receiptId.length > 64)
-      throw new DomainError("INPUT.INVALID", "receiptId must be 1 to 64 characters", { field: "receiptId" });
+    checkReceiptId(input.receiptId);
     const id = input.requestId ?? randomUUID();
+    if (id.length > 64)
+      throw new DomainError("INPUT.INVALID", "requestId is at most 64 characters", { field: "requestId" });
     return withRetry(() =>
-      db.transaction(async (tx) => {
-        const member = await members.get(input.member, tx);
-        await lockMember(tx, member.id);
-        const prior = await tx.redemption.findUnique({ where: { id } });
+      db.unitOfWork(async (tx) => {
+        const member = await lockMember(tx, input.member);
+        const prior = await tx.one<RedemptionRow>(sql`SELECT ${COLUMNS} FROM "Redemption" WHERE id = ${id}`);
         if (prior) {
           if (prior.memberId !== member.id || prior.points !== input.points || prior.receiptId !== input.receiptId)
             throw new DomainError("LEDGER.IDEMPOTENCY_CONFLICT", "this request id was used for another spend", {
@@ -133,79 +141,65 @@ export function createRedemptionService(ctx: ServiceContext, members: MemberServ
         }
         await activeStore(tx, input.storeId);
         const now = ctx.now();
-        const base = {
-          id,
-          memberId: member.id,
-          storeId: input.storeId,
-          receiptId: input.receiptId,
-          receiptAmount: input.receiptAmountKopecks,
+        // Checked now too, so a shopper is never asked to confirm a spend that cannot happen.
+        checkRedemption({
+          program,
+          receiptAmountKopecks: input.receiptAmountKopecks,
+          balance: member.balance,
+          alreadyRedeemed: await alreadyRedeemed(tx, { ...input, memberId: member.id }),
           points: input.points,
-          expiresAt: addSeconds(now, program.redemption.confirmationTtlSeconds),
-        };
-        if (status === "pending") {
-          // Checked now so the shopper is never asked to confirm a spend that cannot happen.
-          checkRedemption({
-            program,
-            receiptAmountKopecks: input.receiptAmountKopecks,
-            balance: member.balance,
-            alreadyRedeemed: await alreadyRedeemed(tx, input.storeId, input.receiptId, member.id),
-            points: input.points,
-          });
-          const r = await tx.redemption.create({ data: { ...base, status: "pending" } });
-          return view(r, member.balance, false);
-        }
-        const r = await tx.redemption.create({ data: { ...base, status: "confirmed", decidedAt: now } });
-        const balance = await post(
-          tx,
-          id,
-          member.id,
-          input.storeId,
-          input.receiptId,
-          input.receiptAmountKopecks,
-          input.points,
-        );
-        return view(r, balance, false);
+        });
+        const r = await tx.one<RedemptionRow>(sql`
+          INSERT INTO "Redemption" (id, "memberId", "storeId", "receiptId", "receiptAmount", points, status,
+                                    "createdAt", "expiresAt")
+          VALUES (${id}, ${member.id}, ${input.storeId}, ${input.receiptId}, ${input.receiptAmountKopecks}, ${input.points},
+                  'pending', ${now}::timestamp, ${addSeconds(now, program.redemption.confirmationTtlSeconds)}::timestamp)
+          RETURNING ${COLUMNS}`);
+        if (!r) throw new Error("unreachable: INSERT … RETURNING returns the row");
+        if (status === "pending") return view(r, member.balance, false);
+        const balance = await post(tx, r);
+        return view(await setStatus(tx, id, "confirmed", now), balance, false);
       }),
     );
   }
 
-  /** Spends at once (trusted POS). */
+  /** Spends at once (a trusted POS). */
   const spend = (input: SpendInput) => begin(input, "confirmed");
-  /** Asks the shopper first; nothing is posted until `decide(id, true)`. */
+  /** Asks the shopper first; nothing is posted until `decide(id, memberId, true)`. */
   const request = (input: SpendInput) => begin(input, "pending");
 
   /**
    * The shopper's answer. Only a pending, unexpired request of this member is
-   * decided; confirming twice answers with the first result.
+   * decided; the same answer twice returns the first result.
    */
   async function decide(id: string, memberId: number, accept: boolean): Promise<RedemptionView> {
     return withRetry(() =>
-      db.transaction(async (tx) => {
-        const r0 = await tx.redemption.findUnique({ where: { id } });
-        if (!r0 || r0.memberId !== memberId) throw new DomainError("REDEMPTION.NOT_FOUND", "no such request", { id });
+      db.unitOfWork(async (tx) => {
+        const owner = await tx.one<{ memberId: number }>(sql`SELECT "memberId" FROM "Redemption" WHERE id = ${id}`);
+        if (!owner || owner.memberId !== memberId)
+          throw new DomainError("REDEMPTION.NOT_FOUND", "no such request", { id });
         const { balance } = await lockMember(tx, memberId);
-        const r = await tx.redemption.findUniqueOrThrow({ where: { id } });
+        const r = (await tx.one<RedemptionRow>(
+          sql`SELECT ${COLUMNS} FROM "Redemption" WHERE id = ${id}`,
+        )) as RedemptionRow;
         if (r.status !== "pending") {
-          if ((r.status === "confirmed") === accept && r.status !== "expired") return view(r, balance, true);
+          if (r.status === (accept ? "confirmed" : "declined")) return view(r, balance, true);
           throw new DomainError("REDEMPTION.NOT_PENDING", `request is ${r.status}`, { id, status: r.status });
         }
         const now = ctx.now();
         if (r.expiresAt <= now) {
-          const e = await tx.redemption.update({ where: { id }, data: { status: "expired", decidedAt: now } });
+          const e = await setStatus(tx, id, "expired", now);
           if (accept) throw new DomainError("REDEMPTION.EXPIRED", "the request expired", { id });
           return view(e, balance, false);
         }
-        if (!accept) {
-          const d = await tx.redemption.update({ where: { id }, data: { status: "declined", decidedAt: now } });
-          return view(d, balance, false);
-        }
-        const after = await post(tx, id, memberId, r.storeId, r.receiptId, r.receiptAmount, r.points);
-        const c = await tx.redemption.update({ where: { id }, data: { status: "confirmed", decidedAt: now } });
-        return view(c, after, false);
+        if (!accept) return view(await setStatus(tx, id, "declined", now), balance, false);
+        const after = await post(tx, r);
+        return view(await setStatus(tx, id, "confirmed", now), after, false);
       }),
     );
   }
 
+  /** A request as it stands; a pending one past its time reads as expired. */
   async function get(id: string) {
     const r = await db.prisma.redemption.findUnique({
       where: { id },
@@ -219,13 +213,11 @@ export function createRedemptionService(ctx: ServiceContext, members: MemberServ
   /** Marks pending requests past their time as expired; returns them. */
   async function expirePending() {
     const now = ctx.now();
-    const due = await db.prisma.redemption.findMany({ where: { status: "pending", expiresAt: { lte: now } } });
-    if (due.length)
-      await db.prisma.redemption.updateMany({
-        where: { id: { in: due.map((d) => d.id) }, status: "pending" },
-        data: { status: "expired", decidedAt: now },
-      });
-    return due;
+    return db.unitOfWork((tx) =>
+      tx.many<RedemptionRow>(sql`
+        UPDATE "Redemption" SET status = 'expired', "decidedAt" = ${now}::timestamp
+        WHERE status = 'pending' AND "expiresAt" <= ${now}::timestamp RETURNING ${COLUMNS}`),
+    );
   }
 
   return { quote, spend, request, decide, get, expirePending };

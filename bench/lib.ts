@@ -1,0 +1,41 @@
+/** Small helpers the benchmark sections share. */
+
+export interface Measure {
+  ops: number;
+  seconds: number;
+  perSecond: number;
+  p50ms: number;
+  p99ms: number;
+}
+
+/** Runs `total` operations spread over `workers` concurrent loops. */
+export async function measure(total: number, workers: number, op: (i: number) => Promise<unknown>): Promise<Measure> {
+  const latencies: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      for (let i = next++; i < total; i = next++) {
+        const s = performance.now();
+        await op(i);
+        latencies.push(performance.now() - s);
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
+  return { ops: total, seconds, perSecond: total / seconds, p50ms: pct(0.5), p99ms: pct(0.99) };
+}
+
+export function row(label: string, m: Measure, extra = "") {
+  console.log(
+    `  ${label.padEnd(44)} ${m.perSecond.toFixed(0).padStart(8)}/s   p50 ${m.p50ms.toFixed(2).padStart(6)} ms   p99 ${m.p99ms
+      .toFixed(2)
+      .padStart(6)} ms ${extra}`,
+  );
+}
+
+export function ratio(label: string, value: number, target: string) {
+  console.log(`  ${label.padEnd(44)} ${value.toFixed(2).padStart(8)}    (target ${target})`);
+}

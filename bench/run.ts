@@ -1,0 +1,19 @@
+/**
+ * npm run bench [-- section…] — prints throughput figures beside a reference
+ * measured in the same process, and their ratio. Not a test: nothing here
+ * fails on a slow machine; the figures go into the closing notes.
+ */
+import { benchAccrual } from "./accrual.js";
+
+const sections: Record<string, () => Promise<void>> = {
+  accrual: () => benchAccrual(process.env.TEST_DATABASE_URL),
+};
+
+const wanted = process.argv.slice(2).filter((a) => a !== "--");
+const unknown = wanted.filter((w) => !(w in sections));
+if (unknown.length) {
+  console.error(`unknown section(s): ${unknown.join(", ")}; known: ${Object.keys(sections).join(", ")}`);
+  process.exit(2);
+}
+console.log(`Kopilka benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+for (const name of wanted.length ? wanted : Object.keys(sections)) await sections[name]?.();
