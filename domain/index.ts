@@ -6,6 +6,8 @@
  */
 export * from "./accrual.js";
 export * from "./errors.js";
+export * from "./geo.js";
+export * from "./hours.js";
 export * from "./ledger.js";
 export * from "./money.js";
 export * from "./phone.js";

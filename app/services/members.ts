@@ -103,6 +103,88 @@ export function createMemberService(ctx: ServiceContext) {
     return get({ id });
   }
 
-  return { find, get, enroll };
+  async function setLanguage(memberId: number, language: string) {
+    await db.prisma.member.update({ where: { id: memberId }, data: { language } });
+  }
+
+  async function setNotifications(memberId: number, on: boolean) {
+    await db.prisma.member.update({ where: { id: memberId }, data: { notifications: on } });
+  }
+
+  /** Sends to this chat fail with 403: the shopper blocked the bot. */
+  async function markUnreachable(chatId: bigint | number) {
+    await db.prisma.member.updateMany({
+      where: { chatId: BigInt(chatId), status: "active" },
+      data: { status: "unreachable" },
+    });
+  }
+
+  /** The shopper wrote again or unblocked the bot. */
+  async function markReachable(memberId: number, chatId: bigint | number) {
+    await db.prisma.member.updateMany({
+      where: { id: memberId, status: "unreachable" },
+      data: { status: "active", chatId: BigInt(chatId) },
+    });
+  }
+
+  async function referralCount(memberId: number) {
+    return db.prisma.member.count({ where: { referredById: memberId } });
+  }
+
+  /** Everything Kopilka stores about a member, for "export my data". */
+  async function exportData(memberId: number) {
+    const m = await db.prisma.member.findUniqueOrThrow({
+      where: { id: memberId },
+      include: {
+        purchases: {
+          include: { items: true, returns: true, store: { select: { name: true } } },
+          orderBy: { id: "asc" },
+        },
+        ledger: { orderBy: { id: "asc" } },
+        redemptions: { orderBy: { createdAt: "asc" } },
+      },
+    });
+    return JSON.parse(
+      JSON.stringify({ exportedAt: ctx.now(), program: "Kopilka", member: m }, (_k, v) =>
+        typeof v === "bigint" ? v.toString() : v,
+      ),
+    ) as Record<string, unknown>;
+  }
+
+  /**
+   * Erases the member's personal data. The ledger and purchases stay, tied to
+   * an anonymous member row, because accounting needs them; the balance is
+   * forfeited with the account.
+   */
+  async function deleteData(memberId: number) {
+    await db.prisma.member.update({
+      where: { id: memberId },
+      data: {
+        telegramId: null,
+        chatId: null,
+        firstName: null,
+        lastName: null,
+        phone: null,
+        birthday: null,
+        language: null,
+        status: "deleted",
+        notifications: false,
+        deletedAt: ctx.now(),
+      },
+    });
+  }
+
+  return {
+    find,
+    get,
+    enroll,
+    setLanguage,
+    setNotifications,
+    markUnreachable,
+    markReachable,
+    referralCount,
+    exportData,
+    deleteData,
+  };
 }
 export type MemberService = ReturnType<typeof createMemberService>;

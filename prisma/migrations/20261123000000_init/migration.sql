@@ -48,6 +48,7 @@ CREATE TABLE "Store" (
     "pilot" BOOLEAN NOT NULL DEFAULT false,
     "trustedPos" BOOLEAN NOT NULL DEFAULT false,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "Store_pkey" PRIMARY KEY ("id")
 );
@@ -212,6 +213,9 @@ ALTER TABLE "Redemption" ADD CONSTRAINT "Redemption_storeId_fkey" FOREIGN KEY ("
 
 -- AddForeignKey
 ALTER TABLE "LedgerEntry" ADD CONSTRAINT "LedgerEntry_memberId_fkey" FOREIGN KEY ("memberId") REFERENCES "Member"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "LedgerEntry" ADD CONSTRAINT "LedgerEntry_purchaseId_fkey" FOREIGN KEY ("purchaseId") REFERENCES "Purchase"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- Integrity the schema language cannot say: the database itself refuses a
 -- negative balance, an impossible return, and any change to ledger history.

@@ -1,0 +1,86 @@
+import { addDays, subDays } from "date-fns";
+import { DomainError, expiringBetween, liveLots, type Tier, tierProgress } from "../../domain/index.js";
+import type { ServiceContext } from "./context.js";
+
+export interface CardOperation {
+  kind: string;
+  points: number;
+  at: Date;
+  storeName: string | null;
+}
+
+export interface Card {
+  memberId: number;
+  firstName: string | null;
+  memberCode: string;
+  balance: number;
+  tier: Tier;
+  next: Tier | null;
+  remainingKopecks: number;
+  deadline: Date | null;
+  spendKopecks: number;
+  /** Points expiring within `expiringDays`, by date, soonest first. */
+  expiring: { points: number; date: Date }[];
+  lastOperations: CardOperation[];
+}
+
+/** What a shopper's card shows, read in one go. */
+export function createCardService(ctx: ServiceContext) {
+  const { db, program } = ctx;
+
+  async function card(memberId: number, expiringDays = 30): Promise<Card> {
+    const now = ctx.now();
+    const member = await db.prisma.member.findUnique({ where: { id: memberId } });
+    if (!member || member.status === "deleted")
+      throw new DomainError("MEMBER.NOT_FOUND", "no such member", { memberId });
+    const [history, entries, last] = await Promise.all([
+      db.prisma.purchase.findMany({
+        where: { memberId, at: { gt: subDays(now, program.tierWindowDays), lte: now } },
+        select: { at: true, amount: true, returnedAmount: true },
+      }),
+      db.prisma.ledgerEntry.findMany({
+        where: { memberId },
+        orderBy: { id: "asc" },
+        select: { id: true, points: true, expiresAt: true, lotId: true },
+      }),
+      db.prisma.ledgerEntry.findMany({
+        where: { memberId },
+        orderBy: { id: "desc" },
+        take: 5,
+        include: { purchase: { select: { store: { select: { name: true } } } } },
+      }),
+    ]);
+    const progress = tierProgress(
+      program.tiers,
+      history.map((h) => ({ at: h.at, amountKopecks: h.amount - h.returnedAmount })),
+      now,
+      program.tierWindowDays,
+    );
+    const byDate = new Map<number, number>();
+    for (const lot of expiringBetween(liveLots(entries), now, addDays(now, expiringDays))) {
+      const day = lot.expiresAt.getTime();
+      byDate.set(day, (byDate.get(day) ?? 0) + lot.remaining);
+    }
+    return {
+      memberId,
+      firstName: member.firstName,
+      memberCode: member.memberCode,
+      balance: member.balance,
+      tier: progress.tier,
+      next: progress.next,
+      remainingKopecks: progress.remainingKopecks,
+      deadline: progress.deadline,
+      spendKopecks: progress.spendKopecks,
+      expiring: [...byDate.entries()].sort((a, b) => a[0] - b[0]).map(([d, points]) => ({ points, date: new Date(d) })),
+      lastOperations: last.map((e) => ({
+        kind: e.kind,
+        points: e.points,
+        at: e.createdAt,
+        storeName: e.purchase?.store.name ?? null,
+      })),
+    };
+  }
+
+  return { card };
+}
+export type CardService = ReturnType<typeof createCardService>;

@@ -1,0 +1,115 @@
+import { autoRetry } from "@grammyjs/auto-retry";
+import { conversations } from "@grammyjs/conversations";
+import { sequentialize } from "@grammyjs/runner";
+import { apiThrottler } from "@grammyjs/transformer-throttler";
+import { Bot, BotError, type Context as BaseContext, GrammyError, HttpError, type MiddlewareFn } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import type { BotDeps, Context, ConversationContext } from "./context.js";
+import { cardFeature } from "./features/card.js";
+import { enrollFeature } from "./features/enroll.js";
+import { fallbackFeature, helpFeature } from "./features/help.js";
+import { inviteFeature } from "./features/invite.js";
+import { privacyFeature } from "./features/privacy.js";
+import { settingsFeature } from "./features/settings.js";
+import { storesFeature } from "./features/stores.js";
+import { i18n, localeFromTelegram } from "./i18n.js";
+import { chatMemberStatus, floodControl, loadMember, unreachableOn403 } from "./middleware.js";
+import { databaseStorage } from "./storage.js";
+
+export interface BotOptions {
+  token: string;
+  apiRoot: string;
+  /** Skip getMe at start (tests and benchmarks that know the bot). */
+  botInfo?: UserFromGetMe;
+  /** Messages per second to all chats together; Telegram allows about 30. */
+  globalRps?: number;
+}
+
+/**
+ * Builds the shopper bot. Transport only: every handler reads or changes
+ * the program through deps.services, never computing points itself.
+ */
+export function createBot(opts: BotOptions, deps: BotDeps) {
+  const bot = new Bot<Context>(opts.token, {
+    client: { apiRoot: opts.apiRoot },
+    ...(opts.botInfo ? { botInfo: opts.botInfo } : {}),
+  });
+  const rps = opts.globalRps ?? 30;
+
+  // Outgoing: mark blocked chats, retry 429/5xx after the time Telegram asks, keep within rate limits.
+  bot.api.config.use(unreachableOn403(deps));
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+  bot.api.config.use(
+    apiThrottler({
+      global: { reservoir: rps, reservoirRefreshAmount: rps, reservoirRefreshInterval: 1000 },
+      out: { maxConcurrent: 1, minTime: 50 },
+    }),
+  );
+
+  // Updates of one chat are handled one at a time (the runner is concurrent
+  // otherwise): a conversation must save its state before its next update.
+  bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
+
+  const withDeps: MiddlewareFn<ConversationContext> = (ctx, next) => {
+    ctx.deps = deps;
+    ctx.member ??= null;
+    return next();
+  };
+  bot.use(withDeps as MiddlewareFn<Context>);
+  bot.use(floodControl());
+  bot.use(loadMember());
+  bot.use(i18n);
+  bot.use(chatMemberStatus);
+  bot.use(
+    conversations<Context, ConversationContext>({
+      storage: {
+        type: "key",
+        adapter: databaseStorage(deps.services.ctx.db, "conversation:"),
+        getStorageKey: (ctx) => ctx.chatId?.toString(),
+      },
+      plugins: [withDeps as MiddlewareFn<BaseContext>, i18n] as MiddlewareFn<ConversationContext>[],
+    }),
+  );
+  bot.use(enrollFeature);
+  bot.use(helpFeature);
+  // Before enrollment: every other command or button is an invitation to join.
+  bot.filter(
+    (ctx) => ctx.member === null && ctx.chat?.type === "private",
+    async (ctx) => {
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery();
+      if (ctx.message) await ctx.reply(ctx.t("not-enrolled"));
+    },
+  );
+  bot.use(cardFeature, storesFeature, inviteFeature, settingsFeature, privacyFeature);
+  bot.use(fallbackFeature);
+
+  bot.catch(async (err: BotError<Context>) => {
+    const e = err.error;
+    deps.log.error(
+      { err: e, update: err.ctx.update.update_id },
+      e instanceof GrammyError ? `Telegram: ${e.description}` : e instanceof HttpError ? "network" : "handler failed",
+    );
+    if (err.ctx.chat?.type === "private" && !(e instanceof GrammyError && e.error_code === 403)) {
+      const locale = err.ctx.locale ?? localeFromTelegram(err.ctx.from?.language_code);
+      await err.ctx.reply(i18n.t(locale, "error-generic")).catch(() => {});
+    }
+  });
+  return bot;
+}
+
+/** The command lists Telegram shows, in Russian (default) and English. */
+export async function registerCommands(bot: Bot<Context>) {
+  for (const locale of ["ru", "en"] as const) {
+    const d = (key: string) => i18n.t(locale, key);
+    const commands = [
+      { command: "card", description: d("cmd-card") },
+      { command: "stores", description: d("cmd-stores") },
+      { command: "invite", description: d("cmd-invite") },
+      { command: "settings", description: d("cmd-settings") },
+      { command: "language", description: d("cmd-language") },
+      { command: "privacy", description: d("cmd-privacy") },
+      { command: "help", description: d("cmd-help") },
+    ];
+    await bot.api.setMyCommands(commands, locale === "ru" ? {} : { language_code: locale });
+  }
+}

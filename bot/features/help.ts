@@ -1,0 +1,19 @@
+import { Composer } from "grammy";
+import type { Context } from "../context.js";
+import { mainMenu } from "../keyboards.js";
+
+export const helpFeature = new Composer<Context>();
+helpFeature.command("help", (ctx) => ctx.reply(ctx.t("help"), ctx.member ? { reply_markup: mainMenu(ctx) } : {}));
+
+/**
+ * Last in the chain: anything no feature handled. Members get a hint and the
+ * menu; everyone else an invitation to enroll. Callback queries nobody
+ * handled (an old button) are answered so the client stops spinning.
+ */
+export const fallbackFeature = new Composer<Context>();
+fallbackFeature.on("callback_query", (ctx) => ctx.answerCallbackQuery());
+fallbackFeature.on("message", (ctx) => {
+  if (ctx.chat.type !== "private") return;
+  if (!ctx.member) return ctx.reply(ctx.t("not-enrolled"));
+  return ctx.reply(ctx.t("fallback"), { reply_markup: mainMenu(ctx) });
+});

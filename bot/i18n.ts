@@ -1,0 +1,90 @@
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { I18n } from "@grammyjs/i18n";
+import type { ConversationContext } from "./context.js";
+
+export const LOCALES = ["ru", "en"] as const;
+export type Locale = (typeof LOCALES)[number];
+const RU_FAMILY = new Set(["ru", "uk", "be", "kk", "uz", "ky", "tg", "hy", "az", "ka"]);
+
+/** Telegram's language_code → our locale: Russian for the region's languages and by default, English otherwise. */
+export function localeFromTelegram(code: string | undefined): Locale {
+  if (!code) return "ru";
+  const base = code.toLowerCase().split("-")[0] ?? "";
+  return RU_FAMILY.has(base) ? "ru" : "en";
+}
+
+/**
+ * Texts come from Fluent files in bot/locales/<locale>/<feature>.ftl. The
+ * member's chosen language wins; until they choose, Telegram's.
+ */
+export function createI18n() {
+  return new I18n<ConversationContext>({
+    defaultLocale: "ru",
+    directory: join(dirname(fileURLToPath(import.meta.url)), "locales"),
+    useSession: false,
+    fluentBundleOptions: { useIsolating: false },
+    localeNegotiator: (ctx) => currentLocale(ctx),
+  });
+}
+
+/** The bot's one I18n instance (Fluent files are read once). */
+export const i18n = createI18n();
+
+/** A menu button's label in every locale, so a keyboard shown before a language switch still works. */
+export function labels(key: string): string[] {
+  return LOCALES.map((l) => i18n.t(l, key));
+}
+
+const intlLocale = (l: string) => (l === "en" ? "en-GB" : "ru-RU");
+
+/** Points with the right plural: "1 балл", "5 баллов", "1 point". */
+export function fmtPoints(ctx: ConversationContext, n: number): string {
+  const locale = intlLocale(currentLocale(ctx));
+  const category = new Intl.PluralRules(locale).select(Math.abs(n));
+  return ctx.t("points", { count: category, n: new Intl.NumberFormat(locale).format(n) });
+}
+
+/** Kopecks as rubles: "1 240 ₽", "1 240,50 ₽". */
+export function fmtRub(ctx: ConversationContext, kopecks: number): string {
+  const locale = intlLocale(currentLocale(ctx));
+  return new Intl.NumberFormat(locale, {
+    style: "currency",
+    currency: "RUB",
+    minimumFractionDigits: kopecks % 100 === 0 ? 0 : 2,
+    maximumFractionDigits: 2,
+  }).format(kopecks / 100);
+}
+
+export function fmtPercent(ctx: ConversationContext, bp: number): string {
+  return new Intl.NumberFormat(intlLocale(currentLocale(ctx)), { style: "percent", maximumFractionDigits: 2 }).format(
+    bp / 10_000,
+  );
+}
+
+export function fmtDate(ctx: ConversationContext, d: Date, timeZone = "Europe/Moscow"): string {
+  return new Intl.DateTimeFormat(intlLocale(currentLocale(ctx)), { day: "numeric", month: "long", timeZone }).format(d);
+}
+
+export function fmtShortDate(ctx: ConversationContext, d: Date, timeZone = "Europe/Moscow"): string {
+  return new Intl.DateTimeFormat(intlLocale(currentLocale(ctx)), { day: "2-digit", month: "2-digit", timeZone }).format(
+    d,
+  );
+}
+
+/** The locale this update is answered in: the member's choice, else Telegram's language. */
+export function currentLocale(ctx: ConversationContext): Locale {
+  if (ctx.locale) return ctx.locale;
+  const chosen = ctx.member?.language;
+  ctx.locale =
+    chosen && (LOCALES as readonly string[]).includes(chosen)
+      ? (chosen as Locale)
+      : localeFromTelegram(ctx.from?.language_code);
+  return ctx.locale;
+}
+
+/** Switches this update's answers to `locale` (after the member chose it). */
+export function switchLocale(ctx: ConversationContext, locale: Locale) {
+  ctx.locale = locale;
+  ctx.i18n.useLocale(locale);
+}

@@ -1,0 +1,23 @@
+stores-ask = Share your location and I will show the three nearest stores.
+stores-share-location = 📍 Send my location
+stores-none = There are no stores of ours near you yet.
+stores-title = Nearest stores:
+stores-line =
+    { $n }. { $name } — { $distance }
+       { $address }
+       { $status }
+stores-open = open until { $time }
+stores-opens-today = closed, opens today at { $time }
+stores-opens-tomorrow = closed, opens tomorrow at { $time }
+stores-opens-later = closed, opens on { $day } at { $time }
+stores-closed = temporarily closed
+stores-invalid-location = I could not read that location. Press “Send my location”.
+distance-m = { $n } m
+distance-km = { $n } km
+day-sun = Sunday
+day-mon = Monday
+day-tue = Tuesday
+day-wed = Wednesday
+day-thu = Thursday
+day-fri = Friday
+day-sat = Saturday

@@ -1,0 +1,23 @@
+stores-ask = Поделитесь геопозицией — покажу три ближайших магазина.
+stores-share-location = 📍 Отправить геопозицию
+stores-none = Рядом с вами пока нет наших магазинов.
+stores-title = Ближайшие магазины:
+stores-line =
+    { $n }. { $name } — { $distance }
+       { $address }
+       { $status }
+stores-open = открыт до { $time }
+stores-opens-today = закрыт, откроется сегодня в { $time }
+stores-opens-tomorrow = закрыт, откроется завтра в { $time }
+stores-opens-later = закрыт, откроется в { $day } в { $time }
+stores-closed = временно не работает
+stores-invalid-location = Не получилось прочитать геопозицию. Нажмите кнопку «Отправить геопозицию».
+distance-m = { $n } м
+distance-km = { $n } км
+day-sun = воскресенье
+day-mon = понедельник
+day-tue = вторник
+day-wed = среду
+day-thu = четверг
+day-fri = пятницу
+day-sat = субботу

@@ -1,0 +1,65 @@
+import { limit } from "@grammyjs/ratelimiter";
+import type { Transformer } from "grammy";
+import type { BotDeps, Context } from "./context.js";
+import { i18n, localeFromTelegram } from "./i18n.js";
+
+/** Loads the enrolled member behind the update (deleted members count as strangers). */
+export function loadMember() {
+  return async (ctx: Context, next: () => Promise<void>) => {
+    const id = ctx.from?.id;
+    const m = id ? await ctx.deps.services.members.find({ telegramId: id }) : null;
+    ctx.member = m && m.status !== "deleted" ? m : null;
+    if (ctx.member?.status === "unreachable" && ctx.chat && !ctx.myChatMember) {
+      await ctx.deps.services.members.markReachable(ctx.member.id, ctx.chat.id);
+      ctx.member.status = "active";
+    }
+    await next();
+  };
+}
+
+/**
+ * Per-user flood control: more than `max` updates in `windowMs` are dropped,
+ * with one polite warning per window.
+ */
+export function floodControl(max = 10, windowMs = 5000) {
+  const warned = new Map<number, number>();
+  return limit<Context, never>({
+    timeFrame: windowMs,
+    limit: max,
+    keyGenerator: (ctx) => ctx.from?.id.toString(),
+    onLimitExceeded: async (ctx) => {
+      const id = ctx.from?.id;
+      if (!id || !ctx.message) return;
+      const now = Date.now();
+      if ((warned.get(id) ?? 0) > now - windowMs) return;
+      warned.set(id, now);
+      if (warned.size > 10_000) warned.clear();
+      // Runs before the member is loaded: answer in Telegram's language.
+      await ctx.reply(i18n.t(localeFromTelegram(ctx.from?.language_code), "too-many-requests")).catch(() => {});
+    },
+  });
+}
+
+/** The shopper blocked or unblocked the bot. */
+export async function chatMemberStatus(ctx: Context, next: () => Promise<void>) {
+  const update = ctx.myChatMember;
+  if (!update || update.chat.type !== "private") return next();
+  const status = update.new_chat_member.status;
+  if (status === "kicked") await ctx.deps.services.members.markUnreachable(update.chat.id);
+  else if (status === "member" && ctx.member)
+    await ctx.deps.services.members.markReachable(ctx.member.id, update.chat.id);
+}
+
+/** A send that fails with 403 (blocked, deactivated) marks the member unreachable. */
+export function unreachableOn403(deps: BotDeps): Transformer {
+  return async (prev, method, payload, signal) => {
+    const res = await prev(method, payload, signal);
+    const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
+    if (!res.ok && res.error_code === 403 && (typeof chatId === "number" || typeof chatId === "string")) {
+      await deps.services.members
+        .markUnreachable(BigInt(chatId))
+        .catch((e) => deps.log.error(e, "markUnreachable failed"));
+    }
+    return res;
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * npm start — Kopilka's composition root: configuration, database (embedded
+ * PGlite, or PostgreSQL when DATABASE_URL is set), services, the Telegram bot
+ * (long polling, or a webhook when WEBHOOK_URL is set) and the HTTP server.
+ */
+import { run } from "@grammyjs/runner";
+import { webhookCallback } from "grammy";
+import pino from "pino";
+import { createHttpApp, listen } from "./api/server.js";
+import { loadProgram } from "./app/config.js";
+import { openDatabase } from "./app/db/database.js";
+import { createServices, loadTiers } from "./app/services/index.js";
+import { createBot, registerCommands } from "./bot/bot.js";
+import { createConfig } from "./bot/config.js";
+
+const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
+
+const config = createConfig(process.env);
+const log = pino({ level: config.logLevel });
+const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+log.info({ database: db.kind === "postgres" ? "postgresql" : `pglite ${config.dataDir}` }, "database ready");
+const program = await loadTiers(db, loadProgram(config.programFile));
+const services = createServices({ db, program, now: () => new Date(), log });
+const bot = createBot(
+  { token: config.botToken, apiRoot: config.apiRoot, globalRps: Number(process.env.TELEGRAM_GLOBAL_RPS ?? 30) },
+  { services, log },
+);
+await bot.init();
+await registerCommands(bot);
+
+const webhookPath = config.webhookUrl ? new URL(config.webhookUrl).pathname : undefined;
+const app = createHttpApp({
+  services,
+  ...(webhookPath
+    ? { webhook: { path: webhookPath, handler: webhookCallback(bot, "hono", { secretToken: config.webhookSecret }) } }
+    : {}),
+});
+const { server, port } = await listen(app, config.port, config.host);
+log.info({ port }, "http server listening");
+
+let runner: ReturnType<typeof run> | undefined;
+if (config.webhookUrl) {
+  await bot.api.setWebhook(config.webhookUrl, {
+    secret_token: config.webhookSecret,
+    allowed_updates: [...ALLOWED_UPDATES],
+  });
+  log.info({ url: config.webhookUrl }, `bot @${bot.botInfo.username} receives updates by webhook`);
+} else {
+  await bot.api.deleteWebhook();
+  runner = run(bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
+  log.info(`bot @${bot.botInfo.username} is polling`);
+}
+
+// Housekeeping: expire points that fell due, and spend requests nobody answered.
+const timers = [
+  setInterval(() => void services.expiry.sweep().catch((e) => log.error(e, "expiry sweep failed")), 3_600_000),
+  setInterval(
+    () => void services.redemptions.expirePending().catch((e) => log.error(e, "expirePending failed")),
+    15_000,
+  ),
+];
+void services.expiry.sweep().catch((e) => log.error(e, "expiry sweep failed"));
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "shutting down");
+  for (const t of timers) clearInterval(t);
+  if (runner?.isRunning()) await runner.stop();
+  await new Promise<void>((r) => server.close(() => r()));
+  await db.close();
+  log.info("stopped");
+  process.exit(0);
+}
+process.once("SIGINT", () => void shutdown("SIGINT"));
+process.once("SIGTERM", () => void shutdown("SIGTERM"));

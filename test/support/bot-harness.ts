@@ -1,0 +1,32 @@
+import { run } from "@grammyjs/runner";
+import pino from "pino";
+import type { Database } from "../../app/db/database.js";
+import type { Services } from "../../app/services/index.js";
+import { createBot } from "../../bot/bot.js";
+import { servicesFor } from "./fixtures.js";
+import { FakeTelegram } from "./telegram-server.js";
+
+/**
+ * The bot as production runs it (createBot + the grammY runner's long
+ * polling), pointed at the fake Bot API over HTTP.
+ */
+export async function startBot(db: Database, opts: { clock?: { now: () => Date } } = {}) {
+  const tg = new FakeTelegram();
+  const apiRoot = await tg.start();
+  const services: Services = servicesFor(db, opts);
+  const bot = createBot(
+    { token: tg.token, apiRoot, globalRps: 10_000 },
+    { services, log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) },
+  );
+  await bot.init();
+  const runner = run(bot, { runner: { fetch: { timeout: 1 } } });
+  return {
+    tg,
+    bot,
+    services,
+    async stop() {
+      if (runner.isRunning()) await runner.stop();
+      await tg.stop();
+    },
+  };
+}

@@ -1,0 +1,523 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A strict fake of the Telegram Bot API, enough to drive a bot the way
+ * Telegram does: real `getUpdates` long polling with offsets and timeouts,
+ * webhook delivery with the secret header, full Message objects, and
+ * Telegram-shaped errors (`{ ok: false, error_code, description }`) — 404 for
+ * any method it does not implement, so every new API call shows up in tests.
+ *
+ * Simulated users (`tg.user(…)`) act only as a real client can: send text,
+ * press a reply-keyboard button the bot actually showed, click an inline
+ * button on a message the bot actually sent, share a contact or location.
+ */
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Telegram objects are open-ended JSON
+type Json = Record<string, any>;
+
+export interface SentMessage extends Json {
+  message_id: number;
+  chat: { id: number; type: string; first_name?: string };
+  date: number;
+  text?: string;
+  reply_markup?: Json;
+}
+
+class TelegramError extends Error {
+  constructor(
+    readonly code: number,
+    readonly description: string,
+    readonly parameters?: Json,
+  ) {
+    super(description);
+  }
+}
+
+interface Chat {
+  user: SimUser;
+  messages: SentMessage[];
+  /** The reply keyboard the client currently shows (null once removed). */
+  keyboard: Json | null;
+  blocked: boolean;
+}
+
+const BOT_ID = 7_000_000_001;
+
+export class FakeTelegram {
+  readonly token: string;
+  readonly username = "kopilka_test_bot";
+  private server: Server | null = null;
+  private updates: Json[] = [];
+  private nextUpdateId = 1;
+  private nextMessageId = 1;
+  private waiters: (() => void)[] = [];
+  private chats = new Map<number, Chat>();
+  private webhook: { url: string; secret?: string } | null = null;
+  private failures: { method: string; code: number; description: string; parameters?: Json }[] = [];
+  /** Every call the bot made, in order: method and payload. */
+  readonly calls: { method: string; payload: Json }[] = [];
+  readonly commands: Json[] = [];
+  readonly documents = new Map<string, { fileName: string; content: Buffer }>();
+  readonly callbackAnswers: Json[] = [];
+  readonly webhookDeliveries: { status: number }[] = [];
+
+  constructor(token = "123456789:TEST-kopilka-token-abcdefghijklmnop") {
+    this.token = token;
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((r) => this.server?.listen(0, "127.0.0.1", r));
+    return this.apiRoot;
+  }
+
+  get apiRoot() {
+    const { port } = this.server?.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  async stop() {
+    for (const w of this.waiters.splice(0)) w();
+    this.server?.closeAllConnections();
+    await new Promise<void>((r) => this.server?.close(() => r()));
+  }
+
+  /** The next call of `method` answers with this error (e.g. 429 with retry_after). */
+  failNext(method: string, code: number, description: string, parameters?: Json) {
+    this.failures.push({ method, code, description, parameters });
+  }
+
+  user(opts: { id?: number; first_name?: string; last_name?: string; language_code?: string; phone?: string } = {}) {
+    const id = opts.id ?? 100_000 + this.chats.size + Math.floor(Math.random() * 1_000_000);
+    const u = new SimUser(this, {
+      id,
+      is_bot: false,
+      first_name: opts.first_name ?? "Anna",
+      ...(opts.last_name ? { last_name: opts.last_name } : {}),
+      ...(opts.language_code ? { language_code: opts.language_code } : {}),
+    });
+    u.phone = opts.phone ?? `+7912${String(id).padStart(7, "0").slice(-7)}`;
+    this.chats.set(id, { user: u, messages: [], keyboard: null, blocked: false });
+    return u;
+  }
+
+  chat(id: number): Chat {
+    const c = this.chats.get(id);
+    if (!c) throw new Error(`no chat ${id}`);
+    return c;
+  }
+
+  /** Queues an update; delivers it by webhook if one is set. */
+  pushUpdate(body: Json) {
+    const update = { update_id: this.nextUpdateId++, ...body };
+    if (this.webhook) {
+      void this.deliver(update);
+      return update;
+    }
+    this.updates.push(update);
+    for (const w of this.waiters.splice(0)) w();
+    return update;
+  }
+
+  private async deliver(update: Json) {
+    if (!this.webhook) return;
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (this.webhook.secret) headers["x-telegram-bot-api-secret-token"] = this.webhook.secret;
+    const res = await fetch(this.webhook.url, { method: "POST", headers, body: JSON.stringify(update) });
+    this.webhookDeliveries.push({ status: res.status });
+    await res.arrayBuffer();
+  }
+
+  nextMessage(chatId: number, extra: Json): SentMessage {
+    const m: SentMessage = {
+      message_id: this.nextMessageId++,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chatId, type: "private", first_name: this.chat(chatId).user.from.first_name },
+      from: { id: BOT_ID, is_bot: true, first_name: "Kopilka", username: this.username },
+      ...extra,
+    };
+    return m;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const send = (status: number, body: Json) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url?.split("?")[0] ?? "");
+      if (!m) throw new TelegramError(404, "Not Found");
+      if (m[1] !== this.token) throw new TelegramError(401, "Unauthorized");
+      const method = m[2] as string;
+      const payload = await readPayload(req, this.documents);
+      this.calls.push({ method, payload });
+      const failure = this.failures.findIndex((f) => f.method === method);
+      if (failure >= 0) {
+        const [f] = this.failures.splice(failure, 1);
+        if (f) throw new TelegramError(f.code, f.description, f.parameters);
+      }
+      const impl = (this.methods as Record<string, (p: Json) => unknown>)[method];
+      if (!impl) throw new TelegramError(404, "Not Found: method not found");
+      send(200, { ok: true, result: await impl.call(this, payload) });
+    } catch (e) {
+      if (e instanceof TelegramError)
+        send(e.code, {
+          ok: false,
+          error_code: e.code,
+          description: e.description,
+          ...(e.parameters ? { parameters: e.parameters } : {}),
+        });
+      else send(500, { ok: false, error_code: 500, description: `Internal Server Error: ${(e as Error).message}` });
+    }
+  }
+
+  private chatFor(payload: Json): Chat {
+    const id = Number(payload.chat_id);
+    const c = this.chats.get(id);
+    if (!c) throw new TelegramError(400, "Bad Request: chat not found");
+    if (c.blocked) throw new TelegramError(403, "Forbidden: bot was blocked by the user");
+    return c;
+  }
+
+  private record(chat: Chat, m: SentMessage) {
+    chat.messages.push(m);
+    const kb = m.reply_markup;
+    if (kb?.keyboard) chat.keyboard = kb;
+    else if (kb?.remove_keyboard) chat.keyboard = null;
+    chat.user.notify();
+    return m;
+  }
+
+  private methods = {
+    getMe: () => ({
+      id: BOT_ID,
+      is_bot: true,
+      first_name: "Kopilka",
+      username: this.username,
+      can_join_groups: false,
+      can_read_all_group_messages: false,
+      supports_inline_queries: false,
+    }),
+    getUpdates: async (p: Json) => {
+      if (this.webhook)
+        throw new TelegramError(
+          409,
+          "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook",
+        );
+      const offset = Number(p.offset ?? 0);
+      if (offset > 0) this.updates = this.updates.filter((u) => u.update_id >= offset);
+      const timeout = Math.min(Number(p.timeout ?? 0), 50);
+      if (this.updates.length === 0 && timeout > 0) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, timeout * 1000);
+          this.waiters.push(() => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      }
+      return this.updates.slice(0, Number(p.limit ?? 100));
+    },
+    setWebhook: (p: Json) => {
+      if (!/^https?:\/\//.test(String(p.url ?? "")))
+        throw new TelegramError(400, "Bad Request: bad webhook: invalid URL");
+      this.webhook = { url: String(p.url), ...(p.secret_token ? { secret: String(p.secret_token) } : {}) };
+      return true;
+    },
+    deleteWebhook: () => {
+      this.webhook = null;
+      return true;
+    },
+    getWebhookInfo: () => ({ url: this.webhook?.url ?? "", has_custom_certificate: false, pending_update_count: 0 }),
+    setMyCommands: (p: Json) => {
+      if (!Array.isArray(p.commands)) throw new TelegramError(400, "Bad Request: commands must be an array");
+      this.commands.push(p);
+      return true;
+    },
+    sendMessage: (p: Json) => {
+      const chat = this.chatFor(p);
+      const text = String(p.text ?? "");
+      if (!text.trim()) throw new TelegramError(400, "Bad Request: message text is empty");
+      if (text.length > 4096) throw new TelegramError(400, "Bad Request: message is too long");
+      return this.record(
+        chat,
+        this.nextMessage(chat.user.id, {
+          text,
+          ...(p.reply_markup ? { reply_markup: parseMarkup(p.reply_markup) } : {}),
+        }),
+      );
+    },
+    editMessageText: (p: Json) => {
+      const chat = this.chatFor(p);
+      const m = chat.messages.find((x) => x.message_id === Number(p.message_id));
+      if (!m) throw new TelegramError(400, "Bad Request: message to edit not found");
+      const markup = p.reply_markup ? parseMarkup(p.reply_markup) : undefined;
+      if (m.text === p.text && JSON.stringify(m.reply_markup) === JSON.stringify(markup))
+        throw new TelegramError(400, "Bad Request: message is not modified");
+      m.text = String(p.text);
+      if (markup) m.reply_markup = markup;
+      else delete m.reply_markup;
+      m.edit_date = Math.floor(Date.now() / 1000);
+      chat.user.notify();
+      return m;
+    },
+    editMessageReplyMarkup: (p: Json) => {
+      const chat = this.chatFor(p);
+      const m = chat.messages.find((x) => x.message_id === Number(p.message_id));
+      if (!m) throw new TelegramError(400, "Bad Request: message to edit not found");
+      if (p.reply_markup) m.reply_markup = parseMarkup(p.reply_markup);
+      else delete m.reply_markup;
+      chat.user.notify();
+      return m;
+    },
+    deleteMessage: (p: Json) => {
+      const chat = this.chatFor(p);
+      chat.messages = chat.messages.filter((x) => x.message_id !== Number(p.message_id));
+      return true;
+    },
+    answerCallbackQuery: (p: Json) => {
+      this.callbackAnswers.push(p);
+      return true;
+    },
+    sendChatAction: (p: Json) => {
+      this.chatFor(p);
+      return true;
+    },
+    sendVenue: (p: Json) => {
+      const chat = this.chatFor(p);
+      const location = { latitude: Number(p.latitude), longitude: Number(p.longitude) };
+      return this.record(
+        chat,
+        this.nextMessage(chat.user.id, {
+          location,
+          venue: { location, title: String(p.title), address: String(p.address) },
+          ...(p.reply_markup ? { reply_markup: parseMarkup(p.reply_markup) } : {}),
+        }),
+      );
+    },
+    sendDocument: (p: Json) => {
+      const chat = this.chatFor(p);
+      const doc = this.documents.get(String(p.document));
+      if (!doc) throw new TelegramError(400, "Bad Request: there is no document in the request");
+      return this.record(
+        chat,
+        this.nextMessage(chat.user.id, {
+          document: { file_id: String(p.document), file_unique_id: String(p.document), file_name: doc.fileName },
+          ...(p.caption ? { caption: String(p.caption) } : {}),
+        }),
+      );
+    },
+  };
+}
+
+function parseMarkup(m: unknown): Json {
+  return typeof m === "string" ? JSON.parse(m) : (m as Json);
+}
+
+/** JSON, urlencoded or multipart (file uploads) — as Telegram accepts. */
+async function readPayload(req: IncomingMessage, documents: FakeTelegram["documents"]): Promise<Json> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const body = Buffer.concat(chunks);
+  const type = req.headers["content-type"] ?? "";
+  if (body.length === 0) return {};
+  if (type.startsWith("application/json")) return JSON.parse(body.toString("utf8"));
+  if (type.startsWith("multipart/form-data")) {
+    const form = await new Response(body, { headers: { "content-type": type } }).formData();
+    const out: Json = {};
+    for (const [k, v] of form.entries()) {
+      if (typeof v === "string") {
+        out[k] = v.startsWith("attach://") ? v : tryJson(v);
+      } else {
+        const id = `file-${documents.size + 1}`;
+        documents.set(id, { fileName: v.name, content: Buffer.from(await v.arrayBuffer()) });
+        out[k] = id;
+      }
+    }
+    return out;
+  }
+  return Object.fromEntries(new URLSearchParams(body.toString("utf8")));
+}
+
+function tryJson(v: string): unknown {
+  if (/^[[{]/.test(v)) {
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v;
+    }
+  }
+  return v;
+}
+
+/** A Telegram user in a private chat with the bot, acting as a real client would. */
+export class SimUser {
+  phone = "";
+  private seen = 0;
+  private listeners: (() => void)[] = [];
+  constructor(
+    private readonly tg: FakeTelegram,
+    readonly from: { id: number; is_bot: false; first_name: string; last_name?: string; language_code?: string },
+  ) {}
+
+  get id() {
+    return this.from.id;
+  }
+
+  /** Every message the bot sent to this user, in order. */
+  get inbox(): SentMessage[] {
+    return this.tg.chat(this.id).messages;
+  }
+
+  notify() {
+    for (const l of this.listeners.splice(0)) l();
+  }
+
+  private message(extra: Json) {
+    this.seen = this.inbox.length;
+    return this.tg.pushUpdate({
+      message: {
+        message_id: Math.floor(Math.random() * 1e9),
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: this.id, type: "private", first_name: this.from.first_name },
+        from: this.from,
+        ...extra,
+      },
+    });
+  }
+
+  send(text: string) {
+    const entities = text.startsWith("/")
+      ? [{ type: "bot_command", offset: 0, length: text.split(/[\s@]/)[0]?.length ?? 1 }]
+      : undefined;
+    return this.message({ text, ...(entities ? { entities } : {}) });
+  }
+
+  /** Opens https://t.me/<bot>?start=<payload>: the client sends "/start <payload>". */
+  openDeepLink(payload: string) {
+    return this.send(`/start ${payload}`);
+  }
+
+  sendContact(contact: { phone_number: string; first_name: string; user_id?: number }) {
+    return this.message({ contact });
+  }
+
+  sendLocation(latitude: number, longitude: number) {
+    return this.message({ location: { latitude, longitude } });
+  }
+
+  sendVenue(latitude: number, longitude: number, title: string) {
+    return this.message({
+      location: { latitude, longitude },
+      venue: { location: { latitude, longitude }, title, address: "" },
+    });
+  }
+
+  sendSticker() {
+    return this.message({
+      sticker: {
+        file_id: "stk",
+        file_unique_id: "stk",
+        type: "regular",
+        width: 512,
+        height: 512,
+        is_animated: false,
+        is_video: false,
+      },
+    });
+  }
+
+  sendPhoto() {
+    return this.message({ photo: [{ file_id: "ph", file_unique_id: "ph", width: 90, height: 90 }] });
+  }
+
+  /**
+   * Presses a button of the reply keyboard on screen. A request_contact button
+   * shares this user's own contact; request_location shares `location`.
+   */
+  press(label: string | RegExp, location?: { latitude: number; longitude: number }) {
+    const kb = this.tg.chat(this.id).keyboard;
+    const button = (kb?.keyboard as Json[][] | undefined)
+      ?.flat()
+      .map((b) => (typeof b === "string" ? { text: b } : b))
+      .find((b) => (typeof label === "string" ? b.text === label : label.test(b.text)));
+    if (!button) throw new Error(`no reply button ${String(label)} on screen; keyboard: ${JSON.stringify(kb)}`);
+    if (button.request_contact)
+      return this.sendContact({ phone_number: this.phone, first_name: this.from.first_name, user_id: this.id });
+    if (button.request_location) {
+      if (!location) throw new Error("a location button needs a location");
+      return this.sendLocation(location.latitude, location.longitude);
+    }
+    return this.send(button.text);
+  }
+
+  /** Clicks an inline button on the latest bot message that shows one with this label. */
+  click(label: string | RegExp) {
+    for (const m of [...this.inbox].reverse()) {
+      const button = (m.reply_markup?.inline_keyboard as Json[][] | undefined)
+        ?.flat()
+        .find((b) => (typeof label === "string" ? b.text === label : label.test(b.text)));
+      if (button) {
+        if (button.url) throw new Error(`button ${button.text} opens a URL`);
+        this.seen = this.inbox.length;
+        return this.tg.pushUpdate({
+          callback_query: {
+            id: String(Math.floor(Math.random() * 1e12)),
+            from: this.from,
+            message: m,
+            chat_instance: String(this.id),
+            data: button.callback_data,
+          },
+        });
+      }
+    }
+    throw new Error(`no inline button ${String(label)} in this chat`);
+  }
+
+  /** Blocks the bot: sends to this chat fail with 403, and the bot is told. */
+  block() {
+    this.tg.chat(this.id).blocked = true;
+    this.tg.pushUpdate({
+      my_chat_member: {
+        chat: { id: this.id, type: "private", first_name: this.from.first_name },
+        from: this.from,
+        date: Math.floor(Date.now() / 1000),
+        old_chat_member: { status: "member", user: { id: BOT_ID, is_bot: true, first_name: "Kopilka" } },
+        new_chat_member: { status: "kicked", until_date: 0, user: { id: BOT_ID, is_bot: true, first_name: "Kopilka" } },
+      },
+    });
+  }
+
+  /** Resolves with the bot's messages sent since this user's last action, once `count` have arrived. */
+  async replies(count = 1, timeoutMs = 5000): Promise<SentMessage[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inbox.length - this.seen < count) {
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(
+          `expected ${count} repl${count === 1 ? "y" : "ies"} to user ${this.id}, got ${this.inbox.length - this.seen}: ${JSON.stringify(this.inbox.slice(this.seen).map((m) => m.text))}`,
+        );
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        this.listeners.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+    return this.inbox.slice(this.seen);
+  }
+
+  /** The one reply to the last action (waits for it). */
+  async reply(timeoutMs?: number): Promise<SentMessage> {
+    const r = await this.replies(1, timeoutMs);
+    return r[r.length - 1] as SentMessage;
+  }
+
+  /** Labels of the reply keyboard on screen. */
+  get keyboard(): string[] {
+    const kb = this.tg.chat(this.id).keyboard;
+    return ((kb?.keyboard as Json[][] | undefined) ?? []).flat().map((b) => (typeof b === "string" ? b : b.text));
+  }
+}
