@@ -20,7 +20,8 @@ const hhmm = (m: number) =>
   `${String(Math.floor((m % 1440) / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 
 export type StoreStatus =
-  | { open: true; closesAt: string }
+  /** closesAt null: open around the clock. */
+  | { open: true; closesAt: string | null }
   | { open: false; opensAt: string; opensDay: Weekday; opensToday: boolean; opensTomorrow: boolean }
   | { open: false; opensAt: null };
 
@@ -39,7 +40,17 @@ export function storeStatus(hours: WeeklyHours, timeZone: string, now: Date): St
   });
   for (const [start, end] of ranges) {
     for (const shift of [0, -WEEK]) {
-      if (nowMin >= start + shift && nowMin < end + shift) return { open: true, closesAt: hhmm(end) };
+      if (nowMin >= start + shift && nowMin < end + shift) {
+        // Follow ranges that continue where this one ends (e.g. 00:00–24:00 every day).
+        let close = end;
+        for (let guard = 0; guard < ranges.length; guard++) {
+          const next = ranges.find(([s]) => s % WEEK === close % WEEK);
+          if (!next) break;
+          close += next[1] - next[0];
+          if (close - start >= WEEK) return { open: true, closesAt: null };
+        }
+        return { open: true, closesAt: hhmm(close) };
+      }
     }
   }
   let best: number | null = null;

@@ -1,6 +1,7 @@
-import { Composer, type Keyboard } from "grammy";
+import { Composer } from "grammy";
 import type { Card } from "../../app/services/index.js";
 import type { Context, ConversationContext } from "../context.js";
+import { mainMenu } from "../keyboards.js";
 import { fmtDate, fmtPercent, fmtPoints, fmtRub, fmtShortDate, labels } from "../i18n.js";
 
 /** The card as text: balance, tier and rate, progress, expiring points, code, last operations. */
@@ -46,10 +47,11 @@ export function renderCard(ctx: ConversationContext, card: Card): string {
   return parts.join("\n\n");
 }
 
-export async function showCard(ctx: ConversationContext, keyboard?: Keyboard) {
+/** Sends the card with the main menu under it. */
+export async function showCard(ctx: ConversationContext) {
   if (!ctx.member) return ctx.reply(ctx.t("not-enrolled"));
   const card = await ctx.deps.services.cards.card(ctx.member.id);
-  return ctx.reply(renderCard(ctx, card), keyboard ? { reply_markup: keyboard } : {});
+  return ctx.reply(renderCard(ctx, card), { reply_markup: mainMenu(ctx) });
 }
 
 export const cardFeature = new Composer<Context>();

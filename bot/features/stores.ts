@@ -11,7 +11,7 @@ function distance(ctx: ConversationContext, m: number) {
 }
 
 function status(ctx: ConversationContext, s: NearbyStore["status"]) {
-  if (s.open) return ctx.t("stores-open", { time: s.closesAt });
+  if (s.open) return s.closesAt ? ctx.t("stores-open", { time: s.closesAt }) : ctx.t("stores-open-24h");
   if (s.opensAt === null) return ctx.t("stores-closed");
   if (s.opensToday) return ctx.t("stores-opens-today", { time: s.opensAt });
   if (s.opensTomorrow) return ctx.t("stores-opens-tomorrow", { time: s.opensAt });

@@ -324,20 +324,48 @@ async function readPayload(req: IncomingMessage, documents: FakeTelegram["docume
   if (body.length === 0) return {};
   if (type.startsWith("application/json")) return JSON.parse(body.toString("utf8"));
   if (type.startsWith("multipart/form-data")) {
-    const form = await new Response(body, { headers: { "content-type": type } }).formData();
     const out: Json = {};
-    for (const [k, v] of form.entries()) {
-      if (typeof v === "string") {
-        out[k] = v.startsWith("attach://") ? v : tryJson(v);
+    const files = new Map<string, string>();
+    for (const part of parseMultipart(body, type)) {
+      if (part.filename === undefined) {
+        out[part.name] = tryJson(part.data.toString("utf8"));
       } else {
         const id = `file-${documents.size + 1}`;
-        documents.set(id, { fileName: v.name, content: Buffer.from(await v.arrayBuffer()) });
-        out[k] = id;
+        documents.set(id, { fileName: part.filename, content: part.data });
+        files.set(part.name, id);
+        out[part.name] = id;
       }
+    }
+    // Fields may name an uploaded part as "attach://<part>".
+    for (const [k, v] of Object.entries(out)) {
+      if (typeof v === "string" && v.startsWith("attach://")) out[k] = files.get(v.slice(9)) ?? v;
     }
     return out;
   }
   return Object.fromEntries(new URLSearchParams(body.toString("utf8")));
+}
+
+/** A small multipart/form-data reader: parts with their name, optional filename and bytes. */
+function parseMultipart(body: Buffer, contentType: string) {
+  const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
+  if (!boundary) throw new TelegramError(400, "Bad Request: multipart without boundary");
+  const delimiter = Buffer.from(`--${boundary}`);
+  const parts: { name: string; filename?: string; data: Buffer }[] = [];
+  let pos = body.indexOf(delimiter);
+  while (pos >= 0) {
+    const start = pos + delimiter.length;
+    if (body.subarray(start, start + 2).toString() === "--") break;
+    const next = body.indexOf(delimiter, start);
+    if (next < 0) break;
+    const chunk = body.subarray(start + 2, next - 2); // skip CRLF after the delimiter and before the next
+    const split = chunk.indexOf("\r\n\r\n");
+    const head = chunk.subarray(0, split).toString("utf8");
+    const name = /\bname="?([^";\r\n]*)"?/.exec(head)?.[1] ?? "";
+    const filename = /\bfilename="?([^";\r\n]*)"?/.exec(head)?.[1];
+    parts.push({ name, ...(filename !== undefined ? { filename } : {}), data: chunk.subarray(split + 4) });
+    pos = next;
+  }
+  return parts;
 }
 
 function tryJson(v: string): unknown {

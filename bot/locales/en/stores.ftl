@@ -7,6 +7,7 @@ stores-line =
        { $address }
        { $status }
 stores-open = open until { $time }
+stores-open-24h = open around the clock
 stores-opens-today = closed, opens today at { $time }
 stores-opens-tomorrow = closed, opens tomorrow at { $time }
 stores-opens-later = closed, opens on { $day } at { $time }

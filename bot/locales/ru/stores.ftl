@@ -7,6 +7,7 @@ stores-line =
        { $address }
        { $status }
 stores-open = открыт до { $time }
+stores-open-24h = открыт круглосуточно
 stores-opens-today = закрыт, откроется сегодня в { $time }
 stores-opens-tomorrow = закрыт, откроется завтра в { $time }
 stores-opens-later = закрыт, откроется в { $day } в { $time }
