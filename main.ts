@@ -21,7 +21,7 @@ const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config
 log.info({ database: db.kind === "postgres" ? "postgresql" : `pglite ${config.dataDir}` }, "database ready");
 const program = await loadTiers(db, loadProgram(config.programFile));
 const services = createServices({ db, program, now: () => new Date(), log });
-const bot = createBot(
+const { bot, drained } = createBot(
   { token: config.botToken, apiRoot: config.apiRoot, globalRps: Number(process.env.TELEGRAM_GLOBAL_RPS ?? 30) },
   { services, log },
 );
@@ -68,10 +68,16 @@ async function shutdown(signal: string) {
   log.info({ signal }, "shutting down");
   for (const t of timers) clearInterval(t);
   if (runner?.isRunning()) await runner.stop();
-  await new Promise<void>((r) => server.close(() => r()));
+  await drained();
+  // Stop accepting, let requests in progress finish, drop idle keep-alive sockets.
+  const closed = new Promise<void>((r) => server.close(() => r()));
+  if ("closeIdleConnections" in server) server.closeIdleConnections();
+  await closed;
   await db.close();
   log.info("stopped");
   process.exit(0);
 }
-process.once("SIGINT", () => void shutdown("SIGINT"));
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
+// "on", not "once": under npm/tsx a signal can arrive twice (to the group, and
+// relayed by the parent); a second one must not kill a shutdown in progress.
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

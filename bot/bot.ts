@@ -34,6 +34,8 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
     client: { apiRoot: opts.apiRoot },
     ...(opts.botInfo ? { botInfo: opts.botInfo } : {}),
   });
+  const inFlight = trackInFlight();
+  bot.use(inFlight.middleware);
   const rps = opts.globalRps ?? 30;
 
   // Outgoing: mark blocked chats, retry 429/5xx after the time Telegram asks, keep within rate limits.
@@ -94,7 +96,29 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
       await err.ctx.reply(i18n.t(locale, "error-generic")).catch(() => {});
     }
   });
-  return bot;
+  return { bot, drained: inFlight.drained };
+}
+
+/**
+ * Counts updates being handled, so a shutdown can wait for them: the
+ * runner's stop() ends fetching but not the handlers still running, and a
+ * conversation cut off mid-update would lose its saved step.
+ */
+function trackInFlight() {
+  let active = 0;
+  const waiters: (() => void)[] = [];
+  return {
+    middleware: async (_ctx: Context, next: () => Promise<void>) => {
+      active++;
+      try {
+        await next();
+      } finally {
+        active--;
+        if (active === 0) for (const w of waiters.splice(0)) w();
+      }
+    },
+    drained: () => (active === 0 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r))),
+  };
 }
 
 /** The command lists Telegram shows, in Russian (default) and English. */

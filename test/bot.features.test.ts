@@ -6,6 +6,7 @@ import { startBot } from "./support/bot-harness.js";
 import { testDatabases } from "./support/databases.js";
 import { testClock } from "./support/fixtures.js";
 import type { SimUser } from "./support/telegram-server.js";
+import { waitFor } from "./support/wait.js";
 
 // Monday 2026-03-02, 12:00 Moscow (09:00 UTC)
 const clock = testClock(new Date("2026-03-02T09:00:00Z"));
@@ -198,11 +199,3 @@ describe.each(testDatabases)("shopper bot features on $name", ({ open }) => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
   });
 });
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 3000) {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -10,11 +10,12 @@ import { FakeTelegram } from "./telegram-server.js";
  * The bot as production runs it (createBot + the grammY runner's long
  * polling), pointed at the fake Bot API over HTTP.
  */
-export async function startBot(db: Database, opts: { clock?: { now: () => Date } } = {}) {
-  const tg = new FakeTelegram();
-  const apiRoot = await tg.start();
+export async function startBot(db: Database, opts: { clock?: { now: () => Date }; telegram?: FakeTelegram } = {}) {
+  const own = !opts.telegram;
+  const tg = opts.telegram ?? new FakeTelegram();
+  const apiRoot = own ? await tg.start() : tg.apiRoot;
   const services: Services = servicesFor(db, opts);
-  const bot = createBot(
+  const { bot, drained } = createBot(
     { token: tg.token, apiRoot, globalRps: 10_000 },
     { services, log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) },
   );
@@ -26,7 +27,8 @@ export async function startBot(db: Database, opts: { clock?: { now: () => Date }
     services,
     async stop() {
       if (runner.isRunning()) await runner.stop();
-      await tg.stop();
+      await drained();
+      if (own) await tg.stop();
     },
   };
 }
