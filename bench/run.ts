@@ -4,9 +4,11 @@
  * fails on a slow machine; the figures go into the closing notes.
  */
 import { benchAccrual } from "./accrual.js";
+import { benchStores } from "./stores.js";
 
 const sections: Record<string, () => Promise<void>> = {
   accrual: () => benchAccrual(process.env.TEST_DATABASE_URL),
+  stores: () => benchStores(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== "--");

@@ -38,20 +38,52 @@ export class StoreIndex {
     this.index.finish();
   }
 
-  /** The `n` nearest stores to a point, nearest first. */
+  /**
+   * The `n` nearest stores to a point, nearest first (great-circle distance).
+   *
+   * Fast path: a box search that widens until the n-th nearest candidate lies
+   * inside the circle the box surely covers, then exact distances on the few
+   * candidates. Near the poles or the antimeridian, and when the box grows
+   * large, geokdbush's exact search on the sphere answers instead.
+   */
   nearest(latitude: number, longitude: number, n = 3): StorePoint[] {
     if (this.stores.length === 0) return [];
-    return around(this.index, longitude, latitude, n).map((i) => this.stores[i] as StorePoint);
+    const k = Math.min(n, this.stores.length);
+    const cosLat = Math.cos(latitude * RAD);
+    for (let r = 0.05; r <= 4; r *= 2) {
+      const dLon = r / cosLat;
+      if (Math.abs(latitude) + r >= 89 || Math.abs(longitude) + dLon >= 180) break;
+      const ids = this.index.range(longitude - dLon, latitude - r, longitude + dLon, latitude + r);
+      if (ids.length < k) continue;
+      const ranked = ids
+        .map((i) => {
+          const s = this.stores[i] as StorePoint;
+          return { s, d: distanceMeters(latitude, longitude, s.latitude, s.longitude) };
+        })
+        .sort((a, b) => a.d - b.d);
+      // The box holds every point within this many metres of the query.
+      const safe = r * METERS_PER_DEGREE * Math.min(1, Math.cos((Math.abs(latitude) + r) * RAD) / cosLat);
+      if ((ranked[k - 1]?.d ?? Number.POSITIVE_INFINITY) <= safe) return ranked.slice(0, k).map((x) => x.s);
+    }
+    return around(this.index, longitude, latitude, k).map((i) => this.stores[i] as StorePoint);
   }
 }
 
-/** Reference for the benchmark and tests: the same answer by a full scan. */
+const RAD = Math.PI / 180;
+const METERS_PER_DEGREE = (6_371_000 * Math.PI) / 180;
+
+/** Reference for the benchmark and tests: the same answer by one pass over every store. */
 export function nearestByScan(stores: readonly StorePoint[], latitude: number, longitude: number, n = 3) {
-  return [...stores]
-    .map((s) => ({ s, d: distanceMeters(latitude, longitude, s.latitude, s.longitude) }))
-    .sort((a, b) => a.d - b.d)
-    .slice(0, n)
-    .map((x) => x.s);
+  const best: { s: StorePoint; d: number }[] = [];
+  for (const s of stores) {
+    const d = distanceMeters(latitude, longitude, s.latitude, s.longitude);
+    if (best.length < n || d < (best[best.length - 1] as { d: number }).d) {
+      best.push({ s, d });
+      best.sort((a, b) => a.d - b.d);
+      if (best.length > n) best.pop();
+    }
+  }
+  return best.map((x) => x.s);
 }
 
 export function createStoreService(ctx: ServiceContext) {
