@@ -4,11 +4,13 @@
  * fails on a slow machine; the figures go into the closing notes.
  */
 import { benchAccrual } from "./accrual.js";
+import { benchCard } from "./card.js";
 import { benchStores } from "./stores.js";
 
 const sections: Record<string, () => Promise<void>> = {
   accrual: () => benchAccrual(process.env.TEST_DATABASE_URL),
   stores: () => benchStores(),
+  card: () => benchCard(process.env.TEST_DATABASE_URL),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== "--");

@@ -23,6 +23,8 @@ export interface BotOptions {
   botInfo?: UserFromGetMe;
   /** Messages per second to all chats together; Telegram allows about 30. */
   globalRps?: number;
+  /** Per-user flood control: at most `limit` updates per `windowMs` (default 10 per 5 s). */
+  flood?: { limit: number; windowMs: number };
 }
 
 /**
@@ -58,7 +60,7 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
     return next();
   };
   bot.use(withDeps as MiddlewareFn<Context>);
-  bot.use(floodControl());
+  bot.use(floodControl(opts.flood?.limit, opts.flood?.windowMs));
   bot.use(loadMember());
   bot.use(i18n);
   bot.use(chatMemberStatus);
