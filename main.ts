@@ -20,8 +20,8 @@ const log = pino({ level: config.logLevel });
 const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 log.info({ database: db.kind === "postgres" ? "postgresql" : `pglite ${config.dataDir}` }, "database ready");
 const program = await loadTiers(db, loadProgram(config.programFile));
-const services = createServices({ db, program, now: () => new Date(), log });
-const { bot, drained } = createBot(
+const services = createServices({ db, program, now: () => new Date(), log }, { adminIds: config.adminIds });
+const { bot, drained, notifier } = createBot(
   { token: config.botToken, apiRoot: config.apiRoot, globalRps: Number(process.env.TELEGRAM_GLOBAL_RPS ?? 30) },
   { services, log },
 );
@@ -49,6 +49,12 @@ if (config.webhookUrl) {
   await bot.api.deleteWebhook();
   runner = run(bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
   log.info(`bot @${bot.botInfo.username} is polling`);
+}
+
+/** Spend requests nobody answered in time: post nothing, tell both sides. */
+async function expireSpendRequests() {
+  for (const r of await services.redemptions.expirePending())
+    await notifier.redemptionDecided(await services.redemptions.get(r.id));
 }
 
 // Housekeeping: expire points that fell due, and spend requests nobody answered.

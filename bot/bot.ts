@@ -11,9 +11,11 @@ import { fallbackFeature, helpFeature } from "./features/help.js";
 import { inviteFeature } from "./features/invite.js";
 import { privacyFeature } from "./features/privacy.js";
 import { settingsFeature } from "./features/settings.js";
+import { createStaffFeature } from "./features/staff.js";
 import { storesFeature } from "./features/stores.js";
 import { i18n, localeFromTelegram } from "./i18n.js";
 import { chatMemberStatus, floodControl, loadMember, unreachableOn403 } from "./middleware.js";
+import { createNotifier } from "./notify.js";
 import { databaseStorage } from "./storage.js";
 
 export interface BotOptions {
@@ -74,6 +76,8 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
       plugins: [withDeps as MiddlewareFn<BaseContext>, i18n] as MiddlewareFn<ConversationContext>[],
     }),
   );
+  const notifier = createNotifier(bot.api, deps.services);
+  bot.use(createStaffFeature(notifier));
   bot.use(enrollFeature);
   bot.use(helpFeature);
   // Before enrollment: every other command or button is an invitation to join.
@@ -98,7 +102,7 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
       await err.ctx.reply(i18n.t(locale, "error-generic")).catch(() => {});
     }
   });
-  return { bot, drained: inFlight.drained };
+  return { bot, drained: inFlight.drained, notifier };
 }
 
 /**

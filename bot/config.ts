@@ -19,6 +19,11 @@ export const botEnvSchema = coreEnvSchema.extend({
   /** HTTP port for the webhook (and the POS API). */
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
+  /** Telegram user ids of admins, comma-separated. */
+  ADMIN_TELEGRAM_IDS: z
+    .string()
+    .regex(/^\s*(\d+\s*(,\s*\d+\s*)*)?$/, "comma-separated Telegram user ids")
+    .default(""),
 });
 
 export interface BotConfig extends CoreConfig {
@@ -28,6 +33,7 @@ export interface BotConfig extends CoreConfig {
   webhookSecret: string;
   port: number;
   host: string;
+  adminIds: string[];
 }
 
 export function createConfig(env: Record<string, string | undefined>): BotConfig {
@@ -40,5 +46,8 @@ export function createConfig(env: Record<string, string | undefined>): BotConfig
     webhookSecret: e.WEBHOOK_SECRET ?? e.BOT_TOKEN.replace(/[^A-Za-z0-9_-]/g, "_").slice(-64),
     port: e.PORT,
     host: e.HOST,
+    adminIds: e.ADMIN_TELEGRAM_IDS.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
   };
 }

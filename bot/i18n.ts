@@ -38,16 +38,20 @@ export function labels(key: string): string[] {
 
 const intlLocale = (l: string) => (l === "en" ? "en-GB" : "ru-RU");
 
+/** Formatting works from an update's context or, outside one (notifications), from a locale. */
+type Where = ConversationContext | Locale;
+const localeOf = (w: Where): Locale => (typeof w === "string" ? w : currentLocale(w));
+
 /** Points with the right plural: "1 балл", "5 баллов", "1 point". */
-export function fmtPoints(ctx: ConversationContext, n: number): string {
-  const locale = intlLocale(currentLocale(ctx));
-  const category = new Intl.PluralRules(locale).select(Math.abs(n));
-  return ctx.t("points", { count: category, n: new Intl.NumberFormat(locale).format(n) });
+export function fmtPoints(w: Where, n: number): string {
+  const l = localeOf(w);
+  const category = new Intl.PluralRules(intlLocale(l)).select(Math.abs(n));
+  return i18n.t(l, "points", { count: category, n: new Intl.NumberFormat(intlLocale(l)).format(n) });
 }
 
 /** Kopecks as rubles: "1 240 ₽", "1 240,50 ₽". */
-export function fmtRub(ctx: ConversationContext, kopecks: number): string {
-  const locale = intlLocale(currentLocale(ctx));
+export function fmtRub(w: Where, kopecks: number): string {
+  const locale = intlLocale(localeOf(w));
   return new Intl.NumberFormat(locale, {
     style: "currency",
     currency: "RUB",
@@ -56,20 +60,18 @@ export function fmtRub(ctx: ConversationContext, kopecks: number): string {
   }).format(kopecks / 100);
 }
 
-export function fmtPercent(ctx: ConversationContext, bp: number): string {
-  return new Intl.NumberFormat(intlLocale(currentLocale(ctx)), { style: "percent", maximumFractionDigits: 2 }).format(
+export function fmtPercent(w: Where, bp: number): string {
+  return new Intl.NumberFormat(intlLocale(localeOf(w)), { style: "percent", maximumFractionDigits: 2 }).format(
     bp / 10_000,
   );
 }
 
-export function fmtDate(ctx: ConversationContext, d: Date, timeZone = "Europe/Moscow"): string {
-  return new Intl.DateTimeFormat(intlLocale(currentLocale(ctx)), { day: "numeric", month: "long", timeZone }).format(d);
+export function fmtDate(w: Where, d: Date, timeZone = "Europe/Moscow"): string {
+  return new Intl.DateTimeFormat(intlLocale(localeOf(w)), { day: "numeric", month: "long", timeZone }).format(d);
 }
 
-export function fmtShortDate(ctx: ConversationContext, d: Date, timeZone = "Europe/Moscow"): string {
-  return new Intl.DateTimeFormat(intlLocale(currentLocale(ctx)), { day: "2-digit", month: "2-digit", timeZone }).format(
-    d,
-  );
+export function fmtShortDate(w: Where, d: Date, timeZone = "Europe/Moscow"): string {
+  return new Intl.DateTimeFormat(intlLocale(localeOf(w)), { day: "2-digit", month: "2-digit", timeZone }).format(d);
 }
 
 /** The locale this update is answered in: the member's choice, else Telegram's language. */
@@ -81,6 +83,11 @@ export function currentLocale(ctx: ConversationContext): Locale {
       ? (chosen as Locale)
       : localeFromTelegram(ctx.from?.language_code);
   return ctx.locale;
+}
+
+/** The locale to write to a member in outside an update: their choice, else Russian. */
+export function memberLocale(language: string | null | undefined): Locale {
+  return language && (LOCALES as readonly string[]).includes(language) ? (language as Locale) : "ru";
 }
 
 /** Switches this update's answers to `locale` (after the member chose it). */

@@ -38,3 +38,15 @@ export function applyBp(amountKopecks: number, bp: number): number {
 export function kopecksToPoints(kopecks: number, pointValueKopecks: number): number {
   return Math.floor(kopecks / pointValueKopecks);
 }
+
+/**
+ * A cashier's "1250", "1 250,50" or "1250.5" (rubles) → kopecks; null when it
+ * is not a positive amount with at most two decimals.
+ */
+export function parseRubles(text: string): number | null {
+  const t = text.replace(/[\s\u00a0₽]|руб\.?/g, "").replace(",", ".");
+  if (!/^\d{1,9}(\.\d{1,2})?$/.test(t)) return null;
+  const [whole, frac = ""] = t.split(".");
+  const kopecks = Number(whole) * 100 + Number(frac.padEnd(2, "0"));
+  return kopecks > 0 && kopecks <= MAX_AMOUNT_KOPECKS ? kopecks : null;
+}

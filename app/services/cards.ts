@@ -2,6 +2,15 @@ import { addDays, subDays } from "date-fns";
 import { DomainError, expiringBetween, liveLots, type Tier, tierProgress } from "../../domain/index.js";
 import type { ServiceContext } from "./context.js";
 
+/** Whether the next birthday (month and day of `birthday`) falls within `days` from now. */
+export function birthdayWithin(birthday: Date, now: Date, days: number): boolean {
+  for (let i = 0; i <= days; i++) {
+    const d = addDays(now, i);
+    if (d.getUTCMonth() === birthday.getUTCMonth() && d.getUTCDate() === birthday.getUTCDate()) return true;
+  }
+  return false;
+}
+
 export interface CardOperation {
   kind: string;
   points: number;
@@ -81,6 +90,39 @@ export function createCardService(ctx: ServiceContext) {
     };
   }
 
-  return { card };
+  /**
+   * What a cashier (or a POS) sees about a member: tier and rate, balance,
+   * points expiring soon, visits and spend in the tier window, last purchase,
+   * whether the birthday falls within the next 7 days, and status.
+   */
+  async function status(memberId: number) {
+    const now = ctx.now();
+    const c = await card(memberId, 30);
+    const m = await db.prisma.member.findUniqueOrThrow({ where: { id: memberId } });
+    const [visits, last] = await Promise.all([
+      db.prisma.purchase.count({ where: { memberId, at: { gt: subDays(now, program.tierWindowDays), lte: now } } }),
+      db.prisma.purchase.findFirst({
+        where: { memberId },
+        orderBy: { at: "desc" },
+        include: { store: { select: { name: true } } },
+      }),
+    ]);
+    return {
+      memberId,
+      memberCode: m.memberCode,
+      name: [m.firstName, m.lastName].filter(Boolean).join(" ") || null,
+      status: m.status,
+      tier: { code: c.tier.code, name: c.tier.name, rateBp: c.tier.rateBp },
+      balance: c.balance,
+      expiringSoon: c.expiring.reduce((s, e) => s + e.points, 0),
+      expiring: c.expiring,
+      visitsInWindow: visits,
+      spendInWindowKopecks: c.spendKopecks,
+      lastPurchase: last ? { at: last.at, amountKopecks: last.amount, storeName: last.store.name } : null,
+      birthdayThisWeek: m.birthday ? birthdayWithin(m.birthday, now, 7) : false,
+    };
+  }
+
+  return { card, status };
 }
 export type CardService = ReturnType<typeof createCardService>;

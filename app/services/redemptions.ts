@@ -15,6 +15,9 @@ export interface SpendInput {
   points: number;
   /** The caller's id for this spend; a replay with the same id changes nothing. */
   requestId?: string;
+  /** Who asks: a cashier in Telegram (whose chat hears the answer) or a POS. */
+  requestedBy?: "staff" | "pos";
+  staffChatId?: number | bigint;
 }
 
 export type RedemptionStatus = "pending" | "confirmed" | "declined" | "expired";
@@ -30,6 +33,9 @@ export interface RedemptionView {
   expiresAt: Date;
   balance: number;
   replay: boolean;
+  staffChatId: bigint | null;
+  promptChatId: bigint | null;
+  promptMessageId: number | null;
 }
 
 interface RedemptionRow {
@@ -41,9 +47,13 @@ interface RedemptionRow {
   points: number;
   status: RedemptionStatus;
   expiresAt: Date;
+  staffChatId: bigint | number | null;
+  promptChatId: bigint | number | null;
+  promptMessageId: number | null;
 }
 
-const COLUMNS = sql`id, "memberId", "storeId", "receiptId", "receiptAmount", points, status::text AS status, "expiresAt"`;
+const COLUMNS = sql`id, "memberId", "storeId", "receiptId", "receiptAmount", points, status::text AS status, "expiresAt",
+  "staffChatId", "promptChatId", "promptMessageId"`;
 
 function view(r: RedemptionRow, balance: number, replay: boolean): RedemptionView {
   return {
@@ -57,6 +67,9 @@ function view(r: RedemptionRow, balance: number, replay: boolean): RedemptionVie
     expiresAt: r.expiresAt,
     balance,
     replay,
+    staffChatId: r.staffChatId === null ? null : BigInt(r.staffChatId),
+    promptChatId: r.promptChatId === null ? null : BigInt(r.promptChatId),
+    promptMessageId: r.promptMessageId,
   };
 }
 
@@ -151,9 +164,10 @@ export function createRedemptionService(ctx: ServiceContext) {
         });
         const r = await tx.one<RedemptionRow>(sql`
           INSERT INTO "Redemption" (id, "memberId", "storeId", "receiptId", "receiptAmount", points, status,
-                                    "createdAt", "expiresAt")
+                                    "createdAt", "expiresAt", "requestedBy", "staffChatId")
           VALUES (${id}, ${member.id}, ${input.storeId}, ${input.receiptId}, ${input.receiptAmountKopecks}, ${input.points},
-                  'pending', ${now}::timestamp, ${addSeconds(now, program.redemption.confirmationTtlSeconds)}::timestamp)
+                  'pending', ${now}::timestamp, ${addSeconds(now, program.redemption.confirmationTtlSeconds)}::timestamp,
+                  ${input.requestedBy ?? null}, ${input.staffChatId != null ? String(input.staffChatId) : null}::int8)
           RETURNING ${COLUMNS}`);
         if (!r) throw new Error("unreachable: INSERT … RETURNING returns the row");
         if (status === "pending") return view(r, member.balance, false);
@@ -199,6 +213,14 @@ export function createRedemptionService(ctx: ServiceContext) {
     );
   }
 
+  /** Remembers the confirmation message shown to the shopper, to edit it once decided. */
+  async function setPrompt(id: string, chatId: number | bigint, messageId: number) {
+    await db.prisma.redemption.update({
+      where: { id },
+      data: { promptChatId: BigInt(chatId), promptMessageId: messageId },
+    });
+  }
+
   /** A request as it stands; a pending one past its time reads as expired. */
   async function get(id: string) {
     const r = await db.prisma.redemption.findUnique({
@@ -220,6 +242,6 @@ export function createRedemptionService(ctx: ServiceContext) {
     );
   }
 
-  return { quote, spend, request, decide, get, expirePending };
+  return { quote, spend, request, decide, get, expirePending, setPrompt };
 }
 export type RedemptionService = ReturnType<typeof createRedemptionService>;

@@ -186,7 +186,6 @@ enrollFeature.use(createConversation(enroll, "enroll"));
 
 enrollFeature.command("start", async (ctx) => {
   const payload = ctx.match.trim();
-  if (payload.startsWith("staff_")) return ctx.reply(ctx.t("not-available"));
   if (ctx.member) return showCard(ctx);
   const ref = payload.startsWith(REF_PREFIX) ? payload.slice(REF_PREFIX.length).slice(0, 32) : undefined;
   await ctx.conversation.enter("enroll", ref);

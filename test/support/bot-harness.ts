@@ -10,12 +10,15 @@ import { FakeTelegram } from "./telegram-server.js";
  * The bot as production runs it (createBot + the grammY runner's long
  * polling), pointed at the fake Bot API over HTTP.
  */
-export async function startBot(db: Database, opts: { clock?: { now: () => Date }; telegram?: FakeTelegram } = {}) {
+export async function startBot(
+  db: Database,
+  opts: { clock?: { now: () => Date }; telegram?: FakeTelegram; adminIds?: number[] } = {},
+) {
   const own = !opts.telegram;
   const tg = opts.telegram ?? new FakeTelegram();
   const apiRoot = own ? await tg.start() : tg.apiRoot;
   const services: Services = servicesFor(db, opts);
-  const { bot, drained } = createBot(
+  const { bot, drained, notifier } = createBot(
     { token: tg.token, apiRoot, globalRps: 10_000 },
     { services, log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) },
   );
@@ -25,6 +28,7 @@ export async function startBot(db: Database, opts: { clock?: { now: () => Date }
     tg,
     bot,
     services,
+    notifier,
     async stop() {
       if (runner.isRunning()) await runner.stop();
       await drained();

@@ -17,13 +17,19 @@ export function testClock(start = new Date("2026-03-01T10:00:00Z")) {
   };
 }
 
-export function servicesFor(db: Database, opts: { program?: Program; clock?: { now: () => Date } } = {}): Services {
-  return createServices({
-    db,
-    program: opts.program ?? defaultProgram,
-    now: opts.clock?.now ?? (() => new Date()),
-    log: pino({ level: "silent" }),
-  });
+export function servicesFor(
+  db: Database,
+  opts: { program?: Program; clock?: { now: () => Date }; adminIds?: number[] } = {},
+): Services {
+  return createServices(
+    {
+      db,
+      program: opts.program ?? defaultProgram,
+      now: opts.clock?.now ?? (() => new Date()),
+      log: pino({ level: "silent" }),
+    },
+    { adminIds: opts.adminIds ?? [] },
+  );
 }
 
 export async function createStore(

@@ -517,6 +517,11 @@ export class SimUser {
     });
   }
 
+  /** Starts waiting for messages from now on (when someone else's action will make the bot write to this user). */
+  listen() {
+    this.seen = this.inbox.length;
+  }
+
   /** Resolves with the bot's messages sent since this user's last action, once `count` have arrived. */
   async replies(count = 1, timeoutMs = 5000): Promise<SentMessage[]> {
     const deadline = Date.now() + timeoutMs;

@@ -1,0 +1,98 @@
+import { createHash, randomBytes } from "node:crypto";
+import { addHours } from "date-fns";
+import { DomainError } from "../../domain/index.js";
+import type { ServiceContext } from "./context.js";
+
+export type Role = { role: "admin" } | { role: "staff"; storeId: number; staffId: number } | { role: "shopper" };
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+/**
+ * Who may do what: admins (Telegram ids from configuration) invite staff with
+ * a one-time link (24 hours, single use; only its hash is stored); staff act
+ * for their own store.
+ */
+export function createStaffService(ctx: ServiceContext, adminIds: ReadonlySet<string>) {
+  const { db } = ctx;
+
+  async function roleOf(telegramId: number | bigint): Promise<Role> {
+    if (adminIds.has(String(telegramId))) return { role: "admin" };
+    const s = await db.prisma.staffMember.findUnique({ where: { telegramId: BigInt(telegramId) } });
+    return s && !s.revokedAt ? { role: "staff", storeId: s.storeId, staffId: s.id } : { role: "shopper" };
+  }
+
+  async function createInvite(storeId: number, createdBy: number | bigint) {
+    const store = await db.prisma.store.findUnique({ where: { id: storeId } });
+    if (!store) throw new DomainError("STORE.NOT_FOUND", `no store ${storeId}`, { storeId });
+    const token = randomBytes(18).toString("base64url");
+    const expiresAt = addHours(ctx.now(), 24);
+    await db.prisma.staffInvite.create({
+      data: { tokenHash: sha256(token), storeId, createdBy: BigInt(createdBy), expiresAt },
+    });
+    return { token, store, expiresAt };
+  }
+
+  /** Binds the account to the invite's store; an invite works once, within 24 hours. */
+  async function acceptInvite(token: string, who: { telegramId: number; chatId: number; name: string }) {
+    const now = ctx.now();
+    const invite = await db.prisma.staffInvite.findUnique({
+      where: { tokenHash: sha256(token) },
+      include: { store: true },
+    });
+    if (!invite || invite.usedAt || invite.expiresAt <= now)
+      throw new DomainError("INPUT.INVALID", "the invite is unknown, used or expired", { field: "invite" });
+    // Claim it atomically: of two people racing for one link, one wins.
+    const claimed = await db.prisma.staffInvite.updateMany({
+      where: { tokenHash: invite.tokenHash, usedAt: null },
+      data: { usedAt: now, usedBy: BigInt(who.telegramId) },
+    });
+    if (claimed.count !== 1) throw new DomainError("INPUT.INVALID", "the invite was used", { field: "invite" });
+    const staff = await db.prisma.staffMember.upsert({
+      where: { telegramId: BigInt(who.telegramId) },
+      create: {
+        telegramId: BigInt(who.telegramId),
+        chatId: BigInt(who.chatId),
+        name: who.name,
+        storeId: invite.storeId,
+      },
+      update: { chatId: BigInt(who.chatId), name: who.name, storeId: invite.storeId, revokedAt: null },
+    });
+    return { staff, store: invite.store };
+  }
+
+  const list = () =>
+    db.prisma.staffMember.findMany({ where: { revokedAt: null }, include: { store: true }, orderBy: { id: "asc" } });
+
+  async function revoke(staffId: number) {
+    await db.prisma.staffMember.updateMany({ where: { id: staffId, revokedAt: null }, data: { revokedAt: ctx.now() } });
+  }
+
+  return { roleOf, createInvite, acceptInvite, list, revoke };
+}
+export type StaffService = ReturnType<typeof createStaffService>;
+
+/** POS API keys: created for one store, shown once, stored as SHA-256 only. */
+export function createApiKeyService(ctx: ServiceContext) {
+  const { db } = ctx;
+  return {
+    async create(storeId: number) {
+      const store = await db.prisma.store.findUnique({ where: { id: storeId } });
+      if (!store) throw new DomainError("STORE.NOT_FOUND", `no store ${storeId}`, { storeId });
+      const key = `kp_${randomBytes(24).toString("base64url")}`;
+      const row = await db.prisma.apiKey.create({ data: { storeId, keyHash: sha256(key), prefix: key.slice(0, 8) } });
+      return { id: row.id, storeId, key };
+    },
+    /** The store a key acts for, or null for an unknown or revoked key. */
+    async verify(key: string): Promise<{ storeId: number; trustedPos: boolean } | null> {
+      if (!key.startsWith("kp_") || key.length > 100) return null;
+      const row = await db.prisma.apiKey.findUnique({ where: { keyHash: sha256(key) }, include: { store: true } });
+      return row && !row.revokedAt ? { storeId: row.storeId, trustedPos: row.store.trustedPos } : null;
+    },
+    async revoke(id: number) {
+      const r = await db.prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: ctx.now() } });
+      return r.count === 1;
+    },
+    list: () => db.prisma.apiKey.findMany({ orderBy: { id: "asc" } }),
+  };
+}
+export type ApiKeyService = ReturnType<typeof createApiKeyService>;
