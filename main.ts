@@ -60,10 +60,7 @@ async function expireSpendRequests() {
 // Housekeeping: expire points that fell due, and spend requests nobody answered.
 const timers = [
   setInterval(() => void services.expiry.sweep().catch((e) => log.error(e, "expiry sweep failed")), 3_600_000),
-  setInterval(
-    () => void services.redemptions.expirePending().catch((e) => log.error(e, "expirePending failed")),
-    15_000,
-  ),
+  setInterval(() => void expireSpendRequests().catch((e) => log.error(e, "expiring spend requests failed")), 5_000),
 ];
 void services.expiry.sweep().catch((e) => log.error(e, "expiry sweep failed"));
 

@@ -12,14 +12,19 @@ import { FakeTelegram } from "./telegram-server.js";
  */
 export async function startBot(
   db: Database,
-  opts: { clock?: { now: () => Date }; telegram?: FakeTelegram; adminIds?: number[] } = {},
+  opts: {
+    clock?: { now: () => Date };
+    telegram?: FakeTelegram;
+    adminIds?: number[];
+    flood?: { limit: number; windowMs: number };
+  } = {},
 ) {
   const own = !opts.telegram;
   const tg = opts.telegram ?? new FakeTelegram();
   const apiRoot = own ? await tg.start() : tg.apiRoot;
   const services: Services = servicesFor(db, opts);
   const { bot, drained, notifier } = createBot(
-    { token: tg.token, apiRoot, globalRps: 10_000 },
+    { token: tg.token, apiRoot, globalRps: 10_000, ...(opts.flood ? { flood: opts.flood } : {}) },
     { services, log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) },
   );
   await bot.init();
