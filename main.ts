@@ -31,6 +31,7 @@ await registerCommands(bot);
 const webhookPath = config.webhookUrl ? new URL(config.webhookUrl).pathname : undefined;
 const app = createHttpApp({
   services,
+  notifier,
   ...(webhookPath
     ? { webhook: { path: webhookPath, handler: webhookCallback(bot, "hono", { secretToken: config.webhookSecret }) } }
     : {}),

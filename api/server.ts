@@ -1,25 +1,22 @@
 import { type ServerType, serve } from "@hono/node-server";
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Services } from "../app/services/index.js";
+import { errorBody } from "./errors.js";
+import { type ApiNotifier, createApiV1 } from "./v1.js";
 
 export interface HttpOptions {
   services: Services;
+  notifier: ApiNotifier;
   /** Telegram webhook route (path and handler), when the bot runs by webhook. */
   webhook?: { path: string; handler: MiddlewareHandler };
 }
 
-/**
- * The HTTP side of Kopilka: the Telegram webhook (when enabled) and the
- * versioned API under /api/v1.
- */
+/** The HTTP side of Kopilka: the Telegram webhook (when enabled) and the POS API under /api/v1. */
 export function createHttpApp(opts: HttpOptions) {
   const app = new Hono();
-  app.get("/api/v1/health", async (c) => {
-    await opts.services.ctx.db.query("SELECT 1");
-    return c.json({ status: "ok" });
-  });
+  app.route("/api/v1", createApiV1(opts.services, opts.notifier));
   if (opts.webhook) app.post(opts.webhook.path, opts.webhook.handler);
-  app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: "no such route" } }, 404));
+  app.notFound((c) => c.json(errorBody("NOT_FOUND", "no such route"), 404));
   return app;
 }
 

@@ -1,0 +1,58 @@
+/**
+ * npm run cli -- <command>
+ *
+ *   apikey create --store <id>   create a POS API key for a store; printed once, only its hash is kept
+ *   apikey revoke <key id>       revoke a key
+ *   apikey list                  list keys (id, store, prefix, revoked)
+ *   stores                       list stores (id, name, trustedPos)
+ *   store trust <id> on|off      let a store's POS spend points without the shopper's confirmation
+ */
+import pino from "pino";
+import { createCoreConfig, loadProgram } from "../config.js";
+import { openDatabase } from "../db/database.js";
+import { createServices, loadTiers } from "../services/index.js";
+
+const usage = `usage: npm run cli -- apikey create --store <id> | apikey revoke <id> | apikey list | stores | store trust <id> on|off`;
+
+async function main(argv: string[]): Promise<number> {
+  const config = createCoreConfig(process.env);
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const program = await loadTiers(db, loadProgram(config.programFile));
+    const s = createServices({ db, program, now: () => new Date(), log: pino({ level: "warn" }) });
+    const [a, b, c, d] = argv;
+    if (a === "apikey" && b === "create" && c === "--store" && d && /^\d+$/.test(d)) {
+      const k = await s.apiKeys.create(Number(d));
+      console.log(`API key ${k.id} for store ${k.storeId} (shown once, keep it secret):\n${k.key}`);
+      return 0;
+    }
+    if (a === "apikey" && b === "revoke" && c && /^\d+$/.test(c)) {
+      const ok = await s.apiKeys.revoke(Number(c));
+      console.log(ok ? `key ${c} revoked` : `no active key ${c}`);
+      return ok ? 0 : 1;
+    }
+    if (a === "apikey" && b === "list") {
+      for (const k of await s.apiKeys.list())
+        console.log(
+          `${k.id}\tstore ${k.storeId}\t${k.prefix}…\t${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : "active"}`,
+        );
+      return 0;
+    }
+    if (a === "stores") {
+      for (const st of await db.prisma.store.findMany({ orderBy: { id: "asc" } }))
+        console.log(`${st.id}\t${st.name}\t${st.active ? "active" : "closed"}\t${st.trustedPos ? "trusted POS" : ""}`);
+      return 0;
+    }
+    if (a === "store" && b === "trust" && c && /^\d+$/.test(c) && (d === "on" || d === "off")) {
+      await db.prisma.store.update({ where: { id: Number(c) }, data: { trustedPos: d === "on" } });
+      console.log(`store ${c}: trusted POS ${d}`);
+      return 0;
+    }
+    console.error(usage);
+    return 2;
+  } finally {
+    await db.close();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2).filter((x) => x !== "--"));
