@@ -87,7 +87,8 @@ export function createApiV1(services: Services, notifier: ApiNotifier) {
       items: b.items?.map((i) => ({ sku: i.sku, category: i.category, amountKopecks: i.amount })) ?? [],
       ...(b.at ? { at: new Date(b.at) } : {}),
     });
-    if (!r.replay) await notifier.purchaseRecorded(r);
+    // The shopper's message goes out after the answer: the till never waits for Telegram.
+    if (!r.replay) void notifier.purchaseRecorded(r).catch((e) => services.ctx.log.warn({ err: e }, "notify failed"));
     // A replay answers exactly as the first call did; only this header tells them apart.
     c.header("Idempotent-Replayed", String(r.replay));
     return c.json(
@@ -123,7 +124,8 @@ export function createApiV1(services: Services, notifier: ApiNotifier) {
       amountKopecks: b.amount,
       returnKey: key,
     });
-    if (!r.replay) await notifier.returnRecorded(r, storeId);
+    if (!r.replay)
+      void notifier.returnRecorded(r, storeId).catch((e) => services.ctx.log.warn({ err: e }, "notify failed"));
     c.header("Idempotent-Replayed", String(r.replay));
     return c.json(
       {

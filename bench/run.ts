@@ -5,12 +5,14 @@
  */
 import { benchAccrual } from "./accrual.js";
 import { benchCard } from "./card.js";
+import { benchPos } from "./pos.js";
 import { benchStores } from "./stores.js";
 
 const sections: Record<string, () => Promise<void>> = {
   accrual: () => benchAccrual(process.env.TEST_DATABASE_URL),
   stores: () => benchStores(),
   card: () => benchCard(process.env.TEST_DATABASE_URL),
+  pos: () => benchPos(process.env.TEST_DATABASE_URL),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== "--");

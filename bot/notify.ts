@@ -26,11 +26,10 @@ export function createNotifier(api: Api, services: Services) {
 
   return {
     async purchaseRecorded(r: PurchaseResult) {
-      const m = await member(r.memberId);
-      if (!m?.chatId || !m.notifications || m.status !== "active" || r.points === 0) return;
-      const l = memberLocale(m.language);
+      if (!r.notify || r.points === 0) return;
+      const l = memberLocale(r.notify.language);
       await send(
-        m.chatId,
+        r.notify.chatId,
         i18n.t(l, "notify-purchase", {
           points: fmtPoints(l, r.points),
           store: await storeName(r.storeId),

@@ -21,6 +21,10 @@ export interface LockedMember {
   id: number;
   balance: number;
   status: "active" | "unreachable" | "deleted";
+  /** Where and how to tell the shopper about what just happened (null: never wrote to the bot). */
+  chatId: bigint | number | string | null;
+  notifications: boolean;
+  language: string | null;
 }
 
 /** How callers name a member: by id, the cashier's code, phone or Telegram id. */
@@ -41,7 +45,7 @@ function memberWhere(key: MemberKey) {
 export async function lockMember(tx: SqlTx, key: MemberKey | number): Promise<LockedMember> {
   const k = typeof key === "number" ? { id: key } : key;
   const m = await tx.one<LockedMember>(sql`
-    SELECT id, balance, status::text AS status FROM "Member"
+    SELECT id, balance, status::text AS status, "chatId", notifications, language FROM "Member"
     WHERE ${memberWhere(k)} AND status <> 'deleted' FOR UPDATE`);
   if (!m) throw new DomainError("MEMBER.NOT_FOUND", "no such member", { key: String(Object.values(k)[0]) });
   return m;

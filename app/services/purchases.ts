@@ -3,7 +3,7 @@ import { assertAmount, computeAccrual, computeReturn, DomainError, type LineItem
 import { withRetry } from "../db/retry.js";
 import { type SqlTx, sql } from "../db/sql.js";
 import type { ServiceContext } from "./context.js";
-import { expireMember, lockMember, type MemberKey, postEntry } from "./ledger.js";
+import { expireMember, type LockedMember, lockMember, type MemberKey, postEntry } from "./ledger.js";
 
 export interface PurchaseInput {
   storeId: number;
@@ -30,6 +30,8 @@ export interface PurchaseResult {
   at: Date;
   /** True when this receipt was posted before: nothing changed, first result returned. */
   replay: boolean;
+  /** The shopper's chat, when they hear about purchases (active, notifications on). */
+  notify: { chatId: bigint; language: string | null } | null;
 }
 
 export interface ReturnInput {
@@ -87,7 +89,13 @@ function findReceipt(tx: SqlTx, storeId: number, receiptId: string) {
   );
 }
 
-function toResult(p: PurchaseRow, replay: boolean): PurchaseResult {
+function notifyOf(m: LockedMember): PurchaseResult["notify"] {
+  return m.chatId !== null && m.notifications && m.status === "active"
+    ? { chatId: BigInt(m.chatId), language: m.language }
+    : null;
+}
+
+function toResult(p: PurchaseRow, replay: boolean, member: LockedMember): PurchaseResult {
   return {
     purchaseId: p.id,
     memberId: p.memberId,
@@ -101,6 +109,7 @@ function toResult(p: PurchaseRow, replay: boolean): PurchaseResult {
     balance: p.balanceAfter,
     at: p.at,
     replay,
+    notify: notifyOf(member),
   };
 }
 
@@ -159,7 +168,7 @@ export function createPurchaseService(ctx: ServiceContext) {
                 purchaseId: prior.id,
               },
             );
-          return toResult(prior, true);
+          return toResult(prior, true, member);
         }
         if (state.storeActive === null)
           throw new DomainError("STORE.NOT_FOUND", `no store ${input.storeId}`, { storeId: input.storeId });
@@ -195,7 +204,7 @@ export function createPurchaseService(ctx: ServiceContext) {
             purchaseId: purchase.id,
           });
         }
-        return toResult(purchase, false);
+        return toResult(purchase, false, member);
       }),
     );
   }

@@ -71,9 +71,17 @@ export function createStaffService(ctx: ServiceContext, adminIds: ReadonlySet<st
 }
 export type StaffService = ReturnType<typeof createStaffService>;
 
-/** POS API keys: created for one store, shown once, stored as SHA-256 only. */
+/** How long a verified key is trusted without asking the database again. */
+const KEY_CACHE_MS = 5_000;
+
+/**
+ * POS API keys: created for one store, shown once, stored as SHA-256 only.
+ * Verified keys are remembered for 5 seconds, so a revocation made by another
+ * process (the CLI) takes effect within that time.
+ */
 export function createApiKeyService(ctx: ServiceContext) {
   const { db } = ctx;
+  const cache = new Map<string, { value: { storeId: number; trustedPos: boolean } | null; at: number }>();
   return {
     async create(storeId: number) {
       const store = await db.prisma.store.findUnique({ where: { id: storeId } });
@@ -85,10 +93,21 @@ export function createApiKeyService(ctx: ServiceContext) {
     /** The store a key acts for, or null for an unknown or revoked key. */
     async verify(key: string): Promise<{ storeId: number; trustedPos: boolean } | null> {
       if (!key.startsWith("kp_") || key.length > 100) return null;
-      const row = await db.prisma.apiKey.findUnique({ where: { keyHash: sha256(key) }, include: { store: true } });
-      return row && !row.revokedAt ? { storeId: row.storeId, trustedPos: row.store.trustedPos } : null;
+      const hash = sha256(key);
+      const hit = cache.get(hash);
+      if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.value;
+      // One indexed statement, no ORM round trip.
+      const [row] = await db.query<{ storeId: number; trustedPos: boolean }>(
+        `SELECT k."storeId", s."trustedPos" FROM "ApiKey" k JOIN "Store" s ON s.id = k."storeId"
+         WHERE k."keyHash" = $1 AND k."revokedAt" IS NULL`,
+        [hash],
+      );
+      if (cache.size > 10_000) cache.clear();
+      cache.set(hash, { value: row ?? null, at: Date.now() });
+      return row ?? null;
     },
     async revoke(id: number) {
+      cache.clear();
       const r = await db.prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: ctx.now() } });
       return r.count === 1;
     },

@@ -1,0 +1,38 @@
+/**
+ * The API server for the POS benchmark, in its own process so the load
+ * generator does not share its event loop: PostgreSQL (BENCH_DATABASE_URL),
+ * 200 members, one store and its key. Prints "ready <port> <key> <code…>".
+ */
+import { Api } from "grammy";
+import pino from "pino";
+import { createHttpApp, listen } from "../api/server.js";
+import { openDatabase } from "../app/db/database.js";
+import { createServices } from "../app/services/index.js";
+import { createNotifier } from "../bot/notify.js";
+import { defaultProgram } from "../domain/index.js";
+
+const db = await openDatabase({ databaseUrl: process.env.BENCH_DATABASE_URL, dataDir: "memory://", poolSize: 16 });
+const services = createServices({ db, program: defaultProgram, now: () => new Date(), log: pino({ level: "warn" }) });
+const store = await db.prisma.store.create({
+  data: {
+    name: "Bench",
+    address: "-",
+    latitude: 55.7,
+    longitude: 37.6,
+    timeZone: "Europe/Moscow",
+    hours: {},
+    region: "-",
+  },
+});
+const { key } = await services.apiKeys.create(store.id);
+const codes: string[] = [];
+for (let i = 0; i < 200; i++)
+  codes.push((await services.members.enroll({ phone: `+7998${String(i).padStart(7, "0")}` })).memberCode);
+// Members have no chat: the notifier looks them up and sends nothing, as for shoppers who never wrote to the bot.
+const notifier = createNotifier(new Api("1:unused", { apiRoot: "http://127.0.0.1:9" }), services);
+const { port } = await listen(createHttpApp({ services, notifier }), 0, "127.0.0.1");
+console.log(`ready ${port} ${key} ${codes.join(",")}`);
+process.on("SIGTERM", async () => {
+  await db.close();
+  process.exit(0);
+});
