@@ -3,7 +3,7 @@ import { type Database, openDatabase } from "../app/db/database.js";
 import type { RawConnection } from "../app/db/migrate.js";
 import { createServices } from "../app/services/index.js";
 import { defaultProgram } from "../domain/index.js";
-import { measure, ratio, row } from "./lib.js";
+import { benchDatabase, measure, ratio, row } from "./lib.js";
 
 /**
  * Purchases posted per second through the accrual path (the application
@@ -130,14 +130,9 @@ export async function benchAccrual(postgresUrl: string | undefined) {
     return;
   }
   const pg = await import("pg");
-  const admin = new pg.default.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query("DROP DATABASE IF EXISTS kopilka_bench WITH (FORCE)");
-  await admin.query("CREATE DATABASE kopilka_bench");
-  const url = new URL(postgresUrl);
-  url.pathname = "/kopilka_bench";
-  const db = await openDatabase({ databaseUrl: url.toString(), dataDir: "", poolSize: 8 });
-  const pool = new pg.default.Pool({ connectionString: url.toString(), max: 8 });
+  const fresh = await benchDatabase(postgresUrl, "kopilka_bench");
+  const db = await openDatabase({ databaseUrl: fresh.url, dataDir: "", poolSize: 8 });
+  const pool = new pg.default.Pool({ connectionString: fresh.url, max: 8 });
   pool.on("error", () => {});
   try {
     const { svc } = await section("PostgreSQL, 8 concurrent workers", db, 8, 8_000, async () => {
@@ -154,7 +149,6 @@ export async function benchAccrual(postgresUrl: string | undefined) {
   } finally {
     await pool.end();
     await db.close();
-    await admin.query("DROP DATABASE IF EXISTS kopilka_bench WITH (FORCE)");
-    await admin.end();
+    await fresh.drop();
   }
 }

@@ -6,7 +6,7 @@ import { createServices } from "../app/services/index.js";
 import { createBot } from "../bot/bot.js";
 import { defaultProgram } from "../domain/index.js";
 import { FakeTelegram, type SimUser } from "../test/support/telegram-server.js";
-import { ratio } from "./lib.js";
+import { benchDatabase, ratio } from "./lib.js";
 
 /**
  * End-to-end /card: updates in through getUpdates, the bot (member lookup,
@@ -84,21 +84,14 @@ export async function benchCard(postgresUrl: string | undefined) {
     await lite.close();
   }
   if (!postgresUrl) return;
-  const pg = await import("pg");
-  const admin = new pg.default.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query("DROP DATABASE IF EXISTS kopilka_bench_card WITH (FORCE)");
-  await admin.query("CREATE DATABASE kopilka_bench_card");
-  const url = new URL(postgresUrl);
-  url.pathname = "/kopilka_bench_card";
-  const db = await openDatabase({ databaseUrl: url.toString(), dataDir: "" });
+  const fresh = await benchDatabase(postgresUrl, "kopilka_bench_card");
+  const db = await openDatabase({ databaseUrl: fresh.url, dataDir: "" });
   try {
     const card = await cardBot(db);
     console.log(`  ${"/card, PostgreSQL".padEnd(44)} ${card.toFixed(0).padStart(8)}/s`);
     ratio("echo / card on PostgreSQL", echo / card, "as low as it goes");
   } finally {
     await db.close();
-    await admin.query("DROP DATABASE IF EXISTS kopilka_bench_card WITH (FORCE)");
-    await admin.end();
+    await fresh.drop();
   }
 }

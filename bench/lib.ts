@@ -39,3 +39,21 @@ export function row(label: string, m: Measure, extra = "") {
 export function ratio(label: string, value: number, target: string) {
   console.log(`  ${label.padEnd(44)} ${value.toFixed(2).padStart(8)}    (target ${target})`);
 }
+
+/** A fresh database `name` on the benchmark's PostgreSQL server; `drop()` removes it. */
+export async function benchDatabase(adminUrl: string, name: string) {
+  const pg = (await import("pg")).default;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import autocannon from "autocannon";
 import pg from "pg";
-import { ratio } from "./lib.js";
+import { benchDatabase, ratio } from "./lib.js";
 
 /**
  * POST /api/v1/purchases under load (autocannon, 16 connections) on
@@ -22,14 +22,9 @@ export async function benchPos(postgresUrl: string | undefined) {
     console.log("  PostgreSQL: skipped (no server)");
     return;
   }
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query("DROP DATABASE IF EXISTS kopilka_bench_pos WITH (FORCE)");
-  await admin.query("CREATE DATABASE kopilka_bench_pos");
-  const url = new URL(postgresUrl);
-  url.pathname = "/kopilka_bench_pos";
+  const fresh = await benchDatabase(postgresUrl, "kopilka_bench_pos");
   const child = spawn("npx", ["tsx", "bench/pos-server.ts"], {
-    env: { ...process.env, BENCH_DATABASE_URL: url.toString() },
+    env: { ...process.env, BENCH_DATABASE_URL: fresh.url },
     stdio: ["ignore", "pipe", "inherit"],
   });
   try {
@@ -86,7 +81,7 @@ export async function benchPos(postgresUrl: string | undefined) {
     // counting have finished, read in one snapshot: every posted amount is a
     // purchase, every purchase's points one accrual entry, every balance the sum.
     await new Promise((r) => setTimeout(r, 1000));
-    const db = new pg.Client({ connectionString: url.toString() });
+    const db = new pg.Client({ connectionString: fresh.url });
     await db.connect();
     const [c] = (
       await db.query(`SELECT
@@ -111,7 +106,6 @@ export async function benchPos(postgresUrl: string | undefined) {
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => child.on("exit", r));
-    await admin.query("DROP DATABASE IF EXISTS kopilka_bench_pos WITH (FORCE)");
-    await admin.end();
+    await fresh.drop();
   }
 }

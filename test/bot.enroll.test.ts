@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../app/db/database.js";
 import { startBot } from "./support/bot-harness.js";
 import { testDatabases } from "./support/databases.js";
+import { acceptEnrollment } from "./support/wait.js";
 
 describe.each(testDatabases)("shopper enrollment through the Bot API on $name", ({ open }) => {
   let db: Database;
@@ -104,13 +105,7 @@ describe.each(testDatabases)("shopper enrollment through the Bot API on $name", 
     for (const u of [first, second]) {
       u.send("/start");
       await u.reply();
-      u.click("✅ Согласен(на)");
-      await u.reply();
-      u.press("📱 Поделиться номером");
-      await u.reply();
-      u.click("Да, верно");
-      await u.reply();
-      u.click("Пропустить");
+      await acceptEnrollment(u);
     }
     expect((await first.replies(2))[0]?.text).toMatch(/Готово/);
     expect((await second.reply()).text).toMatch(/уже привязан к другой карте/);
@@ -122,13 +117,7 @@ describe.each(testDatabases)("shopper enrollment through the Bot API on $name", 
     const guest = h.tg.user({ first_name: "Guest", language_code: "ru" });
     guest.openDeepLink(`ref_${host.referralCode}`);
     await guest.reply();
-    guest.click("✅ Согласен(на)");
-    await guest.reply();
-    guest.press("📱 Поделиться номером");
-    await guest.reply();
-    guest.click("Да, верно");
-    await guest.reply();
-    guest.click("Пропустить");
+    await acceptEnrollment(guest);
     const msgs = await guest.replies(3);
     expect(msgs[0]?.text).toMatch(/пригласил друг/);
     const g = await db.prisma.member.findUniqueOrThrow({ where: { telegramId: BigInt(guest.id) } });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../app/db/database.js";
 import { startBot } from "./support/bot-harness.js";
 import { FakeTelegram } from "./support/telegram-server.js";
-import { waitFor } from "./support/wait.js";
+import { acceptEnrollment, waitFor } from "./support/wait.js";
 
 /**
  * The bot started exactly as a user starts it — `npm start` with environment
@@ -87,13 +87,7 @@ describe("npm start", () => {
     const u = tg.user({ first_name: "Олег", language_code: "ru" });
     u.send("/start");
     await u.reply(15_000);
-    u.click("✅ Согласен(на)");
-    await u.reply();
-    u.press("📱 Поделиться номером");
-    await u.reply();
-    u.click("Да, верно");
-    await u.reply();
-    u.click("Пропустить");
+    await acceptEnrollment(u);
     const [done, card] = await u.replies(2);
     expect(done?.text).toMatch(/Готово, Олег!/);
     expect(card?.text).toMatch(/Баланс: 100 баллов/);

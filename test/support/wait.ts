@@ -6,3 +6,21 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * A Russian-speaking shopper's way through enrollment after the intro:
+ * consent, their own phone, name as Telegram has it, no birthday.
+ */
+export async function acceptEnrollment(u: {
+  click(label: string): unknown;
+  press(label: string): unknown;
+  reply(): Promise<unknown>;
+}) {
+  u.click("✅ Согласен(на)");
+  await u.reply();
+  u.press("📱 Поделиться номером");
+  await u.reply();
+  u.click("Да, верно");
+  await u.reply();
+  u.click("Пропустить");
+}
