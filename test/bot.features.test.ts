@@ -160,8 +160,10 @@ describe.each(testDatabases)("shopper bot features on $name", ({ open }) => {
       stranger.send(cmd);
       expect((await stranger.reply()).text).toMatch(/not a member yet/);
     }
+    // An unknown staff invite is refused with an explanation, and makes no one staff.
     stranger.send("/start staff_abc");
-    expect((await stranger.reply()).text).toBe("This command is not available.");
+    expect((await stranger.reply()).text).toMatch(/This link is not valid/);
+    expect(await db.prisma.staffMember.count({ where: { telegramId: BigInt(stranger.id) } })).toBe(0);
   });
 
   it("a shopper who blocked the bot is marked unreachable, and reachable again when they write", async () => {
