@@ -9,7 +9,7 @@ import {
   normalizePhone,
   type Program,
 } from "../../domain/index.js";
-import { type SqlTx, sql } from "../db/sql.js";
+import { type Sql, type SqlTx, sql } from "../db/sql.js";
 
 /**
  * The one way points move. Every balance change in Kopilka is a call to
@@ -89,26 +89,36 @@ const ENTRY_COLUMNS = sql`id, "memberId", kind::text AS kind, points, "balanceAf
  * database refuses a negative balance. The member must be locked by the
  * caller (`lockMember`) in the same unit of work.
  */
-export async function postEntry(tx: SqlTx, program: Program, e: NewEntry): Promise<PostedEntry> {
+/**
+ * The SQL that writes one entry and moves the cached balance with it, as two
+ * CTEs named `e` (the entry, RETURNING its columns) and `u` (the balance).
+ * `purchaseId` may be an SQL expression, so a statement that inserts the
+ * purchase can post its accrual in the same round trip. `postEntry` is the
+ * usual way to run it; there is no other way an entry is written.
+ */
+export function entryCtes(program: Program, e: NewEntry, purchaseId: Sql = sql`${e.purchaseId ?? null}::int`): Sql {
   if (!Number.isInteger(e.points) || e.points === 0)
     throw new Error("a ledger entry moves a whole, non-zero number of points");
   const expiresAt = e.points > 0 ? expiryFor(e.at, program.expiry.months) : null;
-  let posted: Omit<PostedEntry, "replay"> | undefined;
-  try {
-    posted = await tx.one(sql`
-      WITH e AS (
+  return sql`e AS (
         INSERT INTO "LedgerEntry" ("memberId", kind, points, "balanceAfter", "expiresAt", "purchaseId", "returnId",
                                    "redemptionId", "lotId", note, "idempotencyKey", "createdAt")
         SELECT m.id, ${e.kind}::"LedgerKind", ${e.points}::int, m.balance + ${e.points}::int, ${expiresAt}::timestamp,
-               ${e.purchaseId ?? null}::int, ${e.returnId ?? null}::int, ${e.redemptionId ?? null}::text,
+               ${purchaseId}, ${e.returnId ?? null}::int, ${e.redemptionId ?? null}::text,
                ${e.lotId ?? null}::int, ${e.note ?? null}::text, ${e.idempotencyKey}, ${e.at}::timestamp
         FROM "Member" m WHERE m.id = ${e.memberId}
         ON CONFLICT ("idempotencyKey") DO NOTHING
         RETURNING ${ENTRY_COLUMNS}
       ), u AS (
         UPDATE "Member" SET balance = e."balanceAfter", "updatedAt" = now() FROM e WHERE "Member".id = e."memberId"
-      )
-      SELECT * FROM e`);
+      )`;
+}
+
+export async function postEntry(tx: SqlTx, program: Program, e: NewEntry): Promise<PostedEntry> {
+  const ctes = entryCtes(program, e);
+  let posted: Omit<PostedEntry, "replay"> | undefined;
+  try {
+    posted = await tx.one(sql`WITH ${ctes} SELECT * FROM e`);
   } catch (err) {
     if (String((err as Error).message).includes("balance_nonnegative")) {
       throw new DomainError("LEDGER.INSUFFICIENT_POINTS", `not enough points for ${e.points}`, {

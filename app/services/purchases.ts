@@ -3,7 +3,7 @@ import { assertAmount, computeAccrual, computeReturn, DomainError, type LineItem
 import { withRetry } from "../db/retry.js";
 import { type SqlTx, sql } from "../db/sql.js";
 import type { ServiceContext } from "./context.js";
-import { expireMember, type LockedMember, lockMember, type MemberKey, postEntry } from "./ledger.js";
+import { entryCtes, expireMember, type LockedMember, lockMember, type MemberKey, postEntry } from "./ledger.js";
 
 export interface PurchaseInput {
   storeId: number;
@@ -183,27 +183,34 @@ export function createPurchaseService(ctx: ServiceContext) {
           items,
           spendBeforeKopecks: state.spend,
         });
-        const purchase = await tx.one<PurchaseRow>(sql`
+        // The purchase and its accrual entry in one statement (one round trip):
+        // the entry is written by the ledger's own SQL (entryCtes).
+        const insert = sql`p AS (
           INSERT INTO "Purchase" ("storeId", "memberId", "receiptId", amount, "pointsRedeemed", "pointsAccrued",
                                   "tierCode", "rateBp", "balanceAfter", at)
           VALUES (${input.storeId}, ${member.id}, ${input.receiptId}, ${input.amountKopecks}, ${state.redeemed},
                   ${accrual.points}, ${accrual.tier.code}, ${accrual.rateBp}, ${member.balance + accrual.points},
                   ${at}::timestamp)
-          RETURNING ${PURCHASE_COLUMNS}`);
+          RETURNING ${PURCHASE_COLUMNS})`;
+        const statement =
+          accrual.points > 0
+            ? sql`WITH ${insert}, ${entryCtes(
+                program,
+                {
+                  memberId: member.id,
+                  kind: "accrual",
+                  points: accrual.points,
+                  idempotencyKey: `purchase:${input.storeId}:${input.receiptId}`,
+                  at,
+                },
+                sql`(SELECT id FROM p)`,
+              )} SELECT * FROM p`
+            : sql`WITH ${insert} SELECT * FROM p`;
+        const purchase = await tx.one<PurchaseRow>(statement);
         if (!purchase) throw new Error("unreachable: INSERT … RETURNING returns the row");
         for (const i of items)
           await tx.many(sql`INSERT INTO "PurchaseItem" ("purchaseId", sku, category, amount)
                             VALUES (${purchase.id}, ${i.sku}, ${i.category}, ${i.amountKopecks})`);
-        if (accrual.points > 0) {
-          await postEntry(tx, program, {
-            memberId: member.id,
-            kind: "accrual",
-            points: accrual.points,
-            idempotencyKey: `purchase:${purchase.id}`,
-            at,
-            purchaseId: purchase.id,
-          });
-        }
         return toResult(purchase, false, member);
       }),
     );
