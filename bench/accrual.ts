@@ -3,6 +3,7 @@ import { type Database, openDatabase } from "../app/db/database.js";
 import type { RawConnection } from "../app/db/migrate.js";
 import { createServices } from "../app/services/index.js";
 import { defaultProgram } from "../domain/index.js";
+import { createStore } from "../test/support/fixtures.js";
 import { benchDatabase, measure, ratio, row } from "./lib.js";
 
 /**
@@ -13,17 +14,7 @@ import { benchDatabase, measure, ratio, row } from "./lib.js";
 const MEMBERS = 64;
 
 async function setup(db: Database) {
-  const store = await db.prisma.store.create({
-    data: {
-      name: "Bench",
-      address: "-",
-      latitude: 55.7,
-      longitude: 37.6,
-      timeZone: "Europe/Moscow",
-      hours: {},
-      region: "-",
-    },
-  });
+  const store = await createStore(db, { name: "Bench" });
   const services = createServices({
     db,
     program: defaultProgram,

@@ -10,20 +10,11 @@ import { openDatabase } from "../app/db/database.js";
 import { createServices } from "../app/services/index.js";
 import { createNotifier } from "../bot/notify.js";
 import { defaultProgram } from "../domain/index.js";
+import { createStore } from "../test/support/fixtures.js";
 
 const db = await openDatabase({ databaseUrl: process.env.BENCH_DATABASE_URL, dataDir: "memory://", poolSize: 16 });
 const services = createServices({ db, program: defaultProgram, now: () => new Date(), log: pino({ level: "warn" }) });
-const store = await db.prisma.store.create({
-  data: {
-    name: "Bench",
-    address: "-",
-    latitude: 55.7,
-    longitude: 37.6,
-    timeZone: "Europe/Moscow",
-    hours: {},
-    region: "-",
-  },
-});
+const store = await createStore(db, { name: "Bench" });
 const { key } = await services.apiKeys.create(store.id);
 const codes: string[] = [];
 for (let i = 0; i < 200; i++)
