@@ -10,8 +10,6 @@ import { Prisma } from "../../generated/prisma/client.js";
  * schema, the migrations and the typed reads.
  */
 export const sql = Prisma.sql;
-export const join = Prisma.join;
-export const empty = Prisma.empty;
 export type Sql = Prisma.Sql;
 
 /** The statements of one unit of work, on one connection, inside BEGIN … COMMIT. */

@@ -1,5 +1,5 @@
-import { addDays, subDays } from "date-fns";
-import { DomainError, expiringBetween, liveLots, type Tier, tierProgress } from "../../domain/index.js";
+import { addDays } from "date-fns";
+import { DomainError, expiringBetween, liveLots, type Tier, tierProgress, windowStart } from "../../domain/index.js";
 import type { ServiceContext } from "./context.js";
 
 /** Whether the next birthday (month and day of `birthday`) falls within `days` from now. */
@@ -28,6 +28,8 @@ export interface Card {
   remainingKopecks: number;
   deadline: Date | null;
   spendKopecks: number;
+  /** Purchases in the tier window. */
+  visitsInWindow: number;
   /** Points expiring within `expiringDays`, by date, soonest first. */
   expiring: { points: number; date: Date }[];
   lastOperations: CardOperation[];
@@ -37,14 +39,15 @@ export interface Card {
 export function createCardService(ctx: ServiceContext) {
   const { db, program } = ctx;
 
-  async function card(memberId: number, expiringDays = 30): Promise<Card> {
+  /** The card and the member row it was read from. */
+  async function load(memberId: number, expiringDays: number) {
     const now = ctx.now();
     const member = await db.prisma.member.findUnique({ where: { id: memberId } });
     if (!member || member.status === "deleted")
       throw new DomainError("MEMBER.NOT_FOUND", "no such member", { memberId });
     const [history, entries, last] = await Promise.all([
       db.prisma.purchase.findMany({
-        where: { memberId, at: { gt: subDays(now, program.tierWindowDays), lte: now } },
+        where: { memberId, at: { gt: windowStart(now, program.tierWindowDays), lte: now } },
         select: { at: true, amount: true, returnedAmount: true },
       }),
       db.prisma.ledgerEntry.findMany({
@@ -70,7 +73,7 @@ export function createCardService(ctx: ServiceContext) {
       const day = lot.expiresAt.getTime();
       byDate.set(day, (byDate.get(day) ?? 0) + lot.remaining);
     }
-    return {
+    const card: Card = {
       memberId,
       firstName: member.firstName,
       memberCode: member.memberCode,
@@ -80,6 +83,7 @@ export function createCardService(ctx: ServiceContext) {
       remainingKopecks: progress.remainingKopecks,
       deadline: progress.deadline,
       spendKopecks: progress.spendKopecks,
+      visitsInWindow: history.length,
       expiring: [...byDate.entries()].sort((a, b) => a[0] - b[0]).map(([d, points]) => ({ points, date: new Date(d) })),
       lastOperations: last.map((e) => ({
         kind: e.kind,
@@ -88,6 +92,11 @@ export function createCardService(ctx: ServiceContext) {
         storeName: e.purchase?.store.name ?? null,
       })),
     };
+    return { card, member };
+  }
+
+  async function card(memberId: number, expiringDays = 30): Promise<Card> {
+    return (await load(memberId, expiringDays)).card;
   }
 
   /**
@@ -97,16 +106,12 @@ export function createCardService(ctx: ServiceContext) {
    */
   async function status(memberId: number) {
     const now = ctx.now();
-    const c = await card(memberId, 30);
-    const m = await db.prisma.member.findUniqueOrThrow({ where: { id: memberId } });
-    const [visits, last] = await Promise.all([
-      db.prisma.purchase.count({ where: { memberId, at: { gt: subDays(now, program.tierWindowDays), lte: now } } }),
-      db.prisma.purchase.findFirst({
-        where: { memberId },
-        orderBy: { at: "desc" },
-        include: { store: { select: { name: true } } },
-      }),
-    ]);
+    const { card: c, member: m } = await load(memberId, 30);
+    const last = await db.prisma.purchase.findFirst({
+      where: { memberId },
+      orderBy: { at: "desc" },
+      include: { store: { select: { name: true } } },
+    });
     return {
       memberId,
       memberCode: m.memberCode,
@@ -116,7 +121,7 @@ export function createCardService(ctx: ServiceContext) {
       balance: c.balance,
       expiringSoon: c.expiring.reduce((s, e) => s + e.points, 0),
       expiring: c.expiring,
-      visitsInWindow: visits,
+      visitsInWindow: c.visitsInWindow,
       spendInWindowKopecks: c.spendKopecks,
       lastPurchase: last ? { at: last.at, amountKopecks: last.amount, storeName: last.store.name } : null,
       birthdayThisWeek: m.birthday ? birthdayWithin(m.birthday, now, 7) : false,

@@ -1,5 +1,11 @@
-import { subDays } from "date-fns";
-import { assertAmount, computeAccrual, computeReturn, DomainError, type LineItem } from "../../domain/index.js";
+import {
+  assertAmount,
+  computeAccrual,
+  computeReturn,
+  DomainError,
+  type LineItem,
+  windowStart,
+} from "../../domain/index.js";
 import { withRetry } from "../db/retry.js";
 import { type SqlTx, sql } from "../db/sql.js";
 import type { ServiceContext } from "./context.js";
@@ -150,7 +156,7 @@ export function createPurchaseService(ctx: ServiceContext) {
               WHERE "storeId" = ${input.storeId} AND "receiptId" = ${input.receiptId}) p) AS prior,
             (SELECT active FROM "Store" WHERE id = ${input.storeId}) AS "storeActive",
             (SELECT COALESCE(SUM(amount - "returnedAmount"), 0)::int8 FROM "Purchase"
-              WHERE "memberId" = ${member.id} AND at > ${subDays(at, program.tierWindowDays)}::timestamp
+              WHERE "memberId" = ${member.id} AND at > ${windowStart(at, program.tierWindowDays)}::timestamp
                 AND at <= ${at}::timestamp) AS spend,
             (SELECT COALESCE(SUM(points), 0)::int8 FROM "Redemption"
               WHERE "storeId" = ${input.storeId} AND "receiptId" = ${input.receiptId} AND "memberId" = ${member.id}

@@ -252,5 +252,3 @@ export function createStaffFeature(notifier: Notifier) {
 
   return feature;
 }
-
-export { ADMIN_COMMANDS, STAFF_COMMANDS };
