@@ -35,6 +35,13 @@ module.exports = {
       to: { path: ["^bot/", "^api/", "node_modules/(grammy|@grammyjs|hono|@hono)/"] },
     },
     {
+      name: "transport-not-database",
+      comment: "bot/ and api/ reach data only through the application services, never the database layer",
+      severity: "error",
+      from: { path: "^(bot|api)/" },
+      to: { path: ["^app/db/", "^generated/", "node_modules/(@prisma|pg|@electric-sql)/"] },
+    },
+    {
       name: "no-circular",
       severity: "error",
       from: { pathNot: "^generated/" },

@@ -1,37 +1,47 @@
 /**
  * npm start — Kopilka's composition root: configuration, database (embedded
- * PGlite, or PostgreSQL when DATABASE_URL is set), services, the Telegram bot
- * (long polling, or a webhook when WEBHOOK_URL is set) and the HTTP server.
+ * PGlite, or PostgreSQL when DATABASE_URL is set), services and jobs, the
+ * HTTP server, and the Telegram bot (long polling, or a webhook when
+ * WEBHOOK_URL is set).
+ *
+ * Order matters for availability: the HTTP API listens and the jobs run
+ * before Telegram is reached, so a POS is answered at once whatever Telegram
+ * does; the bot keeps trying to reach the Bot API and says so in the log.
  */
 import { run } from "@grammyjs/runner";
 import { webhookCallback } from "grammy";
 import pino from "pino";
 import { createHttpApp, listen } from "./api/server.js";
-import { loadProgram } from "./app/config.js";
+import { loadConfig, loadProgram, orExit } from "./app/config.js";
 import { openDatabase } from "./app/db/database.js";
-import { createServices, loadTiers } from "./app/services/index.js";
+import { createKopilka } from "./app/kopilka.js";
+import { loadTiers } from "./app/services/index.js";
 import { createBot, registerCommands } from "./bot/bot.js";
-import { createConfig } from "./bot/config.js";
 
 const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
 
-const config = createConfig(process.env);
-const log = pino({ level: config.logLevel });
+const config = orExit(() => loadConfig(process.env, { botToken: true }));
+// Readable on a terminal, JSON lines for a log collector otherwise.
+const log = pino({
+  level: config.logLevel,
+  ...(process.stdout.isTTY ? { transport: { target: "pino-pretty", options: { colorize: true } } } : {}),
+});
 const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 log.info({ database: db.kind === "postgres" ? "postgresql" : `pglite ${config.dataDir}` }, "database ready");
-const program = await loadTiers(db, loadProgram(config.programFile));
-const services = createServices({ db, program, now: () => new Date(), log }, { adminIds: config.adminIds });
-const { bot, drained, notifier } = createBot(
-  { token: config.botToken, apiRoot: config.apiRoot, globalRps: Number(process.env.TELEGRAM_GLOBAL_RPS ?? 30) },
+const program = await loadTiers(
+  db,
+  orExit(() => loadProgram(config.programFile)),
+);
+const kopilka = createKopilka({ db, program, now: () => new Date(), log, adminIds: config.adminIds });
+const { services } = kopilka;
+const { bot, drained, messenger } = createBot(
+  { token: config.botToken as string, apiRoot: config.apiRoot, globalRps: config.globalRps },
   { services, log },
 );
-await bot.init();
-await registerCommands(bot);
 
 const webhookPath = config.webhookUrl ? new URL(config.webhookUrl).pathname : undefined;
 const app = createHttpApp({
   services,
-  notifier,
   ...(webhookPath
     ? { webhook: { path: webhookPath, handler: webhookCallback(bot, "hono", { secretToken: config.webhookSecret }) } }
     : {}),
@@ -39,40 +49,60 @@ const app = createHttpApp({
 const { server, port } = await listen(app, config.port, config.host);
 log.info({ port }, "http server listening");
 
-let runner: ReturnType<typeof run> | undefined;
-if (config.webhookUrl) {
-  await bot.api.setWebhook(config.webhookUrl, {
-    secret_token: config.webhookSecret,
-    allowed_updates: [...ALLOWED_UPDATES],
-  });
-  log.info({ url: config.webhookUrl }, `bot @${bot.botInfo.username} receives updates by webhook`);
-} else {
-  await bot.api.deleteWebhook();
-  runner = run(bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
-  log.info(`bot @${bot.botInfo.username} is polling`);
-}
-
-/** Spend requests nobody answered in time: post nothing, tell both sides. */
-async function expireSpendRequests() {
-  for (const r of await services.redemptions.expirePending())
-    await notifier.redemptionDecided(await services.redemptions.get(r.id));
-}
-
-// Housekeeping: expire points that fell due, and spend requests nobody answered.
-const timers = [
-  setInterval(() => void services.expiry.sweep().catch((e) => log.error(e, "expiry sweep failed")), 3_600_000),
-  setInterval(() => void expireSpendRequests().catch((e) => log.error(e, "expiring spend requests failed")), 5_000),
-];
-void services.expiry.sweep().catch((e) => log.error(e, "expiry sweep failed"));
+const jobs = kopilka.jobs(messenger);
+await jobs.start();
+log.info({ worker: jobs.workerId }, "jobs running");
 
 let stopping = false;
+let runner: ReturnType<typeof run> | undefined;
+let stopWaiting = () => {};
+
+/** Reaches the Bot API, retrying with backoff for as long as it takes (the rest already serves). */
+async function connectTelegram() {
+  for (let attempt = 1; !stopping; attempt++) {
+    try {
+      await bot.init();
+      break;
+    } catch (e) {
+      const wait = Math.min(60, 2 ** attempt);
+      log.warn(
+        { apiRoot: config.apiRoot, err: (e as Error).message },
+        `Telegram Bot API unreachable; retrying in ${wait} s`,
+      );
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, wait * 1000);
+        stopWaiting = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+    }
+  }
+  if (stopping) return;
+  await registerCommands(bot).catch((e) => log.warn({ err: e }, "could not set the command lists"));
+  if (config.webhookUrl) {
+    await bot.api.setWebhook(config.webhookUrl, {
+      secret_token: config.webhookSecret,
+      allowed_updates: [...ALLOWED_UPDATES],
+    });
+    log.info({ url: config.webhookUrl }, `bot @${bot.botInfo.username} receives updates by webhook`);
+  } else {
+    await bot.api.deleteWebhook();
+    runner = run(bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
+    log.info(`bot @${bot.botInfo.username} is polling`);
+  }
+}
+const telegram = connectTelegram().catch((e) => log.error({ err: e }, "the bot could not start"));
+
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "shutting down");
-  for (const t of timers) clearInterval(t);
+  stopWaiting();
+  await telegram;
   if (runner?.isRunning()) await runner.stop();
   await drained();
+  await jobs.stop();
   // Stop accepting, let requests in progress finish, drop idle keep-alive sockets.
   const closed = new Promise<void>((r) => server.close(() => r()));
   if ("closeIdleConnections" in server) server.closeIdleConnections();

@@ -95,7 +95,6 @@ export const redemptionResponse = z.object({
   balance: z.number().int(),
   expiresAt: z.string(),
   poll: z.string().optional().describe("for a pending spend: GET this until the status is final"),
-  shopperNotified: z.boolean().optional(),
 });
 
 export const memberResponse = z.object({

@@ -2,11 +2,10 @@ import { type ServerType, serve } from "@hono/node-server";
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Services } from "../app/services/index.js";
 import { errorBody } from "./errors.js";
-import { type ApiNotifier, createApiV1 } from "./v1.js";
+import { createApiV1 } from "./v1.js";
 
 export interface HttpOptions {
   services: Services;
-  notifier: ApiNotifier;
   /** Telegram webhook route (path and handler), when the bot runs by webhook. */
   webhook?: { path: string; handler: MiddlewareHandler };
 }
@@ -14,7 +13,7 @@ export interface HttpOptions {
 /** The HTTP side of Kopilka: the Telegram webhook (when enabled) and the POS API under /api/v1. */
 export function createHttpApp(opts: HttpOptions) {
   const app = new Hono();
-  app.route("/api/v1", createApiV1(opts.services, opts.notifier));
+  app.route("/api/v1", createApiV1(opts.services));
   if (opts.webhook) app.post(opts.webhook.path, opts.webhook.handler);
   app.notFound((c) => c.json(errorBody("NOT_FOUND", "no such route"), 404));
   return app;

@@ -2,18 +2,10 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
 import type { Services } from "../app/services/index.js";
-import type { PurchaseResult } from "../app/services/purchases.js";
 import type { RedemptionView } from "../app/services/redemptions.js";
 import { ApiError, errorBody, toResponse, validationError } from "./errors.js";
 import { buildOpenApi } from "./openapi.js";
 import { purchaseRequest, redemptionRequest, returnRequest } from "./schemas.js";
-
-/** What the API tells the shopper in Telegram (the bot's notifier). */
-export interface ApiNotifier {
-  purchaseRecorded(r: PurchaseResult): Promise<void>;
-  returnRecorded(r: Awaited<ReturnType<Services["purchases"]["recordReturn"]>>, storeId: number): Promise<void>;
-  askConfirmation(r: RedemptionView): Promise<boolean>;
-}
 
 type Env = { Variables: { storeId: number; trustedPos: boolean } };
 
@@ -46,7 +38,7 @@ const redemptionJson = (r: RedemptionView) => ({
  * The POS API, version 1. Every route but health and the OpenAPI document
  * needs `Authorization: Bearer <key>`; a key acts for its own store only.
  */
-export function createApiV1(services: Services, notifier: ApiNotifier) {
+export function createApiV1(services: Services) {
   const api = new Hono<Env>();
 
   api.onError((e, c) => toResponse(c, e));
@@ -59,7 +51,7 @@ export function createApiV1(services: Services, notifier: ApiNotifier) {
   );
 
   api.get("/health", async (c) => {
-    await services.ctx.db.query("SELECT 1");
+    await services.health.check();
     return c.json({ status: "ok" });
   });
   api.get("/openapi.json", (c) => c.json(buildOpenApi()));
@@ -87,8 +79,7 @@ export function createApiV1(services: Services, notifier: ApiNotifier) {
       items: b.items?.map((i) => ({ sku: i.sku, category: i.category, amountKopecks: i.amount })) ?? [],
       ...(b.at ? { at: new Date(b.at) } : {}),
     });
-    // The shopper's message goes out after the answer: the till never waits for Telegram.
-    if (!r.replay) void notifier.purchaseRecorded(r).catch((e) => services.ctx.log.warn({ err: e }, "notify failed"));
+    // The shopper hears of it through the outbox (a job), never on the till's time.
     // A replay answers exactly as the first call did; only this header tells them apart.
     c.header("Idempotent-Replayed", String(r.replay));
     return c.json(
@@ -124,8 +115,6 @@ export function createApiV1(services: Services, notifier: ApiNotifier) {
       amountKopecks: b.amount,
       returnKey: key,
     });
-    if (!r.replay)
-      void notifier.returnRecorded(r, storeId).catch((e) => services.ctx.log.warn({ err: e }, "notify failed"));
     c.header("Idempotent-Replayed", String(r.replay));
     return c.json(
       {
@@ -155,9 +144,9 @@ export function createApiV1(services: Services, notifier: ApiNotifier) {
       const r = await services.redemptions.spend(spend);
       return c.json(redemptionJson(r), 201);
     }
+    // Answered at once: the shopper's prompt is sent by a job that retries while Telegram is away.
     const r = await services.redemptions.request(spend);
-    const shopperNotified = r.replay ? true : await notifier.askConfirmation(r);
-    return c.json({ ...redemptionJson(r), poll: `/api/v1/redemptions/${r.id}`, shopperNotified }, 202);
+    return c.json({ ...redemptionJson(r), poll: `/api/v1/redemptions/${r.id}` }, 202);
   });
 
   api.get("/redemptions/:id", async (c) => {

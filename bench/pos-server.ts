@@ -7,23 +7,26 @@ import { Api } from "grammy";
 import pino from "pino";
 import { createHttpApp, listen } from "../api/server.js";
 import { openDatabase } from "../app/db/database.js";
-import { createServices } from "../app/services/index.js";
-import { createNotifier } from "../bot/notify.js";
+import { createKopilka } from "../app/kopilka.js";
+import { telegramMessenger } from "../bot/messenger.js";
 import { defaultProgram } from "../domain/index.js";
 import { createStore } from "../test/support/fixtures.js";
 
 const db = await openDatabase({ databaseUrl: process.env.BENCH_DATABASE_URL, dataDir: "memory://", poolSize: 16 });
-const services = createServices({ db, program: defaultProgram, now: () => new Date(), log: pino({ level: "warn" }) });
+const kopilka = createKopilka({ db, program: defaultProgram, now: () => new Date(), log: pino({ level: "warn" }) });
+const { services } = kopilka;
 const store = await createStore(db, { name: "Bench" });
 const { key } = await services.apiKeys.create(store.id);
 const codes: string[] = [];
 for (let i = 0; i < 200; i++)
   codes.push((await services.members.enroll({ phone: `+7998${String(i).padStart(7, "0")}` })).memberCode);
-// Members have no chat: the notifier looks them up and sends nothing, as for shoppers who never wrote to the bot.
-const notifier = createNotifier(new Api("1:unused", { apiRoot: "http://127.0.0.1:9" }), services);
-const { port } = await listen(createHttpApp({ services, notifier }), 0, "127.0.0.1");
+// Members have no chat: the notice jobs run (as in production) and send nothing, as for shoppers who never wrote to the bot.
+const jobs = kopilka.jobs(telegramMessenger(new Api("1:unused", { apiRoot: "http://127.0.0.1:9" })));
+await jobs.start();
+const { port } = await listen(createHttpApp({ services }), 0, "127.0.0.1");
 console.log(`ready ${port} ${key} ${codes.join(",")}`);
 process.on("SIGTERM", async () => {
+  await jobs.stop();
   await db.close();
   process.exit(0);
 });

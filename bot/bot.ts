@@ -15,8 +15,8 @@ import { createStaffFeature } from "./features/staff.js";
 import { storesFeature } from "./features/stores.js";
 import { i18n, localeFromTelegram } from "./i18n.js";
 import { chatMemberStatus, floodControl, loadMember, unreachableOn403 } from "./middleware.js";
-import { createNotifier } from "./notify.js";
-import { databaseStorage } from "./storage.js";
+import { telegramMessenger } from "./messenger.js";
+import { conversationStorage } from "./storage.js";
 
 export interface BotOptions {
   token: string;
@@ -70,14 +70,13 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
     conversations<Context, ConversationContext>({
       storage: {
         type: "key",
-        adapter: databaseStorage(deps.services.ctx.db, "conversation:"),
+        adapter: conversationStorage(deps.services.conversations),
         getStorageKey: (ctx) => ctx.chatId?.toString(),
       },
       plugins: [withDeps as MiddlewareFn<BaseContext>, i18n] as MiddlewareFn<ConversationContext>[],
     }),
   );
-  const notifier = createNotifier(bot.api, deps.services);
-  bot.use(createStaffFeature(notifier));
+  bot.use(createStaffFeature());
   bot.use(enrollFeature);
   bot.use(helpFeature);
   // Before enrollment: every other command or button is an invitation to join.
@@ -102,7 +101,8 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
       await err.ctx.reply(i18n.t(locale, "error-generic")).catch(() => {});
     }
   });
-  return { bot, drained: inFlight.drained, notifier };
+  // The notifier port (app/notifications) that jobs send through, over this bot's API.
+  return { bot, drained: inFlight.drained, messenger: telegramMessenger(bot.api) };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { I18nFlavor } from "@grammyjs/i18n";
 import type { Context as BaseContext } from "grammy";
 import type { Logger } from "pino";
 import type { Services } from "../app/services/index.js";
-import type { Member } from "../generated/prisma/client.js";
+import type { Member } from "../app/services/members.js";
 
 /** What every handler can reach besides the update. */
 export interface BotDeps {

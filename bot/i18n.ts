@@ -3,16 +3,11 @@ import { fileURLToPath } from "node:url";
 import { I18n } from "@grammyjs/i18n";
 import type { ConversationContext } from "./context.js";
 
-export const LOCALES = ["ru", "en"] as const;
-export type Locale = (typeof LOCALES)[number];
-const RU_FAMILY = new Set(["ru", "uk", "be", "kk", "uz", "ky", "tg", "hy", "az", "ka"]);
+import { LOCALES, type Locale, localeFromLanguageCode } from "../domain/index.js";
 
-/** Telegram's language_code → our locale: Russian for the region's languages and by default, English otherwise. */
-export function localeFromTelegram(code: string | undefined): Locale {
-  if (!code) return "ru";
-  const base = code.toLowerCase().split("-")[0] ?? "";
-  return RU_FAMILY.has(base) ? "ru" : "en";
-}
+export { LOCALES, type Locale } from "../domain/index.js";
+/** Telegram's language_code → our locale (domain/locale.ts has the rule). */
+export const localeFromTelegram = (code: string | undefined): Locale => localeFromLanguageCode(code);
 
 /**
  * Texts come from Fluent files in bot/locales/<locale>/<feature>.ftl. The

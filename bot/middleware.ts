@@ -1,6 +1,7 @@
 import { limit } from "@grammyjs/ratelimiter";
 import type { Transformer } from "grammy";
 import type { BotDeps, Context } from "./context.js";
+import { localeFromLanguageCode } from "../domain/index.js";
 import { i18n, localeFromTelegram } from "./i18n.js";
 
 /** Loads the enrolled member behind the update (deleted members count as strangers). */
@@ -9,6 +10,13 @@ export function loadMember() {
     const id = ctx.from?.id;
     const m = id ? await ctx.deps.services.members.find({ telegramId: id }) : null;
     ctx.member = m && m.status !== "deleted" ? m : null;
+    // Members who joined before their language was saved: save it now, so
+    // messages sent outside a chat (jobs) are in the language they read.
+    if (ctx.member && ctx.member.language === null && ctx.from) {
+      const locale = localeFromLanguageCode(ctx.from.language_code);
+      await ctx.deps.services.members.rememberLanguage(ctx.member.id, locale);
+      ctx.member.language = locale;
+    }
     if (ctx.member?.status === "unreachable" && ctx.chat && !ctx.myChatMember) {
       await ctx.deps.services.members.markReachable(ctx.member.id, ctx.chat.id);
       ctx.member.status = "active";

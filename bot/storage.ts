@@ -1,26 +1,14 @@
 import type { VersionedState, VersionedStateStorage } from "@grammyjs/conversations";
-import type { Database } from "../app/db/database.js";
+import type { ConversationStore } from "../app/services/conversations.js";
 
 /**
- * Conversation state in the database (KeyValue table), so an enrollment
+ * Conversation state kept by the services (KeyValue table), so an enrollment
  * half-way through survives a restart of the bot.
  */
-export function databaseStorage<S>(db: Database, prefix: string): VersionedStateStorage<string, S> {
+export function conversationStorage<S>(store: ConversationStore): VersionedStateStorage<string, S> {
   return {
-    async read(key) {
-      const row = await db.prisma.keyValue.findUnique({ where: { key: prefix + key } });
-      return (row?.value ?? undefined) as VersionedState<S> | undefined;
-    },
-    async write(key, state) {
-      const value = JSON.parse(JSON.stringify(state));
-      await db.prisma.keyValue.upsert({
-        where: { key: prefix + key },
-        create: { key: prefix + key, value },
-        update: { value },
-      });
-    },
-    async delete(key) {
-      await db.prisma.keyValue.deleteMany({ where: { key: prefix + key } });
-    },
+    read: async (key) => (await store.read(key)) as VersionedState<S> | undefined,
+    write: (key, state) => store.write(key, state),
+    delete: (key) => store.delete(key),
   };
 }

@@ -15,3 +15,6 @@ export * from "./program.js";
 export * from "./redemption.js";
 export * from "./returns.js";
 export * from "./tiers.js";
+export * from "./events.js";
+export * from "./locale.js";
+export * from "./messaging.js";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DomainError } from "./errors.js";
+import { isTimeZone, messagingSchema } from "./messaging.js";
 import { MAX_AMOUNT_KOPECKS } from "./money.js";
 
 /**
@@ -54,6 +55,10 @@ export const programSchema = z
       .prefault({}),
     expiry: z.object({ months: z.number().int().min(1).max(120).default(12) }).prefault({}),
     welcomeBonusPoints: z.number().int().min(0).max(MAX_AMOUNT_KOPECKS).default(100),
+    /** The chain's own time zone: members with no store of their own live in it. */
+    timeZone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Moscow").default("Europe/Moscow"),
+    /** How Kopilka may write to people on its own initiative (domain/messaging.ts). */
+    messaging: messagingSchema.prefault({}),
     economics: z
       .object({
         default: economicsSchema.default({ costShareBp: 4000, acquisitionShareBp: 2000 }),

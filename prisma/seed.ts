@@ -4,15 +4,18 @@
  * configured database (PGlite in DATA_DIR, or DATABASE_URL); does nothing if
  * stores exist already.
  */
-import { loadProgram, createCoreConfig } from "../app/config.js";
+import { loadConfig, loadProgram, orExit } from "../app/config.js";
 import { openDatabase } from "../app/db/database.js";
 import { loadTiers } from "../app/services/index.js";
 import { DEMO_STORES } from "./demo-stores.js";
 
-const config = createCoreConfig(process.env);
+const config = orExit(() => loadConfig(process.env));
 const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 try {
-  await loadTiers(db, loadProgram(config.programFile));
+  await loadTiers(
+    db,
+    orExit(() => loadProgram(config.programFile)),
+  );
   const existing = await db.prisma.store.count();
   if (existing > 0) {
     console.log(`seed: ${existing} stores exist already; nothing to do`);

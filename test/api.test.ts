@@ -30,7 +30,7 @@ describe.each(testDatabases)("POS API over HTTP on $name", ({ open }) => {
     keyA = (await h.services.apiKeys.create(storeA)).key;
     keyB = (await h.services.apiKeys.create(storeB)).key;
     keyTrusted = (await h.services.apiKeys.create(trusted)).key;
-    const app = createHttpApp({ services: h.services, notifier: h.notifier });
+    const app = createHttpApp({ services: h.services });
     const l = await listen(app, 0, "127.0.0.1");
     server = l.server;
     base = `http://127.0.0.1:${l.port}/api/v1`;
@@ -215,7 +215,7 @@ describe.each(testDatabases)("POS API over HTTP on $name", ({ open }) => {
       key: keyA,
       body: { memberCode: code, receiptId: "S-1", receiptAmount: 100_000, points: 40, confirm: true },
     });
-    expect(pending).toMatchObject({ status: 202, json: { status: "pending", points: 40, shopperNotified: true } });
+    expect(pending).toMatchObject({ status: 202, json: { status: "pending", points: 40 } });
     const poll = pending.json.poll as string;
     expect((await call("GET", poll.replace("/api/v1", ""), { key: keyA })).json.status).toBe("pending");
     expect((await call("GET", poll.replace("/api/v1", ""), { key: keyB })).status).toBe(404);

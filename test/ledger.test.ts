@@ -256,7 +256,9 @@ describe.each(testDatabases)("loyalty core on $name", ({ open }) => {
     expect(await svc.redemptions.decide(b.id, m.id, false)).toMatchObject({ status: "declined", balance: 70 });
     const c = await req("c-3");
     local.advanceDays(1);
-    await expect(svc.redemptions.decide(c.id, m.id, true)).rejects.toMatchObject({ code: "REDEMPTION.EXPIRED" });
+    // Too late: the request is expired for good (not spent), and a second press says the same.
+    expect(await svc.redemptions.decide(c.id, m.id, true)).toMatchObject({ status: "expired", replay: false });
+    await expect(svc.redemptions.decide(c.id, m.id, true)).rejects.toMatchObject({ code: "REDEMPTION.NOT_PENDING" });
     await expect(svc.redemptions.decide(c.id, m.id + 1, true)).rejects.toMatchObject({ code: "REDEMPTION.NOT_FOUND" });
     expect((await svc.members.get({ id: m.id })).balance).toBe(70);
   });

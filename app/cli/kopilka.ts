@@ -8,17 +8,20 @@
  *   store trust <id> on|off      let a store's POS spend points without the shopper's confirmation
  */
 import pino from "pino";
-import { createCoreConfig, loadProgram } from "../config.js";
+import { loadConfig, loadProgram, orExit } from "../config.js";
 import { openDatabase } from "../db/database.js";
 import { createServices, loadTiers } from "../services/index.js";
 
 const usage = `usage: npm run cli -- apikey create --store <id> | apikey revoke <id> | apikey list | stores | store trust <id> on|off`;
 
 async function main(argv: string[]): Promise<number> {
-  const config = createCoreConfig(process.env);
+  const config = orExit(() => loadConfig(process.env));
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const program = await loadTiers(db, loadProgram(config.programFile));
+    const program = await loadTiers(
+      db,
+      orExit(() => loadProgram(config.programFile)),
+    );
     const s = createServices({ db, program, now: () => new Date(), log: pino({ level: "warn" }) });
     const [a, b, c, d] = argv;
     if (a === "apikey" && b === "create" && c === "--store" && d && /^\d+$/.test(d)) {

@@ -9,7 +9,7 @@ export type { RawConnection } from "./migrate.js";
 
 import { pgliteAdapter } from "./pglite-adapter.js";
 
-import { type SqlTx, sqlTx } from "./sql.js";
+import { runCommitted, type SqlTx, sqlTx } from "./sql.js";
 
 export type { PrismaClient } from "../../generated/prisma/client.js";
 export type { SqlTx } from "./sql.js";
@@ -100,6 +100,7 @@ function openPostgres(url: string, max: number): Database {
     async unitOfWork(fn) {
       const c = await pool.connect();
       let begun = false;
+      const committed: (() => void)[] = [];
       try {
         const result = await fn(
           sqlTx(async (text, params) => {
@@ -110,9 +111,10 @@ function openPostgres(url: string, max: number): Database {
             begun = true;
             const results = (await c.query(`BEGIN; ${inlineParams(c, text, params)}`)) as unknown as pg.QueryResult[];
             return results[1]?.rows ?? [];
-          }),
+          }, committed),
         );
         if (begun) await c.query("COMMIT");
+        runCommitted(committed);
         return result;
       } catch (e) {
         if (begun) await c.query("ROLLBACK").catch(() => {});
@@ -144,9 +146,14 @@ async function openPglite(dataDir: string): Promise<Database> {
     withConnection(fn) {
       return fn(db);
     },
-    unitOfWork(fn) {
+    async unitOfWork(fn) {
       // PGlite runs one transaction at a time; others wait their turn.
-      return client.transaction((t) => fn(sqlTx(async (text, params) => (await t.query(text, params)).rows)));
+      const committed: (() => void)[] = [];
+      const result = await client.transaction((t) =>
+        fn(sqlTx(async (text, params) => (await t.query(text, params)).rows, committed)),
+      );
+      runCommitted(committed);
+      return result;
     },
     async close() {
       await prisma.$disconnect();

@@ -16,6 +16,11 @@ export type Sql = Prisma.Sql;
 export interface SqlTx {
   many<T>(q: Sql): Promise<T[]>;
   one<T>(q: Sql): Promise<T | undefined>;
+  /**
+   * Runs `fn` once the unit of work has committed (never if it rolls back):
+   * e.g. waking the job runner for the jobs this transaction queued.
+   */
+  afterCommit(fn: () => void): void;
 }
 
 /**
@@ -26,9 +31,24 @@ export function toParams(values: readonly unknown[]): unknown[] {
   return values.map((v) => (v instanceof Date ? v.toISOString().replace("Z", "") : v));
 }
 
-export function sqlTx(run: (text: string, params: unknown[]) => Promise<unknown[]>): SqlTx {
+export function sqlTx(
+  run: (text: string, params: unknown[]) => Promise<unknown[]>,
+  committed: (() => void)[] = [],
+): SqlTx {
   return {
     many: (q) => run(q.text, toParams(q.values)) as never,
     one: async (q) => (await run(q.text, toParams(q.values)))[0] as never,
+    afterCommit: (fn) => void committed.push(fn),
   };
+}
+
+/** Calls what a committed unit of work asked for; one failing hook does not stop the others. */
+export function runCommitted(hooks: (() => void)[]) {
+  for (const h of hooks) {
+    try {
+      h();
+    } catch {
+      // A hook is a nudge (wake a worker); the commit already happened.
+    }
+  }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Program } from "../../domain/index.js";
 import type { Database } from "../db/database.js";
+import type { Outbox } from "../events/outbox.js";
 
 /** What every application service needs; built once at start-up. */
 export interface ServiceContext {
@@ -9,4 +10,6 @@ export interface ServiceContext {
   /** The clock; tests move it to check expiry and windows. */
   now: () => Date;
   log: Logger;
+  /** Where domain events go and which jobs react to them (app/events). */
+  outbox: Outbox;
 }

@@ -1,6 +1,9 @@
+import { defaultOutbox, type Outbox } from "../events/outbox.js";
 import type { ServiceContext } from "./context.js";
 import { createCardService } from "./cards.js";
+import { createConversationStore } from "./conversations.js";
 import { createExpiryService } from "./expiry.js";
+import { createHealthService } from "./health.js";
 import { createMemberService } from "./members.js";
 import { createPurchaseService } from "./purchases.js";
 import { createRedemptionService } from "./redemptions.js";
@@ -14,11 +17,19 @@ export type { Role } from "./staff.js";
 export type { NearbyStore, StorePoint } from "./stores.js";
 export { loadTiers } from "./program.js";
 
-/** The application services every transport (bot, HTTP API, CLI) calls. */
-export function createServices(ctx: ServiceContext, opts: { adminIds?: Iterable<string | number> } = {}) {
+export type ServiceInput = Omit<ServiceContext, "outbox"> & { outbox?: Outbox };
+
+/**
+ * The application services every transport (bot, HTTP API, CLI) calls. The
+ * database stays behind them: transports see use cases and read-only program
+ * rules, never the context the services run in.
+ */
+export function createServices(input: ServiceInput, opts: { adminIds?: Iterable<string | number> } = {}) {
+  const ctx: ServiceContext = { ...input, outbox: input.outbox ?? defaultOutbox() };
   const members = createMemberService(ctx);
   return {
-    ctx,
+    /** The program's rules (read-only): tiers, caps, bonuses. */
+    program: ctx.program,
     members,
     purchases: createPurchaseService(ctx),
     redemptions: createRedemptionService(ctx),
@@ -27,6 +38,8 @@ export function createServices(ctx: ServiceContext, opts: { adminIds?: Iterable<
     stores: createStoreService(ctx),
     staff: createStaffService(ctx, new Set([...(opts.adminIds ?? [])].map(String))),
     apiKeys: createApiKeyService(ctx),
+    conversations: createConversationStore(ctx),
+    health: createHealthService(ctx),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -1,5 +1,6 @@
 import { randomInt } from "node:crypto";
-import { DomainError, normalizePhone } from "../../domain/index.js";
+import { DomainError, domainEvent, normalizePhone } from "../../domain/index.js";
+import { emit } from "../events/outbox.js";
 import { withRetry } from "../db/retry.js";
 import { sql } from "../db/sql.js";
 import type { ServiceContext } from "./context.js";
@@ -97,6 +98,17 @@ export function createMemberService(ctx: ServiceContext) {
             at: now,
           });
         }
+        await emit(
+          tx,
+          ctx.outbox,
+          now,
+          domainEvent("member.enrolled", {
+            memberId: member.id,
+            referredById: referrer?.id ?? null,
+            welcomePoints: program.welcomeBonusPoints,
+            at: now.toISOString(),
+          }),
+        );
         return member.id;
       }),
     );
@@ -157,21 +169,23 @@ export function createMemberService(ctx: ServiceContext) {
    * forfeited with the account.
    */
   async function deleteData(memberId: number) {
-    await db.prisma.member.update({
-      where: { id: memberId },
-      data: {
-        telegramId: null,
-        chatId: null,
-        firstName: null,
-        lastName: null,
-        phone: null,
-        birthday: null,
-        language: null,
-        status: "deleted",
-        notifications: false,
-        deletedAt: ctx.now(),
-      },
+    const now = ctx.now();
+    await db.unitOfWork(async (tx) => {
+      await tx.many(sql`
+        UPDATE "Member" SET "telegramId" = NULL, "chatId" = NULL, "firstName" = NULL, "lastName" = NULL, phone = NULL,
+               birthday = NULL, language = NULL, status = 'deleted', notifications = false,
+               "deletedAt" = ${now}::timestamp, "updatedAt" = ${now}::timestamp
+        WHERE id = ${memberId}`);
+      await emit(tx, ctx.outbox, now, domainEvent("member.deleted", { memberId, at: now.toISOString() }));
     });
+  }
+
+  /**
+   * Saves the language a member reads in, when they have none yet (members
+   * who joined before it was saved): messages sent later use it.
+   */
+  async function rememberLanguage(memberId: number, language: string) {
+    await db.prisma.member.updateMany({ where: { id: memberId, language: null }, data: { language } });
   }
 
   return {
@@ -179,6 +193,7 @@ export function createMemberService(ctx: ServiceContext) {
     get,
     enroll,
     setLanguage,
+    rememberLanguage,
     setNotifications,
     markUnreachable,
     markReachable,
@@ -188,3 +203,6 @@ export function createMemberService(ctx: ServiceContext) {
   };
 }
 export type MemberService = ReturnType<typeof createMemberService>;
+
+/** A member as services return it (personal fields, settings, balance). */
+export type Member = NonNullable<Awaited<ReturnType<MemberService["find"]>>>;

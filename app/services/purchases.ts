@@ -3,9 +3,12 @@ import {
   computeAccrual,
   computeReturn,
   DomainError,
+  domainEvent,
   type LineItem,
+  tierForSpend,
   windowStart,
 } from "../../domain/index.js";
+import { emit } from "../events/outbox.js";
 import { withRetry } from "../db/retry.js";
 import { type SqlTx, sql } from "../db/sql.js";
 import type { ServiceContext } from "./context.js";
@@ -119,6 +122,14 @@ function toResult(p: PurchaseRow, replay: boolean, member: LockedMember): Purcha
   };
 }
 
+/** Net spend (receipts minus returns) in the tier window ending at `at`. */
+async function windowSpend(tx: SqlTx, memberId: number, at: Date, windowDays: number): Promise<number> {
+  const row = await tx.one<{ spend: number }>(sql`
+    SELECT COALESCE(SUM(amount - "returnedAmount"), 0)::int8 AS spend FROM "Purchase"
+    WHERE "memberId" = ${memberId} AND at > ${windowStart(at, windowDays)}::timestamp AND at <= ${at}::timestamp`);
+  return row?.spend ?? 0;
+}
+
 export function createPurchaseService(ctx: ServiceContext) {
   const { db, program } = ctx;
 
@@ -217,6 +228,39 @@ export function createPurchaseService(ctx: ServiceContext) {
         for (const i of items)
           await tx.many(sql`INSERT INTO "PurchaseItem" ("purchaseId", sku, category, amount)
                             VALUES (${purchase.id}, ${i.sku}, ${i.category}, ${i.amountKopecks})`);
+        const iso = at.toISOString();
+        await emit(
+          tx,
+          ctx.outbox,
+          now,
+          domainEvent("purchase.recorded", {
+            purchaseId: purchase.id,
+            memberId: member.id,
+            storeId: input.storeId,
+            receiptId: input.receiptId,
+            amountKopecks: input.amountKopecks,
+            pointsRedeemed: state.redeemed,
+            points: accrual.points,
+            balance: purchase.balanceAfter,
+            tierCode: accrual.tier.code,
+            at: iso,
+          }),
+        );
+        // This purchase earned at the tier before it; the next one earns at the tier it reached.
+        const reached = tierForSpend(program.tiers, state.spend + input.amountKopecks);
+        if (reached.code !== accrual.tier.code)
+          await emit(
+            tx,
+            ctx.outbox,
+            now,
+            domainEvent("tier.changed", {
+              memberId: member.id,
+              from: accrual.tier.code,
+              to: reached.code,
+              direction: "up",
+              at: iso,
+            }),
+          );
         return toResult(purchase, false, member);
       }),
     );
@@ -283,6 +327,7 @@ export function createPurchaseService(ctx: ServiceContext) {
         );
         const now = ctx.now();
         await expireMember(tx, program, purchase.memberId, now);
+        const spendBefore = await windowSpend(tx, purchase.memberId, now, program.tierWindowDays);
         const ret = await tx.one<{ id: number }>(sql`
           INSERT INTO "Return" ("purchaseId", "idempotencyKey", amount, "pointsReversed", "pointsRefunded", "createdAt")
           VALUES (${purchase.id}, ${key}, ${input.amountKopecks}, 0, ${due.pointsRefunded}, ${now}::timestamp)
@@ -314,6 +359,41 @@ export function createPurchaseService(ctx: ServiceContext) {
                           WHERE id = ${ret.id}`);
         await tx.many(sql`UPDATE "Purchase" SET "returnedAmount" = "returnedAmount" + ${input.amountKopecks}
                           WHERE id = ${purchase.id}`);
+        await emit(
+          tx,
+          ctx.outbox,
+          now,
+          domainEvent("return.recorded", {
+            returnId: ret.id,
+            purchaseId: purchase.id,
+            memberId: purchase.memberId,
+            storeId: input.storeId,
+            amountKopecks: input.amountKopecks,
+            pointsReversed: reversed,
+            pointsRefunded: due.pointsRefunded,
+            pointsUncollected: uncollected,
+            balance: balance - reversed,
+            at: now.toISOString(),
+          }),
+        );
+        const before = tierForSpend(program.tiers, spendBefore);
+        const after = tierForSpend(
+          program.tiers,
+          await windowSpend(tx, purchase.memberId, now, program.tierWindowDays),
+        );
+        if (before.code !== after.code)
+          await emit(
+            tx,
+            ctx.outbox,
+            now,
+            domainEvent("tier.changed", {
+              memberId: purchase.memberId,
+              from: before.code,
+              to: after.code,
+              direction: program.tiers.indexOf(after) > program.tiers.indexOf(before) ? "up" : "down",
+              at: now.toISOString(),
+            }),
+          );
         return {
           returnId: ret.id,
           purchaseId: purchase.id,

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { addSeconds } from "date-fns";
-import { assertAmount, checkRedemption, DomainError, quoteRedemption } from "../../domain/index.js";
+import { assertAmount, checkRedemption, DomainError, domainEvent, quoteRedemption } from "../../domain/index.js";
+import { emit } from "../events/outbox.js";
+import { enqueue } from "../jobs/queue.js";
 import { withRetry } from "../db/retry.js";
 import { type SqlTx, sql } from "../db/sql.js";
 import type { ServiceContext } from "./context.js";
@@ -132,7 +134,40 @@ export function createRedemptionService(ctx: ServiceContext) {
       at: now,
       redemptionId: r.id,
     });
+    if (!entry.replay)
+      await emit(
+        tx,
+        ctx.outbox,
+        now,
+        domainEvent("points.redeemed", {
+          redemptionId: r.id,
+          memberId: r.memberId,
+          storeId: r.storeId,
+          receiptId: r.receiptId,
+          points: r.points,
+          balance: entry.balanceAfter,
+          at: now.toISOString(),
+        }),
+      );
     return entry.balanceAfter;
+  }
+
+  /** Reports a decision (the shopper's, or the clock's) to whoever waits for it. */
+  async function decided(tx: SqlTx, r: RedemptionRow, at: Date) {
+    if (r.status === "pending") return;
+    await emit(
+      tx,
+      ctx.outbox,
+      at,
+      domainEvent("redemption.decided", {
+        redemptionId: r.id,
+        memberId: r.memberId,
+        storeId: r.storeId,
+        status: r.status,
+        points: r.points,
+        at: at.toISOString(),
+      }),
+    );
   }
 
   function begin(input: SpendInput, status: "pending" | "confirmed") {
@@ -170,7 +205,28 @@ export function createRedemptionService(ctx: ServiceContext) {
                   ${input.requestedBy ?? null}, ${input.staffChatId != null ? String(input.staffChatId) : null}::int8)
           RETURNING ${COLUMNS}`);
         if (!r) throw new Error("unreachable: INSERT … RETURNING returns the row");
-        if (status === "pending") return view(r, member.balance, false);
+        if (status === "pending") {
+          // The prompt goes out through a job (Telegram may be slow or down; the
+          // caller is answered at once), and another job expires the request on time.
+          await emit(
+            tx,
+            ctx.outbox,
+            now,
+            domainEvent("redemption.requested", {
+              redemptionId: r.id,
+              memberId: r.memberId,
+              storeId: r.storeId,
+              points: r.points,
+              receiptAmountKopecks: r.receiptAmount,
+              expiresAt: r.expiresAt.toISOString(),
+              at: now.toISOString(),
+            }),
+          );
+          await enqueue(tx, now, [
+            { name: "redemption.expire", key: `redemption.expire:${r.id}`, runAt: r.expiresAt, payload: { id: r.id } },
+          ]);
+          return view(r, member.balance, false);
+        }
         const balance = await post(tx, r);
         return view(await setStatus(tx, id, "confirmed", now), balance, false);
       }),
@@ -186,7 +242,12 @@ export function createRedemptionService(ctx: ServiceContext) {
    * The shopper's answer. Only a pending, unexpired request of this member is
    * decided; the same answer twice returns the first result.
    */
-  async function decide(id: string, memberId: number, accept: boolean): Promise<RedemptionView> {
+  async function decide(
+    id: string,
+    memberId: number,
+    accept: boolean,
+    prompt?: { chatId: number | bigint; messageId: number },
+  ): Promise<RedemptionView> {
     return withRetry(() =>
       db.unitOfWork(async (tx) => {
         const owner = await tx.one<{ memberId: number }>(sql`SELECT "memberId" FROM "Redemption" WHERE id = ${id}`);
@@ -201,14 +262,20 @@ export function createRedemptionService(ctx: ServiceContext) {
           throw new DomainError("REDEMPTION.NOT_PENDING", `request is ${r.status}`, { id, status: r.status });
         }
         const now = ctx.now();
+        // The shopper may press before the prompt's message id was saved: take it from the press.
+        if (prompt && r.promptMessageId === null)
+          await tx.many(sql`UPDATE "Redemption" SET "promptChatId" = ${String(prompt.chatId)}::int8,
+                            "promptMessageId" = ${prompt.messageId} WHERE id = ${id}`);
         if (r.expiresAt <= now) {
           const e = await setStatus(tx, id, "expired", now);
-          if (accept) throw new DomainError("REDEMPTION.EXPIRED", "the request expired", { id });
+          await decided(tx, e, now);
+          // Too late to confirm: nothing is spent, and the answer says so (status "expired").
           return view(e, balance, false);
         }
-        if (!accept) return view(await setStatus(tx, id, "declined", now), balance, false);
-        const after = await post(tx, r);
-        return view(await setStatus(tx, id, "confirmed", now), after, false);
+        const outcome = accept ? await post(tx, r) : balance;
+        const d = await setStatus(tx, id, accept ? "confirmed" : "declined", now);
+        await decided(tx, d, now);
+        return view(d, outcome, false);
       }),
     );
   }
@@ -232,16 +299,18 @@ export function createRedemptionService(ctx: ServiceContext) {
     return view({ ...r, status }, r.member.balance, false);
   }
 
-  /** Marks pending requests past their time as expired; returns them. */
-  async function expirePending() {
+  /** Expires one request nobody answered in time (the job queued with it); a decided one is left alone. */
+  async function expire(id: string) {
     const now = ctx.now();
-    return db.unitOfWork((tx) =>
-      tx.many<RedemptionRow>(sql`
+    return db.unitOfWork(async (tx) => {
+      const r = await tx.one<RedemptionRow>(sql`
         UPDATE "Redemption" SET status = 'expired', "decidedAt" = ${now}::timestamp
-        WHERE status = 'pending' AND "expiresAt" <= ${now}::timestamp RETURNING ${COLUMNS}`),
-    );
+        WHERE id = ${id} AND status = 'pending' AND "expiresAt" <= ${now}::timestamp RETURNING ${COLUMNS}`);
+      if (r) await decided(tx, r, now);
+      return r ? view(r, 0, false) : null;
+    });
   }
 
-  return { quote, spend, request, decide, get, expirePending, setPrompt };
+  return { quote, spend, request, decide, get, expire, setPrompt };
 }
 export type RedemptionService = ReturnType<typeof createRedemptionService>;

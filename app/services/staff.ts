@@ -3,7 +3,10 @@ import { addHours } from "date-fns";
 import { DomainError } from "../../domain/index.js";
 import type { ServiceContext } from "./context.js";
 
-export type Role = { role: "admin" } | { role: "staff"; storeId: number; staffId: number } | { role: "shopper" };
+export type Role =
+  | { role: "admin"; language?: string | null }
+  | { role: "staff"; storeId: number; staffId: number; language: string | null }
+  | { role: "shopper" };
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
@@ -16,9 +19,11 @@ export function createStaffService(ctx: ServiceContext, adminIds: ReadonlySet<st
   const { db } = ctx;
 
   async function roleOf(telegramId: number | bigint): Promise<Role> {
-    if (adminIds.has(String(telegramId))) return { role: "admin" };
     const s = await db.prisma.staffMember.findUnique({ where: { telegramId: BigInt(telegramId) } });
-    return s && !s.revokedAt ? { role: "staff", storeId: s.storeId, staffId: s.id } : { role: "shopper" };
+    if (adminIds.has(String(telegramId))) return { role: "admin", language: s?.language ?? null };
+    return s && !s.revokedAt
+      ? { role: "staff", storeId: s.storeId, staffId: s.id, language: s.language }
+      : { role: "shopper" };
   }
 
   async function createInvite(storeId: number, createdBy: number | bigint) {
@@ -33,7 +38,10 @@ export function createStaffService(ctx: ServiceContext, adminIds: ReadonlySet<st
   }
 
   /** Binds the account to the invite's store; an invite works once, within 24 hours. */
-  async function acceptInvite(token: string, who: { telegramId: number; chatId: number; name: string }) {
+  async function acceptInvite(
+    token: string,
+    who: { telegramId: number; chatId: number; name: string; language?: string | null },
+  ) {
     const now = ctx.now();
     const invite = await db.prisma.staffInvite.findUnique({
       where: { tokenHash: sha256(token) },
@@ -54,6 +62,7 @@ export function createStaffService(ctx: ServiceContext, adminIds: ReadonlySet<st
         chatId: BigInt(who.chatId),
         name: who.name,
         storeId: invite.storeId,
+        language: who.language ?? null,
       },
       update: { chatId: BigInt(who.chatId), name: who.name, storeId: invite.storeId, revokedAt: null },
     });
@@ -63,11 +72,20 @@ export function createStaffService(ctx: ServiceContext, adminIds: ReadonlySet<st
   const list = () =>
     db.prisma.staffMember.findMany({ where: { revokedAt: null }, include: { store: true }, orderBy: { id: "asc" } });
 
+  /** Revokes a staff member; returns who it was (their chat loses the staff commands), or null. */
   async function revoke(staffId: number) {
+    const s = await db.prisma.staffMember.findUnique({ where: { id: staffId } });
     await db.prisma.staffMember.updateMany({ where: { id: staffId, revokedAt: null }, data: { revokedAt: ctx.now() } });
+    return s ? { chatId: s.chatId, name: s.name } : null;
   }
 
-  return { roleOf, createInvite, acceptInvite, list, revoke };
+  /** The language a staff member's messages are written in (ru or en). */
+  async function setLanguage(telegramId: number | bigint, language: string) {
+    const r = await db.prisma.staffMember.updateMany({ where: { telegramId: BigInt(telegramId) }, data: { language } });
+    return r.count > 0;
+  }
+
+  return { roleOf, createInvite, acceptInvite, list, revoke, setLanguage };
 }
 export type StaffService = ReturnType<typeof createStaffService>;
 

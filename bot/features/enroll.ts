@@ -1,6 +1,6 @@
 import { type Conversation, createConversation } from "@grammyjs/conversations";
 import { Composer, InlineKeyboard, Keyboard } from "grammy";
-import { isDomainError } from "../../domain/index.js";
+import { isDomainError, localeFromLanguageCode } from "../../domain/index.js";
 import type { Context, ConversationContext } from "../context.js";
 import { fmtPercent, fmtPoints, fmtRub } from "../i18n.js";
 import { mainMenu } from "../keyboards.js";
@@ -60,7 +60,7 @@ async function ask<T>(
  */
 async function enroll(conversation: Conv, ctx: ConversationContext, referralCode?: string) {
   const { services } = ctx.deps;
-  const program = services.ctx.program;
+  const program = services.program;
   const tiers = program.tiers
     .map((t) =>
       ctx.t("enroll-tier-line", {
@@ -155,7 +155,8 @@ async function enroll(conversation: Conv, ctx: ConversationContext, referralCode
         lastName: outside.from?.last_name ?? null,
         phone,
         birthday,
-        language: outside.from?.language_code?.startsWith("en") ? "en" : null,
+        // Saved for every language Telegram reports (de → en), so later messages match the chat.
+        language: localeFromLanguageCode(outside.from?.language_code),
         referralCode: referralCode ?? null,
       });
       return { ok: true as const, memberId: m.id, referred: m.referredById !== null };

@@ -7,6 +7,8 @@ import { mainMenu } from "../keyboards.js";
 async function chooseLanguage(ctx: Context, locale: Locale) {
   if (!ctx.member) return;
   await ctx.deps.services.members.setLanguage(ctx.member.id, locale);
+  // A cashier who also shops: one choice for both.
+  if (ctx.from) await ctx.deps.services.staff.setLanguage(ctx.from.id, locale);
   ctx.member.language = locale;
   switchLocale(ctx, locale);
   await ctx.reply(ctx.t("language-set"), { reply_markup: mainMenu(ctx) });

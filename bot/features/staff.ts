@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { Composer, type Filter, InlineKeyboard } from "grammy";
 import type { Role } from "../../app/services/index.js";
-import { isDomainError, parseRubles } from "../../domain/index.js";
+import { isDomainError, isLocale, localeFromLanguageCode, parseRubles } from "../../domain/index.js";
 import type { Context } from "../context.js";
-import { fmtDate, fmtPercent, fmtPoints, fmtRub } from "../i18n.js";
-import type { Notifier } from "../notify.js";
+import { fmtDate, fmtPercent, fmtPoints, fmtRub, switchLocale } from "../i18n.js";
 
 const STAFF_COMMANDS = ["member", "purchase", "spend", "return"] as const;
 const ADMIN_COMMANDS = ["staff_invite", "staff"] as const;
@@ -19,7 +18,7 @@ const memberKey = (arg: string) => (/^\d{8}$/.test(arg) ? { memberCode: arg } : 
  * command lists are set per chat) and get a plain "not available" if they
  * type one; every denied attempt is logged.
  */
-export function createStaffFeature(notifier: Notifier) {
+export function createStaffFeature() {
   const feature = new Composer<Context>();
 
   /** Resolves the sender's role for staff and admin commands; denies the rest. */
@@ -34,6 +33,8 @@ export function createStaffFeature(notifier: Notifier) {
       return;
     }
     (ctx as StaffContext).role = role;
+    // Staff read staff messages in the language they set for work.
+    if ("language" in role && isLocale(role.language)) switchLocale(ctx, role.language);
     await next();
   };
 
@@ -56,6 +57,7 @@ export function createStaffFeature(notifier: Notifier) {
         telegramId: ctx.from?.id ?? 0,
         chatId: ctx.chat.id,
         name: [ctx.from?.first_name, ctx.from?.last_name].filter(Boolean).join(" "),
+        language: localeFromLanguageCode(ctx.from?.language_code),
       });
       await ctx.api.setMyCommands(
         STAFF_COMMANDS.map((c) => ({ command: c, description: ctx.t(`cmd-${c}`) })),
@@ -66,6 +68,25 @@ export function createStaffFeature(notifier: Notifier) {
       if (isDomainError(e, "INPUT.INVALID")) return ctx.reply(ctx.t("staff-invite-invalid"));
       throw e;
     }
+  });
+
+  // Staff who are not members choose the language of their messages here
+  // (members use the settings menu, which sets both).
+  feature.command("language", async (ctx, next) => {
+    if (ctx.member || !ctx.from) return next();
+    const role = await ctx.deps.services.staff.roleOf(ctx.from.id);
+    if (role.role === "shopper") return next();
+    await ctx.reply(ctx.t("language-choose"), {
+      reply_markup: new InlineKeyboard().text("🇷🇺 Русский", "staff:lang:ru").text("🇬🇧 English", "staff:lang:en"),
+    });
+  });
+  feature.callbackQuery(/^staff:lang:(ru|en)$/, async (ctx) => {
+    const locale = ctx.match[1] as "ru" | "en";
+    if (!(await ctx.deps.services.staff.setLanguage(ctx.from.id, locale)))
+      return ctx.answerCallbackQuery({ text: ctx.t("not-available") });
+    switchLocale(ctx, locale);
+    await ctx.answerCallbackQuery();
+    await ctx.reply(ctx.t("language-set"));
   });
 
   const admin = feature.filter((ctx): ctx is Filter<Context, "message"> => {
@@ -104,8 +125,7 @@ export function createStaffFeature(notifier: Notifier) {
   feature.callbackQuery(/^staff:revoke:(\d+)$/, guard(["admin"]), async (ctx) => {
     await ctx.answerCallbackQuery();
     const revokedId = Number(ctx.match[1]);
-    const s = await ctx.deps.services.ctx.db.prisma.staffMember.findUnique({ where: { id: revokedId } });
-    await ctx.deps.services.staff.revoke(revokedId);
+    const s = await ctx.deps.services.staff.revoke(revokedId);
     if (s) await ctx.api.deleteMyCommands({ scope: { type: "chat", chat_id: Number(s.chatId) } }).catch(() => {});
     await ctx.reply(ctx.t("staff-revoked"));
   });
@@ -159,7 +179,7 @@ export function createStaffFeature(notifier: Notifier) {
         amountKopecks: amount,
       });
       if (r.replay) return ctx.reply(ctx.t("staff-purchase-replay", { points: fmtPoints(ctx, r.points) }));
-      const tier = ctx.deps.services.ctx.program.tiers.find((t) => t.code === r.tierCode);
+      const tier = ctx.deps.services.program.tiers.find((t) => t.code === r.tierCode);
       await ctx.reply(
         ctx.t("staff-purchase-done", {
           receipt: r.receiptId,
@@ -170,7 +190,6 @@ export function createStaffFeature(notifier: Notifier) {
           balance: fmtPoints(ctx, r.balance),
         }),
       );
-      await notifier.purchaseRecorded(r);
     } catch (e) {
       await fail(ctx, e);
     }
@@ -195,7 +214,6 @@ export function createStaffFeature(notifier: Notifier) {
         staffChatId: ctx.chat.id,
       });
       await ctx.reply(ctx.t("staff-spend-sent", { points: fmtPoints(ctx, r.points), receipt: r.receiptId }));
-      await notifier.askConfirmation(r);
     } catch (e) {
       await fail(ctx, e);
     }
@@ -224,29 +242,37 @@ export function createStaffFeature(notifier: Notifier) {
             : "",
         }),
       );
-      if (!r.replay) await notifier.returnRecorded(r, storeId);
     } catch (e) {
       await fail(ctx, e);
     }
   });
 
-  // The shopper's answer to a spend request.
-  feature.callbackQuery(/^spend:(yes|no):([\w-]{1,64})$/, async (ctx) => {
-    await ctx.answerCallbackQuery();
+  // The shopper's answer to a spend request. The outcome reaches both sides
+  // through the outbox (a job edits this prompt and tells the cashier); here
+  // the press is only acknowledged. A late, repeated or forged press gets a
+  // toast and changes nothing: no second message to anyone.
+  feature.callbackQuery(/^spend:(yes|no):(.{1,60})$/, async (ctx) => {
     const member = ctx.member;
     const msg = ctx.callbackQuery.message;
-    if (!member) return;
+    const accept = ctx.match[1] === "yes";
+    if (!member) return ctx.answerCallbackQuery({ text: ctx.t("spend-toast-unknown") });
     const prompt = msg ? { chatId: msg.chat.id, messageId: msg.message_id } : undefined;
     try {
-      const r = await ctx.deps.services.redemptions.decide(ctx.match[2] as string, member.id, ctx.match[1] === "yes");
-      if (!r.replay) await notifier.redemptionDecided(r, prompt);
+      const r = await ctx.deps.services.redemptions.decide(ctx.match[2] as string, member.id, accept, prompt);
+      await ctx.answerCallbackQuery({ text: ctx.t(r.replay ? "spend-toast-done" : `spend-toast-${r.status}`) });
     } catch (e) {
-      if (isDomainError(e, "REDEMPTION.EXPIRED") || isDomainError(e, "REDEMPTION.NOT_PENDING")) {
-        const r = await ctx.deps.services.redemptions.get(ctx.match[2] as string);
-        await notifier.redemptionDecided(r, prompt);
-        return;
+      if (isDomainError(e, "REDEMPTION.NOT_PENDING")) {
+        const status = String(e.details.status ?? "");
+        return ctx.answerCallbackQuery({ text: ctx.t(`spend-toast-${status === "expired" ? "expired" : "done"}`) });
       }
-      await fail(ctx, e);
+      if (isDomainError(e, "REDEMPTION.NOT_FOUND"))
+        return ctx.answerCallbackQuery({ text: ctx.t("spend-toast-unknown") });
+      if (isDomainError(e)) {
+        // The spend is no longer possible (balance spent meanwhile, caps): say why, in a toast and in chat.
+        await ctx.answerCallbackQuery();
+        return fail(ctx, e);
+      }
+      throw e;
     }
   });
 

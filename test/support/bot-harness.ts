@@ -1,9 +1,8 @@
 import { run } from "@grammyjs/runner";
 import pino from "pino";
 import type { Database } from "../../app/db/database.js";
-import type { Services } from "../../app/services/index.js";
 import { createBot } from "../../bot/bot.js";
-import { servicesFor } from "./fixtures.js";
+import { kopilkaFor } from "./fixtures.js";
 import { FakeTelegram } from "./telegram-server.js";
 
 /**
@@ -17,26 +16,33 @@ export async function startBot(
     telegram?: FakeTelegram;
     adminIds?: number[];
     flood?: { limit: number; windowMs: number };
+    program?: import("../../domain/index.js").Program;
   } = {},
 ) {
   const own = !opts.telegram;
   const tg = opts.telegram ?? new FakeTelegram();
   const apiRoot = own ? await tg.start() : tg.apiRoot;
-  const services: Services = servicesFor(db, opts);
-  const { bot, drained, notifier } = createBot(
+  const kopilka = kopilkaFor(db, opts);
+  const { services } = kopilka;
+  const { bot, drained, messenger } = createBot(
     { token: tg.token, apiRoot, globalRps: 10_000, ...(opts.flood ? { flood: opts.flood } : {}) },
     { services, log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) },
   );
   await bot.init();
   const runner = run(bot, { runner: { fetch: { timeout: 1 } } });
+  // The job runner as production runs it: notices reach the fake Bot API through jobs.
+  const jobs = kopilka.jobs(messenger, { pollMs: 50 });
+  await jobs.start();
   return {
     tg,
     bot,
     services,
-    notifier,
+    jobs,
+    messenger,
     async stop() {
       if (runner.isRunning()) await runner.stop();
       await drained();
+      await jobs.stop();
       if (own) await tg.stop();
     },
   };

@@ -1,5 +1,6 @@
 import pino from "pino";
 import type { Database } from "../../app/db/database.js";
+import { createKopilka } from "../../app/kopilka.js";
 import { createServices, type Services } from "../../app/services/index.js";
 import { defaultProgram, type Program } from "../../domain/index.js";
 
@@ -15,6 +16,20 @@ export function testClock(start = new Date("2026-03-01T10:00:00Z")) {
       t += days * 86_400_000;
     },
   };
+}
+
+/** The application (services and jobs) on a test database, with the test's clock and program. */
+export function kopilkaFor(
+  db: Database,
+  opts: { program?: Program; clock?: { now: () => Date }; adminIds?: number[] } = {},
+) {
+  return createKopilka({
+    db,
+    program: opts.program ?? defaultProgram,
+    now: opts.clock?.now ?? (() => new Date()),
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    adminIds: opts.adminIds ?? [],
+  });
 }
 
 export function servicesFor(

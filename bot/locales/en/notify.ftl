@@ -1,8 +1,21 @@
 notify-purchase = +{ $points } for a purchase at “{ $store }”. Balance: { $balance }.
-notify-spend-ask = “{ $store }” asks to spend { $points } on a receipt of { $amount }. Please confirm within 2 minutes.
+notify-spend-ask = “{ $store }” asks to spend { $points } on a receipt of { $amount }. Please confirm within { $minutes } { $minutes ->
+        [one] minute
+       *[other] minutes
+    }.
 notify-spend-yes = ✅ Confirm
 notify-spend-no = ❌ Decline
 notify-spend-confirmed = ✅ { $points } spent. Balance: { $balance }.
 notify-spend-declined = ❌ Spend declined. Your balance has not changed.
 notify-spend-expired = ⌛ Time to confirm ran out — nothing was spent.
 notify-return = Return at “{ $store }”: { $change }. Balance: { $balance }.
+notify-tier-up = 🎉 You are { $tier } now: { $rate } back in points from your next purchase.
+notify-tier-down = Your tier is now { $tier } ({ $rate } back in points): you bought a little less over the last 12 months. /card shows what is left to the next tier.
+notify-expiring = ⏳ { $points } expire on { $date }. Spend them at the till: points can pay up to { $cap } of a receipt.
+notify-referral-joined = 🎉 { $name } joined the program with your invitation.
+notify-referral-joined-anon = 🎉 Your friend joined the program with your invitation.
+spend-toast-confirmed = ✅ Spend confirmed
+spend-toast-declined = ❌ Spend declined
+spend-toast-expired = ⌛ Time to confirm ran out
+spend-toast-done = You have already answered this request
+spend-toast-unknown = This request is no longer valid

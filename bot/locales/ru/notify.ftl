@@ -1,8 +1,21 @@
 notify-purchase = +{ $points } за покупку в «{ $store }». Баланс: { $balance }.
-notify-spend-ask = «{ $store }» просит списать { $points } по чеку на { $amount }. Подтвердите в течение 2 минут.
+notify-spend-ask = «{ $store }» просит списать { $points } по чеку на { $amount }. Подтвердите в течение { $minutes } { $minutes ->
+        [one] минуты
+       *[other] минут
+    }.
 notify-spend-yes = ✅ Подтверждаю
 notify-spend-no = ❌ Отклонить
 notify-spend-confirmed = ✅ Списано { $points }. Баланс: { $balance }.
 notify-spend-declined = ❌ Списание отклонено. Баланс не изменился.
 notify-spend-expired = ⌛ Время на подтверждение вышло — ничего не списано.
 notify-return = Возврат в «{ $store }»: { $change }. Баланс: { $balance }.
+notify-tier-up = 🎉 Теперь у вас уровень «{ $tier }»: { $rate } баллами со следующей покупки.
+notify-tier-down = Ваш уровень теперь «{ $tier }» ({ $rate } баллами): за последние 12 месяцев покупок стало меньше. Сколько осталось до следующего уровня — в /card.
+notify-expiring = ⏳ { $points } сгорят { $date }. Потратьте их на кассе: баллами можно оплатить до { $cap } чека.
+notify-referral-joined = 🎉 { $name } присоединяется к программе по вашему приглашению.
+notify-referral-joined-anon = 🎉 Ваш друг присоединился к программе по вашему приглашению.
+spend-toast-confirmed = ✅ Списание подтверждено
+spend-toast-declined = ❌ Списание отклонено
+spend-toast-expired = ⌛ Время на подтверждение вышло
+spend-toast-done = Вы уже ответили на этот запрос
+spend-toast-unknown = Этот запрос больше не действует

@@ -1,0 +1,172 @@
+import { localeOr, quietUntil, withinCaps } from "../../domain/index.js";
+import { type SqlTx, sql } from "../db/sql.js";
+import type { ClaimedJob } from "../jobs/runner.js";
+import type { ServiceContext } from "../services/context.js";
+import type { Delivery, Messenger, Recipient } from "./messenger.js";
+import { ESSENTIAL, NOTICE_CLASS, type Notice } from "./notices.js";
+
+interface MemberRow {
+  id: number;
+  chatId: bigint | number | string | null;
+  status: string;
+  language: string | null;
+  notifications: boolean;
+  timeZone: string | null;
+}
+
+/**
+ * The one place where Kopilka decides whether, when and how a message goes
+ * out, for every notice any job sends:
+ *
+ * - a member who blocked the bot, deleted their data or never opened a chat
+ *   gets nothing (and a 403 now marks them unreachable until they return);
+ * - marketing notices wait out quiet hours in the member's local time (the
+ *   job is moved to the morning, not dropped) and obey the frequency caps
+ *   (one over the cap is recorded as capped and not sent);
+ * - a notice is sent at most once per job: the row is marked `sending`
+ *   before the send, and a job that finds it still `sending` (the process
+ *   died mid-send, so we cannot know whether Telegram got it) marks it
+ *   `unknown` instead of sending again.
+ */
+export function createDelivery(ctx: ServiceContext, messenger: Messenger) {
+  const { db, program } = ctx;
+
+  /** Claims the job's notification row; false when it was handled before. */
+  async function begin(
+    tx: SqlTx,
+    job: ClaimedJob,
+    who: { memberId: number | null; chatId: bigint | null },
+    notice: Notice,
+    status: string,
+  ) {
+    const prior = await tx.one<{ status: string }>(sql`SELECT status FROM "Notification" WHERE "jobId" = ${job.id}`);
+    if (prior && ["sent", "unknown", "capped", "skipped", "unreachable"].includes(prior.status)) return false;
+    if (prior?.status === "sending") {
+      await tx.many(sql`UPDATE "Notification" SET status = 'unknown' WHERE "jobId" = ${job.id}`);
+      ctx.log.warn(
+        { job: job.id, kind: notice.kind },
+        "a notice may or may not have gone out before a crash; not resent",
+      );
+      return false;
+    }
+    const now = ctx.now();
+    await tx.many(sql`
+      INSERT INTO "Notification" ("jobId", "memberId", "chatId", class, kind, status, "createdAt")
+      VALUES (${job.id}, ${who.memberId}::int, ${who.chatId === null ? null : String(who.chatId)}::int8,
+              ${NOTICE_CLASS[notice.kind]}, ${notice.kind}, ${status}, ${now}::timestamp)
+      ON CONFLICT ("jobId") DO UPDATE SET status = EXCLUDED.status, "createdAt" = EXCLUDED."createdAt"`);
+    return status === "sending";
+  }
+
+  async function finish(job: ClaimedJob, d: Delivery, memberId: number | null, chatId: bigint) {
+    const now = ctx.now();
+    if (d.status === "sent") {
+      await db.unitOfWork((tx) =>
+        tx.many(sql`UPDATE "Notification" SET status = 'sent', "sentAt" = ${now}::timestamp, "messageId" = ${d.messageId}
+                    WHERE "jobId" = ${job.id}`),
+      );
+      return d;
+    }
+    await db.unitOfWork(async (tx) => {
+      await tx.many(sql`UPDATE "Notification" SET status = 'unreachable' WHERE "jobId" = ${job.id}`);
+      await markUnreachable(tx, memberId, chatId);
+    });
+    return d;
+  }
+
+  async function markUnreachable(tx: SqlTx, memberId: number | null, chatId: bigint) {
+    if (memberId !== null)
+      await tx.many(sql`UPDATE "Member" SET status = 'unreachable' WHERE id = ${memberId} AND status = 'active'`);
+    else
+      await tx.many(
+        sql`UPDATE "Member" SET status = 'unreachable' WHERE "chatId" = ${String(chatId)}::int8 AND status = 'active'`,
+      );
+  }
+
+  async function attempt(job: ClaimedJob, send: () => Promise<Delivery>, memberId: number | null, chatId: bigint) {
+    let d: Delivery;
+    try {
+      d = await send();
+    } catch (e) {
+      // Not sent (network, Telegram down, 429): the job retries; the row says so meanwhile.
+      await db
+        .unitOfWork((tx) => tx.many(sql`UPDATE "Notification" SET status = 'failed' WHERE "jobId" = ${job.id}`))
+        .catch(() => {});
+      throw e;
+    }
+    return finish(job, d, memberId, chatId);
+  }
+
+  /**
+   * Sends (or edits, with `editMessageId`) a notice to a member, by the rules
+   * above. Returns a retry time when quiet hours hold it.
+   */
+  async function toMember(
+    job: ClaimedJob,
+    memberId: number,
+    notice: Notice,
+    opts: { editMessageId?: number } = {},
+  ): Promise<{ retryAt?: Date; delivery?: Delivery }> {
+    const cls = NOTICE_CLASS[notice.kind];
+    const plan = await db.unitOfWork(async (tx) => {
+      const m = await tx.one<MemberRow>(sql`
+        SELECT m.id, m."chatId", m.status::text AS status, m.language, m.notifications,
+               (SELECT s."timeZone" FROM "Purchase" p JOIN "Store" s ON s.id = p."storeId"
+                WHERE p."memberId" = m.id ORDER BY p.at DESC LIMIT 1) AS "timeZone"
+        FROM "Member" m WHERE m.id = ${memberId} FOR UPDATE OF m`);
+      const chatId = m?.chatId != null ? BigInt(m.chatId) : null;
+      const who = { memberId, chatId };
+      if (!m || chatId === null || m.status !== "active" || (!m.notifications && !ESSENTIAL.has(notice.kind))) {
+        await begin(tx, job, who, notice, m?.status === "unreachable" ? "unreachable" : "skipped");
+        return null;
+      }
+      const now = ctx.now();
+      if (cls === "marketing") {
+        const until = quietUntil(now, m.timeZone ?? program.timeZone, program.messaging.quietHours);
+        if (until) return { retryAt: until };
+        const sent = await tx.many<{ createdAt: Date }>(sql`
+          SELECT "createdAt" FROM "Notification"
+          WHERE "memberId" = ${memberId} AND class = 'marketing' AND status IN ('sending', 'sent', 'unknown', 'failed')
+            AND "createdAt" > ${new Date(now.getTime() - 7 * 86_400_000)}::timestamp AND "jobId" <> ${job.id}`);
+        if (
+          !withinCaps(
+            sent.map((r) => new Date(r.createdAt)),
+            now,
+            program.messaging.caps,
+          )
+        ) {
+          await begin(tx, job, who, notice, "capped");
+          return null;
+        }
+      }
+      if (!(await begin(tx, job, who, notice, "sending"))) return null;
+      return { to: { chatId, locale: localeOr(m.language) } satisfies Recipient };
+    });
+    if (!plan) return {};
+    if ("retryAt" in plan) return { retryAt: plan.retryAt };
+    const { editMessageId } = opts;
+    const delivery = await attempt(
+      job,
+      () => (editMessageId ? messenger.edit(plan.to, editMessageId, notice) : messenger.send(plan.to, notice)),
+      memberId,
+      plan.to.chatId,
+    );
+    return { delivery };
+  }
+
+  /** A transactional notice to a staff chat, in the staff member's language. */
+  async function toStaffChat(job: ClaimedJob, chatId: bigint, notice: Notice): Promise<Delivery | undefined> {
+    const to = await db.unitOfWork(async (tx) => {
+      const s = await tx.one<{ language: string | null }>(
+        sql`SELECT language FROM "StaffMember" WHERE "chatId" = ${String(chatId)}::int8 ORDER BY id DESC LIMIT 1`,
+      );
+      if (!(await begin(tx, job, { memberId: null, chatId }, notice, "sending"))) return null;
+      return { chatId, locale: localeOr(s?.language) } satisfies Recipient;
+    });
+    if (!to) return undefined;
+    return attempt(job, () => messenger.send(to, notice), null, chatId);
+  }
+
+  return { toMember, toStaffChat };
+}
+export type Notifications = ReturnType<typeof createDelivery>;

@@ -1,0 +1,53 @@
+import type { MessageClass } from "../../domain/index.js";
+
+/**
+ * What Kopilka tells people outside a conversation, as data. The bot turns
+ * a notice into text in the reader's language (bot/views/notices.ts); another
+ * transport could render the same notices its own way.
+ */
+export type Notice =
+  | { kind: "purchase"; points: number; balance: number; store: string }
+  | { kind: "return"; change: number; balance: number; store: string }
+  | {
+      kind: "spend-prompt";
+      /** The request's id, carried by the buttons. */
+      requestId: string;
+      store: string;
+      points: number;
+      amountKopecks: number;
+      ttlSeconds: number;
+    }
+  | { kind: "spend-outcome"; status: "confirmed" | "declined" | "expired"; points: number; balance: number }
+  | {
+      kind: "staff-spend-outcome";
+      status: "confirmed" | "declined" | "expired";
+      points: number;
+      receiptId: string;
+      /** What is left to pay in money after the points. */
+      dueKopecks: number;
+    }
+  | { kind: "tier-up"; tier: string; rateBp: number }
+  | { kind: "tier-down"; tier: string; rateBp: number }
+  | { kind: "points-expiring"; points: number; expiresAt: string; timeZone: string; maxShareBp: number }
+  | { kind: "referral-joined"; friend: string };
+
+export type NoticeKind = Notice["kind"];
+
+/** Transactional notices answer what someone just did; the rest are marketing (quiet hours, caps). */
+export const NOTICE_CLASS: Record<NoticeKind, MessageClass> = {
+  purchase: "transactional",
+  return: "transactional",
+  "spend-prompt": "transactional",
+  "spend-outcome": "transactional",
+  "staff-spend-outcome": "transactional",
+  "tier-up": "transactional",
+  "tier-down": "transactional",
+  "points-expiring": "marketing",
+  "referral-joined": "transactional",
+};
+
+/**
+ * Sent even to a member who turned notifications off: a spend cannot happen
+ * without its prompt, and its outcome closes it.
+ */
+export const ESSENTIAL: ReadonlySet<NoticeKind> = new Set(["spend-prompt", "spend-outcome", "staff-spend-outcome"]);

@@ -1,0 +1,75 @@
+import type { Notice } from "../../app/notifications/notices.js";
+import type { Locale } from "../../domain/index.js";
+import { fmtDate, fmtPercent, fmtPoints, fmtRub, i18n } from "../i18n.js";
+
+/** A notice as a reader sees it: text, and buttons when it asks for an answer. */
+export interface NoticeView {
+  text: string;
+  buttons?: { text: string; data: string }[];
+}
+
+/**
+ * Notices (app/notifications) rendered in the reader's language. Pure:
+ * data and a locale in, text out; no Telegram calls, so any transport can
+ * reuse it.
+ */
+export function renderNotice(l: Locale, n: Notice): NoticeView {
+  const t = (key: string, args?: Record<string, string | number>) => i18n.t(l, key, args);
+  switch (n.kind) {
+    case "purchase":
+      return {
+        text: t("notify-purchase", {
+          points: fmtPoints(l, n.points),
+          store: n.store,
+          balance: fmtPoints(l, n.balance),
+        }),
+      };
+    case "return":
+      return {
+        text: t("notify-return", {
+          store: n.store,
+          change: `${n.change > 0 ? "+" : "−"}${fmtPoints(l, Math.abs(n.change))}`,
+          balance: fmtPoints(l, n.balance),
+        }),
+      };
+    case "spend-prompt":
+      return {
+        text: t("notify-spend-ask", {
+          store: n.store,
+          points: fmtPoints(l, n.points),
+          amount: fmtRub(l, n.amountKopecks),
+          minutes: Math.max(1, Math.round(n.ttlSeconds / 60)),
+        }),
+        buttons: [
+          { text: t("notify-spend-yes"), data: `spend:yes:${n.requestId}` },
+          { text: t("notify-spend-no"), data: `spend:no:${n.requestId}` },
+        ],
+      };
+    case "spend-outcome":
+      return {
+        text: t(`notify-spend-${n.status}`, { points: fmtPoints(l, n.points), balance: fmtPoints(l, n.balance) }),
+      };
+    case "staff-spend-outcome":
+      return {
+        text: t(`staff-spend-${n.status}`, {
+          points: fmtPoints(l, n.points),
+          receipt: n.receiptId,
+          due: fmtRub(l, n.dueKopecks),
+        }),
+      };
+    case "tier-up":
+      return { text: t("notify-tier-up", { tier: n.tier, rate: fmtPercent(l, n.rateBp) }) };
+    case "tier-down":
+      return { text: t("notify-tier-down", { tier: n.tier, rate: fmtPercent(l, n.rateBp) }) };
+    case "points-expiring":
+      return {
+        text: t("notify-expiring", {
+          points: fmtPoints(l, n.points),
+          date: fmtDate(l, new Date(n.expiresAt), n.timeZone),
+          cap: fmtPercent(l, n.maxShareBp),
+        }),
+      };
+    case "referral-joined":
+      return { text: n.friend ? t("notify-referral-joined", { name: n.friend }) : t("notify-referral-joined-anon") };
+  }
+}
