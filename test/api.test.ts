@@ -210,6 +210,7 @@ describe.each(testDatabases)("POS API over HTTP on $name", ({ open }) => {
     const balance = quote.json.balance as number;
     expect(quote.json.maxPoints).toBe(Math.min(300, balance));
 
+    await h.idle(); // earlier purchases' notices (and the Silver one) have gone out
     shopper.listen();
     const pending = await call("POST", "/redemptions", {
       key: keyA,

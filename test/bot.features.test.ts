@@ -38,12 +38,14 @@ describe.each(testDatabases)("shopper bot features on $name", ({ open }) => {
     const store = await db.prisma.store.findFirstOrThrow({ where: { name: "Копилка на Тверской" } });
     // 3,760 ₽ a year ago minus two days: Silver needs 1,240 ₽ more before it drops out of the window.
     clock.set(new Date("2025-03-04T09:00:00Z"));
+    u.listen();
     await h.services.purchases.recordPurchase({
       storeId: store.id,
       member: { id: m.id },
       receiptId: "c1",
       amountKopecks: 376_000,
     });
+    expect((await u.reply()).text).toMatch(/^\+112 баллов за покупку/);
     clock.set(new Date("2026-03-02T09:00:00Z"));
     u.send("/card");
     const card = (await u.reply()).text ?? "";
@@ -82,7 +84,9 @@ describe.each(testDatabases)("shopper bot features on $name", ({ open }) => {
 
   it("invite shows the personal deep link and how many friends joined", async () => {
     const [u, m] = await member("en");
+    u.listen();
     await h.services.members.enroll({ telegramId: 9_100_001, phone: "+79000000911", referralCode: m.referralCode });
+    expect((await u.reply()).text).toMatch(/по вашему приглашению/); // told before they ever wrote: no language saved yet
     u.send("/invite");
     const text = (await u.reply()).text ?? "";
     expect(text).toContain(`https://t.me/${h.tg.username}?start=ref_${m.referralCode}`);

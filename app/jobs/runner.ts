@@ -66,6 +66,13 @@ export interface JobRunnerOptions {
   leaseMs?: number;
 }
 
+/** Jobs with the same lane run in order: those about one member. */
+function laneOf(j: ClaimedJob): string {
+  const p = j.payload as { memberId?: unknown; event?: { memberId?: unknown } };
+  const member = p.event?.memberId ?? p.memberId;
+  return member === undefined ? `job:${j.id}` : `member:${String(member)}`;
+}
+
 /** 1 s, 4 s, 16 s … capped at an hour: a flapping Telegram is not hammered. */
 export function backoffMs(attempt: number): number {
   return Math.min(3_600_000, 1000 * 4 ** Math.max(0, attempt - 1));
@@ -151,10 +158,24 @@ export function createJobRunner(opts: JobRunnerOptions) {
     }
   }
 
-  /** Claims the jobs due now and runs them; returns how many ran. Tests call it to step the queue. */
+  /**
+   * Claims the jobs due now and runs them; returns how many ran. Jobs about
+   * one member run one after another in the order they were queued ("+180
+   * points" before "You are Silver now"); different members' run at once.
+   * Tests call it to step the queue.
+   */
   async function runDue(): Promise<number> {
     const jobs = await claim();
-    await Promise.all(jobs.map(execute));
+    const lanes = new Map<string, ClaimedJob[]>();
+    for (const j of jobs.sort((a, b) => a.id - b.id)) {
+      const lane = laneOf(j);
+      lanes.set(lane, [...(lanes.get(lane) ?? []), j]);
+    }
+    await Promise.all(
+      [...lanes.values()].map(async (lane) => {
+        for (const j of lane) await execute(j);
+      }),
+    );
     return jobs.length;
   }
 

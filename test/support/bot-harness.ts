@@ -4,6 +4,7 @@ import type { Database } from "../../app/db/database.js";
 import { createBot } from "../../bot/bot.js";
 import { kopilkaFor } from "./fixtures.js";
 import { FakeTelegram } from "./telegram-server.js";
+import { waitFor } from "./wait.js";
 
 /**
  * The bot as production runs it (createBot + the grammY runner's long
@@ -39,6 +40,17 @@ export async function startBot(
     services,
     jobs,
     messenger,
+    /** Resolves once no job is due or running: every notice queued so far has gone out. */
+    async idle() {
+      const now = (opts.clock?.now ?? (() => new Date()))();
+      await waitFor(async () => {
+        const [r] = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM "Job" WHERE status = 'running' OR (status = 'queued' AND "runAt" <= $1)`,
+          [now.toISOString().replace("Z", "")],
+        );
+        return r?.n === 0;
+      }, 10_000);
+    },
     async stop() {
       if (runner.isRunning()) await runner.stop();
       await drained();
