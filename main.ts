@@ -9,7 +9,7 @@
  * does; the bot keeps trying to reach the Bot API and says so in the log.
  */
 import { run } from "@grammyjs/runner";
-import { webhookCallback } from "grammy";
+import { Api, webhookCallback } from "grammy";
 import pino from "pino";
 import { createHttpApp, listen } from "./api/server.js";
 import { loadConfig, loadProgram, orExit } from "./app/config.js";
@@ -61,7 +61,8 @@ let stopWaiting = () => {};
 async function connectTelegram() {
   for (let attempt = 1; !stopping; attempt++) {
     try {
-      await bot.init();
+      // A bare client, without the retrying transformers: an unreachable Bot API is reported at once.
+      bot.botInfo = await new Api(config.botToken as string, { apiRoot: config.apiRoot }).getMe();
       break;
     } catch (e) {
       const wait = Math.min(60, 2 ** attempt);

@@ -2,7 +2,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { conversations } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import { apiThrottler } from "@grammyjs/transformer-throttler";
-import { Bot, BotError, type Context as BaseContext, GrammyError, HttpError, type MiddlewareFn } from "grammy";
+import { Api, Bot, BotError, type Context as BaseContext, GrammyError, HttpError, type MiddlewareFn } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { BotDeps, Context, ConversationContext } from "./context.js";
 import { cardFeature } from "./features/card.js";
@@ -43,14 +43,21 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
   const rps = opts.globalRps ?? 30;
 
   // Outgoing: mark blocked chats, retry 429/5xx after the time Telegram asks, keep within rate limits.
+  // One throttler for the bot's replies and the jobs' notices: the global limit is shared.
+  const throttle = apiThrottler({
+    global: { reservoir: rps, reservoirRefreshAmount: rps, reservoirRefreshInterval: 1000 },
+    out: { maxConcurrent: 1, minTime: 50 },
+  });
   bot.api.config.use(unreachableOn403(deps));
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
-  bot.api.config.use(
-    apiThrottler({
-      global: { reservoir: rps, reservoirRefreshAmount: rps, reservoirRefreshInterval: 1000 },
-      out: { maxConcurrent: 1, minTime: 50 },
-    }),
-  );
+  bot.api.config.use(throttle);
+  // Notices are sent by jobs, which retry on their own schedule (durably, with
+  // backoff): a 5xx or a long 429 fails the attempt at once instead of holding
+  // the job inside the process, where a crash would leave it leased.
+  const noticeApi = new Api(opts.token, { apiRoot: opts.apiRoot });
+  noticeApi.config.use(unreachableOn403(deps));
+  noticeApi.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 5, rethrowInternalServerErrors: true }));
+  noticeApi.config.use(throttle);
 
   // Updates of one chat are handled one at a time (the runner is concurrent
   // otherwise): a conversation must save its state before its next update.
@@ -102,7 +109,7 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
     }
   });
   // The notifier port (app/notifications) that jobs send through, over this bot's API.
-  return { bot, drained: inFlight.drained, messenger: telegramMessenger(bot.api) };
+  return { bot, drained: inFlight.drained, messenger: telegramMessenger(noticeApi) };
 }
 
 /**

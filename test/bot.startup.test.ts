@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../app/db/database.js";
 import { startBot } from "./support/bot-harness.js";
+import { freePort, startApp as start, stopped } from "./support/process.js";
 import { FakeTelegram } from "./support/telegram-server.js";
 import { acceptEnrollment, waitFor } from "./support/wait.js";
 
@@ -13,49 +12,6 @@ import { acceptEnrollment, waitFor } from "./support/wait.js";
  * The bot started exactly as a user starts it — `npm start` with environment
  * variables — against the fake Bot API, on an embedded PGlite folder.
  */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function start(env: Record<string, string>): { child: ChildProcess; output: () => string; ready: Promise<void> } {
-  let out = "";
-  const child = spawn("npm", ["start", "--silent"], {
-    cwd: join(import.meta.dirname, ".."),
-    // Its own process group, like a terminal's foreground job: Ctrl-C reaches every process in it.
-    detached: true,
-    env: { ...process.env, DATABASE_URL: "", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (/is polling|receives updates by webhook/.test(out)) resolve();
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`npm start exited with ${code}:\n${out}`)));
-  });
-  return { child, output: () => out, ready };
-}
-
-/**
- * Ctrl-C (or a service manager's SIGTERM): the signal to the whole process
- * group. Resolves once every process in it has exited.
- */
-function stopped(child: ChildProcess, signal: NodeJS.Signals = "SIGINT"): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    // "close": every process of the group has let go of the output pipes.
-    child.on("close", () => resolve());
-    process.kill(-(child.pid as number), signal);
-  });
-}
-
 describe("npm start", () => {
   let tg: FakeTelegram;
   let dir: string;
@@ -175,5 +131,37 @@ describe("a restart in the middle of enrollment", () => {
     await db.close();
     await tg.stop();
     rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+});
+
+describe("npm start when something is wrong", () => {
+  it("When a variable is invalid, then it says which and why, without a stack trace, and exits non-zero", async () => {
+    const app = start({ BOT_TOKEN: "not-a-token", TELEGRAM_GLOBAL_RPS: "fast", DATA_DIR: "memory://" });
+    expect(await app.exited).toBe(2);
+    const out = app.output();
+    expect(out).toMatch(/invalid configuration:/);
+    expect(out).toMatch(/BOT_TOKEN: must look like 123456:ABC/);
+    expect(out).toMatch(/TELEGRAM_GLOBAL_RPS: /);
+    expect(out).not.toMatch(/\n\s+at /); // no stack
+  }, 30_000);
+
+  it("When the Bot API cannot be reached, then the log says so and the POS API answers meanwhile", async () => {
+    const port = await freePort();
+    const dead = await freePort(); // nothing listens there
+    const app = start({
+      BOT_TOKEN: "123456789:TEST-kopilka-token-abcdefghijklmnop",
+      TELEGRAM_API_ROOT: `http://127.0.0.1:${dead}`,
+      DATA_DIR: "memory://",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+    });
+    try {
+      await app.listening;
+      const health = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
+      expect(health.status).toBe(200);
+      await waitFor(() => /Telegram Bot API unreachable; retrying in \d+ s/.test(app.output()), 15_000);
+    } finally {
+      await stopped(app.child);
+    }
   }, 30_000);
 });

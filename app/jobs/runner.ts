@@ -62,7 +62,7 @@ export interface JobRunnerOptions {
   pollMs?: number;
   /** Jobs claimed per round and run at once (default 8). */
   batchSize?: number;
-  /** How long a claimed job is ours; past it a crashed worker's job is taken again (default 2 minutes). */
+  /** How long a claimed job is ours; past it a crashed worker's job is taken again (default 1 minute). */
   leaseMs?: number;
 }
 
@@ -87,7 +87,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
   const workerId = opts.workerId ?? `${hostname()}:${process.pid}`;
   const pollMs = opts.pollMs ?? 500;
   const batchSize = opts.batchSize ?? 8;
-  const leaseMs = opts.leaseMs ?? 120_000;
+  const leaseMs = opts.leaseMs ?? 60_000;
   const recurring = new Map((opts.recurring ?? []).map((r) => [r.name, r]));
   let running = false;
   let loop: Promise<void> | null = null;

@@ -23,10 +23,11 @@ interface MemberRow {
  * - marketing notices wait out quiet hours in the member's local time (the
  *   job is moved to the morning, not dropped) and obey the frequency caps
  *   (one over the cap is recorded as capped and not sent);
- * - a notice is sent at most once per job: the row is marked `sending`
- *   before the send, and a job that finds it still `sending` (the process
- *   died mid-send, so we cannot know whether Telegram got it) marks it
- *   `unknown` instead of sending again.
+ * - the row is marked `sending` before the send; a job that finds it still
+ *   `sending` ran in a process that died mid-send, so we cannot know whether
+ *   Telegram got it. A marketing notice is then marked `unknown` and not sent
+ *   again (never spam); a transactional one is sent again (a spend prompt or
+ *   a purchase notice that never arrived is worse than a rare repeat).
  */
 export function createDelivery(ctx: ServiceContext, messenger: Messenger) {
   const { db, program } = ctx;
@@ -41,7 +42,8 @@ export function createDelivery(ctx: ServiceContext, messenger: Messenger) {
   ) {
     const prior = await tx.one<{ status: string }>(sql`SELECT status FROM "Notification" WHERE "jobId" = ${job.id}`);
     if (prior && ["sent", "unknown", "capped", "skipped", "unreachable"].includes(prior.status)) return false;
-    if (prior?.status === "sending") {
+    // Telegram has no idempotency key: a marketing message that may have gone out is not risked twice.
+    if (prior?.status === "sending" && NOTICE_CLASS[notice.kind] === "marketing") {
       await tx.many(sql`UPDATE "Notification" SET status = 'unknown' WHERE "jobId" = ${job.id}`);
       ctx.log.warn(
         { job: job.id, kind: notice.kind },
