@@ -8,7 +8,7 @@ import {
   tierForSpend,
   windowStart,
 } from "../../domain/index.js";
-import { emit } from "../events/outbox.js";
+import { emit, eventCtes } from "../events/outbox.js";
 import { withRetry } from "../db/retry.js";
 import { type SqlTx, sql } from "../db/sql.js";
 import type { ServiceContext } from "./context.js";
@@ -209,6 +209,25 @@ export function createPurchaseService(ctx: ServiceContext) {
                   ${accrual.points}, ${accrual.tier.code}, ${accrual.rateBp}, ${member.balance + accrual.points},
                   ${at}::timestamp)
           RETURNING ${PURCHASE_COLUMNS})`;
+        // Its event (and the jobs that react to it) in the same statement: the
+        // outbox costs no round trip on the till's path. The id is the new row's.
+        const recorded = eventCtes(
+          ctx.outbox,
+          now,
+          domainEvent("purchase.recorded", {
+            purchaseId: 1,
+            memberId: member.id,
+            storeId: input.storeId,
+            receiptId: input.receiptId,
+            amountKopecks: input.amountKopecks,
+            pointsRedeemed: state.redeemed,
+            points: accrual.points,
+            balance: member.balance + accrual.points,
+            tierCode: accrual.tier.code,
+            at: at.toISOString(),
+          }),
+          sql`jsonb_build_object('purchaseId', (SELECT id FROM p))`,
+        );
         const statement =
           accrual.points > 0
             ? sql`WITH ${insert}, ${entryCtes(
@@ -221,31 +240,15 @@ export function createPurchaseService(ctx: ServiceContext) {
                   at,
                 },
                 sql`(SELECT id FROM p)`,
-              )} SELECT * FROM p`
-            : sql`WITH ${insert} SELECT * FROM p`;
+              )}, ${recorded.ctes} SELECT * FROM p`
+            : sql`WITH ${insert}, ${recorded.ctes} SELECT * FROM p`;
         const purchase = await tx.one<PurchaseRow>(statement);
         if (!purchase) throw new Error("unreachable: INSERT … RETURNING returns the row");
+        if (recorded.queues) tx.afterCommit(ctx.outbox.wake);
         for (const i of items)
           await tx.many(sql`INSERT INTO "PurchaseItem" ("purchaseId", sku, category, amount)
                             VALUES (${purchase.id}, ${i.sku}, ${i.category}, ${i.amountKopecks})`);
         const iso = at.toISOString();
-        await emit(
-          tx,
-          ctx.outbox,
-          now,
-          domainEvent("purchase.recorded", {
-            purchaseId: purchase.id,
-            memberId: member.id,
-            storeId: input.storeId,
-            receiptId: input.receiptId,
-            amountKopecks: input.amountKopecks,
-            pointsRedeemed: state.redeemed,
-            points: accrual.points,
-            balance: purchase.balanceAfter,
-            tierCode: accrual.tier.code,
-            at: iso,
-          }),
-        );
         // This purchase earned at the tier before it; the next one earns at the tier it reached.
         const reached = tierForSpend(program.tiers, state.spend + input.amountKopecks);
         if (reached.code !== accrual.tier.code)

@@ -56,9 +56,6 @@ CREATE TABLE "Notification" (
 CREATE INDEX "DomainEvent_memberId_id_idx" ON "DomainEvent"("memberId", "id");
 
 -- CreateIndex
-CREATE INDEX "DomainEvent_type_id_idx" ON "DomainEvent"("type", "id");
-
--- CreateIndex
 CREATE UNIQUE INDEX "Job_key_key" ON "Job"("key");
 
 -- CreateIndex
