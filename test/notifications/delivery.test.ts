@@ -61,13 +61,13 @@ describe.each(testDatabases)("notices to shoppers on $name", ({ open }) => {
     const { u, m } = await shopper();
     clock.set(new Date("2026-03-02T20:00:00Z")); // 23:00 in Moscow
     await remind(m.id, `quiet-${m.id}`);
-    await h.jobs.drain();
+    await h.idle();
     expect(notices(u)).toHaveLength(0);
     clock.set(new Date("2026-03-03T05:59:00Z")); // 08:59
-    await h.jobs.drain();
+    await h.idle();
     expect(notices(u)).toHaveLength(0);
     clock.set(new Date("2026-03-03T06:00:00Z")); // 09:00
-    await h.jobs.drain();
+    await h.idle();
     expect(notices(u).map((x) => x.text)).toHaveLength(1);
     expect(notices(u)[0]?.text).toMatch(
       /^⏳ 120 баллов сгорят 20 марта\. Потратьте их на кассе: баллами можно оплатить до 30\s%\sчека\.$/,
@@ -80,7 +80,7 @@ describe.each(testDatabases)("notices to shoppers on $name", ({ open }) => {
     for (let d = 0; d < 4; d++) {
       clock.set(new Date(day0.getTime() + d * 86_400_000));
       await remind(m.id, `cap-${m.id}-${d}`);
-      await h.jobs.drain();
+      await h.idle();
     }
     expect(notices(u)).toHaveLength(3);
     const [capped] = await db.query<{ status: string }>(
@@ -133,7 +133,7 @@ describe.each(testDatabases)("notices to shoppers on $name", ({ open }) => {
     u.block();
     await remind(m.id, `blocked-${m.id}-1`);
     clock.set(new Date("2026-03-25T08:00:00Z"));
-    await h.jobs.drain();
+    await h.idle();
     expect((await h.services.members.get({ id: m.id })).status).toBe("unreachable");
     const before = h.tg.calls.length;
     await h.services.purchases.recordPurchase({
@@ -142,8 +142,33 @@ describe.each(testDatabases)("notices to shoppers on $name", ({ open }) => {
       receiptId: `b-${m.id}`,
       amountKopecks: 50_000,
     });
-    await h.jobs.drain();
+    await h.idle();
     expect(h.tg.calls.slice(before).filter((c) => c.method === "sendMessage")).toHaveLength(0);
+  });
+
+  it("When points will expire within 14 days, then the daily reminder names the amount and the date, once per batch", async () => {
+    const { u, m } = await shopper();
+    clock.set(new Date("2026-04-01T08:00:00Z"));
+    await h.services.purchases.recordPurchase({
+      storeId,
+      member: { id: m.id },
+      receiptId: `exp-${m.id}`,
+      amountKopecks: 200_000,
+    });
+    await h.idle();
+    const seen = u.inbox.length;
+    // Eleven months and three weeks later, 10:00 in Moscow: the reminder job's time.
+    clock.set(new Date("2027-03-22T07:00:00Z"));
+    await h.services.expiry.queueReminders();
+    await h.idle();
+    const fresh = () => u.inbox.slice(seen).map((x) => x.text ?? "");
+    expect(fresh()).toHaveLength(1);
+    // The soonest batch: the welcome bonus, earned on 25 March (the purchase's 60 points are the next batch).
+    expect(fresh()[0]).toMatch(/^⏳ 100 баллов сгорят 25 марта\./);
+    clock.set(new Date("2027-03-23T07:00:00Z"));
+    await h.services.expiry.queueReminders();
+    await h.idle();
+    expect(fresh()).toHaveLength(1);
   });
 
   it("When a friend joins with an invitation, then the one who invited hears it", async () => {
