@@ -42,6 +42,7 @@ const { bot, drained, messenger } = createBot(
 const webhookPath = config.webhookUrl ? new URL(config.webhookUrl).pathname : undefined;
 const app = createHttpApp({
   services,
+  log,
   ...(webhookPath
     ? { webhook: { path: webhookPath, handler: webhookCallback(bot, "hono", { secretToken: config.webhookSecret }) } }
     : {}),

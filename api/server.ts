@@ -1,20 +1,24 @@
 import { type ServerType, serve } from "@hono/node-server";
 import { Hono, type MiddlewareHandler } from "hono";
+import type { Logger } from "pino";
 import type { Services } from "../app/services/index.js";
-import { errorBody } from "./errors.js";
+import { errorBody, toResponse } from "./errors.js";
 import { createApiV1 } from "./v1.js";
 
 export interface HttpOptions {
   services: Services;
   /** Telegram webhook route (path and handler), when the bot runs by webhook. */
   webhook?: { path: string; handler: MiddlewareHandler };
+  /** Where unexpected errors are logged. */
+  log?: Logger;
 }
 
 /** The HTTP side of Kopilka: the Telegram webhook (when enabled) and the POS API under /api/v1. */
 export function createHttpApp(opts: HttpOptions) {
   const app = new Hono();
-  app.route("/api/v1", createApiV1(opts.services));
+  app.route("/api/v1", createApiV1(opts.services, opts.log));
   if (opts.webhook) app.post(opts.webhook.path, opts.webhook.handler);
+  app.onError((e, c) => toResponse(c, e, opts.log));
   app.notFound((c) => c.json(errorBody("NOT_FOUND", "no such route"), 404));
   return app;
 }

@@ -12,6 +12,7 @@ export * from "./ledger.js";
 export * from "./money.js";
 export * from "./phone.js";
 export * from "./program.js";
+export * from "./purchase-time.js";
 export * from "./redemption.js";
 export * from "./returns.js";
 export * from "./tiers.js";

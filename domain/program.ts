@@ -59,6 +59,17 @@ export const programSchema = z
     timeZone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Moscow").default("Europe/Moscow"),
     /** How Kopilka may write to people on its own initiative (domain/messaging.ts). */
     messaging: messagingSchema.prefault({}),
+    /**
+     * How far from now a purchase's time may be, unless the caller imports
+     * history: backdated purchases would lift tiers and earn points that
+     * arrive already expired.
+     */
+    purchaseTimeWindow: z
+      .object({
+        backDays: z.number().int().min(0).max(3660).default(7),
+        aheadMinutes: z.number().int().min(0).max(24 * 60).default(5),
+      })
+      .prefault({}),
     economics: z
       .object({
         default: economicsSchema.default({ costShareBp: 4000, acquisitionShareBp: 2000 }),

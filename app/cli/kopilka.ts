@@ -1,7 +1,9 @@
 /**
  * npm run cli -- <command>
  *
- *   apikey create --store <id>   create a POS API key for a store; printed once, only its hash is kept
+ *   apikey create --store <id> [--import-history]
+ *                                create a POS API key for a store; printed once, only its hash is kept.
+ *                                --import-history lets it post purchases dated outside purchaseTimeWindow
  *   apikey revoke <key id>       revoke a key
  *   apikey list                  list keys (id, store, prefix, revoked)
  *   stores                       list stores (id, name, trustedPos)
@@ -12,7 +14,7 @@ import { loadConfig, loadProgram, orExit } from "../config.js";
 import { openDatabase } from "../db/database.js";
 import { createServices, loadTiers } from "../services/index.js";
 
-const usage = `usage: npm run cli -- apikey create --store <id> | apikey revoke <id> | apikey list | stores | store trust <id> on|off`;
+const usage = `usage: npm run cli -- apikey create --store <id> [--import-history] | apikey revoke <id> | apikey list | stores | store trust <id> on|off`;
 
 async function main(argv: string[]): Promise<number> {
   const config = orExit(() => loadConfig(process.env));
@@ -23,10 +25,20 @@ async function main(argv: string[]): Promise<number> {
       orExit(() => loadProgram(config.programFile)),
     );
     const s = createServices({ db, program, now: () => new Date(), log: pino({ level: "warn" }) });
-    const [a, b, c, d] = argv;
-    if (a === "apikey" && b === "create" && c === "--store" && d && /^\d+$/.test(d)) {
-      const k = await s.apiKeys.create(Number(d));
-      console.log(`API key ${k.id} for store ${k.storeId} (shown once, keep it secret):\n${k.key}`);
+    const [a, b, c, d, e] = argv;
+    if (
+      a === "apikey" &&
+      b === "create" &&
+      c === "--store" &&
+      d &&
+      /^\d+$/.test(d) &&
+      (e === undefined || e === "--import-history") &&
+      argv.length <= 5
+    ) {
+      const k = await s.apiKeys.create(Number(d), { importHistory: e === "--import-history" });
+      console.log(
+        `API key ${k.id} for store ${k.storeId}${k.importHistory ? " (may import history)" : ""} (shown once, keep it secret):\n${k.key}`,
+      );
       return 0;
     }
     if (a === "apikey" && b === "revoke" && c && /^\d+$/.test(c)) {
@@ -37,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
     if (a === "apikey" && b === "list") {
       for (const k of await s.apiKeys.list())
         console.log(
-          `${k.id}\tstore ${k.storeId}\t${k.prefix}…\t${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : "active"}`,
+          `${k.id}\tstore ${k.storeId}\t${k.prefix}…\t${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : "active"}${k.importHistory ? "\timports history" : ""}`,
         );
       return 0;
     }

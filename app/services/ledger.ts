@@ -40,13 +40,19 @@ function memberWhere(key: MemberKey) {
 /**
  * Locks the member's row until the unit of work ends, so operations on one
  * member take turns (a row lock on PostgreSQL; PGlite runs one transaction at
- * a time anyway). Deleted members are not found.
+ * a time anyway). Deleted members are not found, unless `includeDeleted`:
+ * what they did before deleting their data (receipts, spends) still replays
+ * and can be returned, because the ledger stays.
  */
-export async function lockMember(tx: SqlTx, key: MemberKey | number): Promise<LockedMember> {
+export async function lockMember(
+  tx: SqlTx,
+  key: MemberKey | number,
+  opts: { includeDeleted?: boolean } = {},
+): Promise<LockedMember> {
   const k = typeof key === "number" ? { id: key } : key;
   const m = await tx.one<LockedMember>(sql`
     SELECT id, balance, status::text AS status, "chatId", notifications, language FROM "Member"
-    WHERE ${memberWhere(k)} AND status <> 'deleted' FOR UPDATE`);
+    WHERE ${memberWhere(k)} ${opts.includeDeleted ? sql`` : sql`AND status <> 'deleted'`} FOR UPDATE`);
   if (!m) throw new DomainError("MEMBER.NOT_FOUND", "no such member", { key: String(Object.values(k)[0]) });
   return m;
 }

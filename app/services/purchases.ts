@@ -1,9 +1,11 @@
 import {
   assertAmount,
+  checkPurchaseTime,
   computeAccrual,
   computeReturn,
   DomainError,
   domainEvent,
+  isDomainError,
   type LineItem,
   tierForSpend,
   windowStart,
@@ -21,8 +23,10 @@ export interface PurchaseInput {
   receiptId: string;
   amountKopecks: number;
   items?: LineItem[];
-  /** When the purchase happened; now when absent. Never in the future. */
+  /** When the purchase happened; now when absent. Within program.purchaseTimeWindow unless importHistory. */
   at?: Date;
+  /** The caller (an API key so flagged) imports history: `at` may be any time since EARLIEST_PURCHASE. */
+  importHistory?: boolean;
 }
 
 export interface PurchaseResult {
@@ -83,7 +87,6 @@ const PURCHASE_COLUMNS = sql`id, "memberId", "storeId", "receiptId", amount, "po
   "tierCode", "rateBp", "balanceAfter", "returnedAmount", at`;
 
 const MAX_RECEIPT_ID = 64;
-const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 export function checkReceiptId(receiptId: unknown): asserts receiptId is string {
   if (typeof receiptId !== "string" || receiptId.trim() === "" || receiptId.length > MAX_RECEIPT_ID)
@@ -130,6 +133,23 @@ async function windowSpend(tx: SqlTx, memberId: number, at: Date, windowDays: nu
   return row?.spend ?? 0;
 }
 
+/**
+ * Locks the member a purchase names, deleted ones included (their receipts
+ * still replay). A deleted member's phone is erased, so a replay by phone
+ * finds them through the receipt it repeats.
+ */
+async function lockReceiptMember(tx: SqlTx, key: MemberKey, storeId: number, receiptId: string) {
+  try {
+    return await lockMember(tx, key, { includeDeleted: true });
+  } catch (e) {
+    if (!isDomainError(e, "MEMBER.NOT_FOUND") || !("phone" in key)) throw e;
+    const prior = await findReceipt(tx, storeId, receiptId);
+    const owner = prior ? await lockMember(tx, prior.memberId, { includeDeleted: true }) : null;
+    if (owner?.status === "deleted") return owner;
+    throw e;
+  }
+}
+
 export function createPurchaseService(ctx: ServiceContext) {
   const { db, program } = ctx;
 
@@ -150,12 +170,11 @@ export function createPurchaseService(ctx: ServiceContext) {
     }
     const now = ctx.now();
     const at = input.at ?? now;
-    if (Number.isNaN(at.getTime()) || at.getTime() > now.getTime() + FUTURE_TOLERANCE_MS)
-      throw new DomainError("INPUT.INVALID", "purchase time is in the future", { field: "at" });
+    checkPurchaseTime(program, at, now, { importHistory: input.importHistory ?? false });
 
     return withRetry(() =>
       db.unitOfWork(async (tx) => {
-        const member = await lockMember(tx, input.member);
+        const member = await lockReceiptMember(tx, input.member, input.storeId, input.receiptId);
         const state = await tx.one<{
           prior: PurchaseRow | null;
           storeActive: boolean | null;
@@ -187,6 +206,9 @@ export function createPurchaseService(ctx: ServiceContext) {
             );
           return toResult(prior, true, member);
         }
+        // A member who deleted their data keeps their receipts (replays above) but buys nothing new.
+        if (member.status === "deleted")
+          throw new DomainError("MEMBER.NOT_FOUND", "no such member", { key: String(Object.values(input.member)[0]) });
         if (state.storeActive === null)
           throw new DomainError("STORE.NOT_FOUND", `no store ${input.storeId}`, { storeId: input.storeId });
         if (!state.storeActive)
@@ -289,7 +311,8 @@ export function createPurchaseService(ctx: ServiceContext) {
           throw new DomainError("PURCHASE.NOT_FOUND", `no receipt ${input.receiptId} in store ${input.storeId}`, {
             receiptId: input.receiptId,
           });
-        await lockMember(tx, found.memberId);
+        // The ledger outlives a member's data: a deleted member's receipt can still be returned.
+        await lockMember(tx, found.memberId, { includeDeleted: true });
         const prior = await tx.one<{
           id: number;
           purchaseId: number;
@@ -304,7 +327,7 @@ export function createPurchaseService(ctx: ServiceContext) {
             throw new DomainError("RETURN.CONFLICT", "this return key was used for another return", {
               returnKey: input.returnKey,
             });
-          const m = await lockMember(tx, found.memberId);
+          const m = await lockMember(tx, found.memberId, { includeDeleted: true });
           return {
             returnId: prior.id,
             purchaseId: found.id,
@@ -346,7 +369,7 @@ export function createPurchaseService(ctx: ServiceContext) {
             note: "points that paid for returned goods",
           });
         }
-        const { balance } = await lockMember(tx, purchase.memberId);
+        const { balance } = await lockMember(tx, purchase.memberId, { includeDeleted: true });
         const reversed = Math.min(due.pointsReversed, balance);
         if (reversed > 0) {
           await postEntry(tx, program, {

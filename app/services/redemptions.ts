@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { addSeconds } from "date-fns";
 import { assertAmount, checkRedemption, DomainError, domainEvent, quoteRedemption } from "../../domain/index.js";
 import { emit } from "../events/outbox.js";
@@ -15,8 +15,14 @@ export interface SpendInput {
   receiptId: string;
   receiptAmountKopecks: number;
   points: number;
-  /** The caller's id for this spend; a replay with the same id changes nothing. */
+  /**
+   * The caller's id for this spend; a replay with the same id (in the same
+   * store, from the same API key) changes nothing, and with other details is a
+   * conflict. Without one every call is a new request.
+   */
   requestId?: string;
+  /** The POS API key that asks: keys are scoped to it (and the store). */
+  apiKeyId?: number;
   /** Who asks: a cashier in Telegram (whose chat hears the answer) or a POS. */
   requestedBy?: "staff" | "pos";
   staffChatId?: number | bigint;
@@ -173,20 +179,39 @@ export function createRedemptionService(ctx: ServiceContext) {
   function begin(input: SpendInput, status: "pending" | "confirmed") {
     assertAmount(input.receiptAmountKopecks, "receiptAmount");
     checkReceiptId(input.receiptId);
-    const id = input.requestId ?? randomUUID();
-    if (id.length > 64)
-      throw new DomainError("INPUT.INVALID", "requestId is at most 64 characters", { field: "requestId" });
+    if (input.requestId !== undefined && (input.requestId.length < 1 || input.requestId.length > 64))
+      throw new DomainError("INPUT.INVALID", "requestId is 1 to 64 characters", { field: "requestId" });
+    // The client's key is scoped, never the row's id: another store (or key) reusing it is another spend.
+    const requestKey =
+      input.requestId === undefined
+        ? null
+        : `${input.apiKeyId !== undefined ? `key:${input.apiKeyId}` : "staff"}:${input.requestId}`;
+    // Short and URL/callback-safe: it travels in Telegram callback data (64 bytes) and poll URLs.
+    const id = randomBytes(12).toString("base64url");
     return withRetry(() =>
       db.unitOfWork(async (tx) => {
-        const member = await lockMember(tx, input.member);
-        const prior = await tx.one<RedemptionRow>(sql`SELECT ${COLUMNS} FROM "Redemption" WHERE id = ${id}`);
+        // Deleted members too: a spend they made before deleting their data still replays.
+        const member = await lockMember(tx, input.member, { includeDeleted: true });
+        const prior =
+          requestKey === null
+            ? undefined
+            : await tx.one<RedemptionRow>(
+                sql`SELECT ${COLUMNS} FROM "Redemption" WHERE "storeId" = ${input.storeId} AND "requestKey" = ${requestKey}`,
+              );
         if (prior) {
-          if (prior.memberId !== member.id || prior.points !== input.points || prior.receiptId !== input.receiptId)
+          if (
+            prior.memberId !== member.id ||
+            prior.points !== input.points ||
+            prior.receiptId !== input.receiptId ||
+            prior.receiptAmount !== input.receiptAmountKopecks
+          )
             throw new DomainError("LEDGER.IDEMPOTENCY_CONFLICT", "this request id was used for another spend", {
-              requestId: id,
+              requestId: input.requestId,
             });
           return view(prior, member.balance, true);
         }
+        if (member.status === "deleted")
+          throw new DomainError("MEMBER.NOT_FOUND", "no such member", { key: String(Object.values(input.member)[0]) });
         await activeStore(tx, input.storeId);
         const now = ctx.now();
         // Checked now too, so a shopper is never asked to confirm a spend that cannot happen.
@@ -199,10 +224,11 @@ export function createRedemptionService(ctx: ServiceContext) {
         });
         const r = await tx.one<RedemptionRow>(sql`
           INSERT INTO "Redemption" (id, "memberId", "storeId", "receiptId", "receiptAmount", points, status,
-                                    "createdAt", "expiresAt", "requestedBy", "staffChatId")
+                                    "createdAt", "expiresAt", "requestedBy", "staffChatId", "apiKeyId", "requestKey")
           VALUES (${id}, ${member.id}, ${input.storeId}, ${input.receiptId}, ${input.receiptAmountKopecks}, ${input.points},
                   'pending', ${now}::timestamp, ${addSeconds(now, program.redemption.confirmationTtlSeconds)}::timestamp,
-                  ${input.requestedBy ?? null}, ${input.staffChatId != null ? String(input.staffChatId) : null}::int8)
+                  ${input.requestedBy ?? null}, ${input.staffChatId != null ? String(input.staffChatId) : null}::int8,
+                  ${input.apiKeyId ?? null}::int, ${requestKey})
           RETURNING ${COLUMNS}`);
         if (!r) throw new Error("unreachable: INSERT … RETURNING returns the row");
         if (status === "pending") {

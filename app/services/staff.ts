@@ -97,26 +97,38 @@ const KEY_CACHE_MS = 5_000;
  * Verified keys are remembered for 5 seconds, so a revocation made by another
  * process (the CLI) takes effect within that time.
  */
+/** What a verified API key may do. */
+export interface ApiKeyGrant {
+  id: number;
+  storeId: number;
+  trustedPos: boolean;
+  /** May post purchases dated outside the program's purchaseTimeWindow. */
+  importHistory: boolean;
+}
+
 export function createApiKeyService(ctx: ServiceContext) {
   const { db } = ctx;
-  const cache = new Map<string, { value: { storeId: number; trustedPos: boolean } | null; at: number }>();
+  const cache = new Map<string, { value: ApiKeyGrant | null; at: number }>();
   return {
-    async create(storeId: number) {
+    async create(storeId: number, opts: { importHistory?: boolean } = {}) {
       const store = await db.prisma.store.findUnique({ where: { id: storeId } });
       if (!store) throw new DomainError("STORE.NOT_FOUND", `no store ${storeId}`, { storeId });
       const key = `kp_${randomBytes(24).toString("base64url")}`;
-      const row = await db.prisma.apiKey.create({ data: { storeId, keyHash: sha256(key), prefix: key.slice(0, 8) } });
-      return { id: row.id, storeId, key };
+      const importHistory = opts.importHistory ?? false;
+      const row = await db.prisma.apiKey.create({
+        data: { storeId, keyHash: sha256(key), prefix: key.slice(0, 8), importHistory },
+      });
+      return { id: row.id, storeId, key, importHistory };
     },
-    /** The store a key acts for, or null for an unknown or revoked key. */
-    async verify(key: string): Promise<{ storeId: number; trustedPos: boolean } | null> {
+    /** What a key may do, or null for an unknown or revoked key. */
+    async verify(key: string): Promise<ApiKeyGrant | null> {
       if (!key.startsWith("kp_") || key.length > 100) return null;
       const hash = sha256(key);
       const hit = cache.get(hash);
       if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.value;
       // One indexed statement, no ORM round trip.
-      const [row] = await db.query<{ storeId: number; trustedPos: boolean }>(
-        `SELECT k."storeId", s."trustedPos" FROM "ApiKey" k JOIN "Store" s ON s.id = k."storeId"
+      const [row] = await db.query<ApiKeyGrant>(
+        `SELECT k.id, k."storeId", s."trustedPos", k."importHistory" FROM "ApiKey" k JOIN "Store" s ON s.id = k."storeId"
          WHERE k."keyHash" = $1 AND k."revokedAt" IS NULL`,
         [hash],
       );
