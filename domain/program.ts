@@ -67,7 +67,12 @@ export const programSchema = z
     purchaseTimeWindow: z
       .object({
         backDays: z.number().int().min(0).max(3660).default(7),
-        aheadMinutes: z.number().int().min(0).max(24 * 60).default(5),
+        aheadMinutes: z
+          .number()
+          .int()
+          .min(0)
+          .max(24 * 60)
+          .default(5),
       })
       .prefault({}),
     economics: z

@@ -110,8 +110,9 @@ describe.each(testDatabases)("POST /purchases over HTTP on $name", ({ open }) =>
       headers: { connection: "close" }, // the server stops reading at the limit
     });
     expect(huge).toMatchObject({ status: 413, json: { error: { code: "VALIDATION.TOO_LARGE" } } });
-    expect(await h.call("POST", "/purchases", { key: keyA, raw: "{}", headers: { "content-type": "text/plain" } }))
-      .toMatchObject({ status: 415, json: { error: { code: "VALIDATION.UNSUPPORTED_MEDIA_TYPE" } } });
+    expect(
+      await h.call("POST", "/purchases", { key: keyA, raw: "{}", headers: { "content-type": "text/plain" } }),
+    ).toMatchObject({ status: 415, json: { error: { code: "VALIDATION.UNSUPPORTED_MEDIA_TYPE" } } });
     expect(await db.prisma.purchase.count()).toBe(before);
   });
 
@@ -207,12 +208,14 @@ describe.each(testDatabases)("POST /purchases over HTTP on $name", ({ open }) =>
       status: 201,
       json: second.json,
     });
-    expect(
-      await h.call("POST", "/purchases", { key: keyA, body: { ...byCode, receiptId: "DEL-3" } }),
-    ).toMatchObject({ status: 404, json: { error: { code: "MEMBER.NOT_FOUND" } } });
-    expect(
-      await h.call("POST", "/purchases", { key: keyA, body: { ...byPhone, receiptId: "DEL-4" } }),
-    ).toMatchObject({ status: 404, json: { error: { code: "MEMBER.NOT_FOUND" } } });
+    expect(await h.call("POST", "/purchases", { key: keyA, body: { ...byCode, receiptId: "DEL-3" } })).toMatchObject({
+      status: 404,
+      json: { error: { code: "MEMBER.NOT_FOUND" } },
+    });
+    expect(await h.call("POST", "/purchases", { key: keyA, body: { ...byPhone, receiptId: "DEL-4" } })).toMatchObject({
+      status: 404,
+      json: { error: { code: "MEMBER.NOT_FOUND" } },
+    });
     expect(await db.prisma.purchase.count({ where: { memberId: member.id } })).toBe(2);
   });
 });

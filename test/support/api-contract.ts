@@ -8,9 +8,7 @@ const pathPattern = (p: string) => new RegExp(`^${p.replace(/\{[^}]+\}/g, "[^/]+
 const compiled = routes.map((r) => ({ route: r, pattern: pathPattern(r.path) }));
 
 function declaredSchema(route: RouteConfig, status: number): z.ZodType | undefined {
-  const res = (route.responses as Record<string, { content?: Record<string, { schema?: unknown }> }>)[
-    String(status)
-  ];
+  const res = (route.responses as Record<string, { content?: Record<string, { schema?: unknown }> }>)[String(status)];
   if (!res) return undefined;
   return res.content?.["application/json"]?.schema as z.ZodType | undefined;
 }
