@@ -51,6 +51,11 @@ function controlCharacterAt(v: unknown, path: string): string | null {
   return null;
 }
 
+const controlCharacterError = (where: string) =>
+  new ApiError(400, "VALIDATION.CONTROL_CHARACTER", "strings may not hold control characters", {
+    [where.replace(/^body\.?/, "") || "(body)"]: "holds a control character",
+  });
+
 /**
  * The POS API, version 1. Every route but health and the OpenAPI document
  * needs `Authorization: Bearer <key>`; a key acts for its own store only.
@@ -103,9 +108,19 @@ export function createApiV1(services: Services, log?: Logger) {
     await next();
   });
 
-  // One check for every string of every body, before any schema sees it: control characters
-  // (NUL included) are never data a POS means to send.
+  // One check for every string the client sends (path, query, body), before any schema or
+  // service sees it: control characters (NUL included) are never data a POS means to send,
+  // and a NUL reaching PostgreSQL fails the statement.
   api.use("*", async (c, next) => {
+    const url = new URL(c.req.url);
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      throw new ApiError(400, "VALIDATION.FAILED", "the path is not valid percent-encoding");
+    }
+    const inUrl = CONTROL.test(path) ? "(path)" : controlCharacterAt(Object.fromEntries(url.searchParams), "query");
+    if (inUrl) throw controlCharacterError(inUrl);
     if (c.req.method === "GET" || c.req.method === "HEAD") return next();
     const text = await c.req.text();
     if (text.trim() === "") return next();
@@ -116,10 +131,7 @@ export function createApiV1(services: Services, log?: Logger) {
       throw new ApiError(400, "VALIDATION.MALFORMED_JSON", "the body is not valid JSON");
     }
     const at = controlCharacterAt(json, "body");
-    if (at)
-      throw new ApiError(400, "VALIDATION.CONTROL_CHARACTER", "strings may not hold control characters", {
-        [at.replace(/^body\.?/, "") || "(body)"]: "holds a control character",
-      });
+    if (at) throw controlCharacterError(at);
     return next();
   });
 

@@ -161,6 +161,18 @@ describe.each(testDatabases)("POST /redemptions and GET /redemptions/{id} over H
     expect((await h.call("POST", "/redemptions", { key: keyT1, body: { ...body, confirm: false } })).status).toBe(200);
   });
 
+  it("When a path or query holds a control character, then it is a 400 before any lookup", async () => {
+    for (const path of ["/redemptions/ab%00c", "/redemptions/ab%1Bc", "/members/1234%00567", "/redemptions/abc?x=%00"])
+      expect(await h.call("GET", path, { key: keyA })).toMatchObject({
+        status: 400,
+        json: { error: { code: "VALIDATION.CONTROL_CHARACTER" } },
+      });
+    expect(await h.call("GET", "/redemptions/%E0%A4%A", { key: keyA })).toMatchObject({
+      status: 400,
+      json: { error: { code: "VALIDATION.FAILED" } },
+    });
+  });
+
   it("When a shopper deleted their data, then a spend they made replays but a new one is 404", async () => {
     const { code, member } = await enrollShopper(h);
     const body = { memberCode: code, receiptId: "D-1", receiptAmount: 100_000, points: 10, confirm: true };
