@@ -29,7 +29,7 @@ export async function startApi(
 ) {
   const h = await startBot(db, opts.clock ? { clock: opts.clock } : {});
   const services = opts.services ? opts.services(h.services) : h.services;
-  const app = createHttpApp({ services, notifier: h.notifier });
+  const app = createHttpApp({ services });
   const l = await listen(app, 0, "127.0.0.1");
   const server: ServerType = l.server;
   const base = `http://127.0.0.1:${l.port}/api/v1`;
