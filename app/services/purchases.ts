@@ -170,7 +170,8 @@ export function createPurchaseService(ctx: ServiceContext) {
     }
     const now = ctx.now();
     const at = input.at ?? now;
-    checkPurchaseTime(program, at, now, { importHistory: input.importHistory ?? false });
+    // Absurd times (NaN, before 2000, in the future) are refused at once, whoever asks…
+    checkPurchaseTime(program, at, now, { importHistory: true });
 
     return withRetry(() =>
       db.unitOfWork(async (tx) => {
@@ -207,6 +208,9 @@ export function createPurchaseService(ctx: ServiceContext) {
           return toResult(prior, true, member);
         }
         // A member who deleted their data keeps their receipts (replays above) but buys nothing new.
+        // …the window only for a new purchase: a replay answers as before even once its time
+        // has slid out of the window.
+        checkPurchaseTime(program, at, now, { importHistory: input.importHistory ?? false });
         if (member.status === "deleted")
           throw new DomainError("MEMBER.NOT_FOUND", "no such member", { key: String(Object.values(input.member)[0]) });
         if (state.storeActive === null)

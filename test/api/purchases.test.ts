@@ -172,6 +172,25 @@ describe.each(testDatabases)("POST /purchases over HTTP on $name", ({ open }) =>
       }
     });
 
+    it("When a purchase near the window's edge is replayed after the window moved on, then it answers as before", async () => {
+      const { code } = await enrollShopper(h);
+      const body = { memberCode: code, receiptId: "AT-edge", amount: 100_000, at: at(subDays(clock.now(), 6)) };
+      const first = await h.call("POST", "/purchases", { key: keyA, body });
+      expect(first.status).toBe(201);
+      const start = clock.now();
+      clock.advanceDays(3);
+      try {
+        const replay = await h.call("POST", "/purchases", { key: keyA, body });
+        expect(replay).toMatchObject({ status: 201, json: first.json });
+        expect(replay.headers.get("idempotent-replayed")).toBe("true");
+        expect(
+          await h.call("POST", "/purchases", { key: keyA, body: { ...body, receiptId: "AT-edge-2" } }),
+        ).toMatchObject({ status: 422, json: { error: { code: "INPUT.INVALID" } } });
+      } finally {
+        clock.set(start);
+      }
+    });
+
     it("When a purchase is dated 364 days back, then a plain key is refused and a member stays Base; a key allowed to import history posts it", async () => {
       const { code } = await enrollShopper(h);
       const body = { memberCode: code, receiptId: "AT-old", amount: 2_000_000, at: at(subDays(clock.now(), 364)) };
