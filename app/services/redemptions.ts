@@ -195,8 +195,10 @@ export function createRedemptionService(ctx: ServiceContext) {
         const prior =
           requestKey === null
             ? undefined
-            : await tx.one<RedemptionRow>(
-                sql`SELECT ${COLUMNS} FROM "Redemption" WHERE "storeId" = ${input.storeId} AND "requestKey" = ${requestKey}`,
+            : // A request made before keys were scoped (migration 20261124010000) still answers its retry.
+              await tx.one<RedemptionRow>(
+                sql`SELECT ${COLUMNS} FROM "Redemption" WHERE "storeId" = ${input.storeId}
+                    AND "requestKey" IN (${requestKey}, ${`legacy:${input.requestId}`}) LIMIT 1`,
               );
         if (prior) {
           if (

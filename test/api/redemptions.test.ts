@@ -110,6 +110,18 @@ describe.each(testDatabases)("POST /redemptions and GET /redemptions/{id} over H
     expect(await db.prisma.ledgerEntry.count({ where: { redemptionId: other.json.id } })).toBe(1);
   });
 
+  it("When a spend made before keys were scoped is retried after the upgrade, then it answers as before", async () => {
+    const { code } = await enrollShopper(h);
+    const body = { memberCode: code, receiptId: "L-1", receiptAmount: 100_000, points: 10, confirm: true };
+    const first = await h.call("POST", "/redemptions", { key: keyT1, body, headers: { "idempotency-key": "old-1" } });
+    // What migration 20261124010000 leaves for a row whose id was the client's key.
+    await db.query(`UPDATE "Redemption" SET "requestKey" = 'legacy:old-1' WHERE id = $1`, [first.json.id]);
+    const retry = await h.call("POST", "/redemptions", { key: keyT1, body, headers: { "idempotency-key": "old-1" } });
+    expect(retry).toMatchObject({ status: 201, json: { id: first.json.id } });
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(await balanceOf(code)).toBe(90);
+  });
+
   it("When a key is reused with other details in the same store, then it is a 409 and nothing is spent", async () => {
     const { code } = await enrollShopper(h);
     const headers = { "idempotency-key": "reuse-1" };
