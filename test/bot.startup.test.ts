@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../app/db/database.js";
+import { checkedJson } from "./support/api-contract.js";
 import { startBot } from "./support/bot-harness.js";
 import { freePort, startApp as start, stopped } from "./support/process.js";
 import { FakeTelegram } from "./support/telegram-server.js";
@@ -160,6 +161,7 @@ describe("npm start when something is wrong", () => {
       await app.listening;
       const health = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
       expect(health.status).toBe(200);
+      await checkedJson("GET", "/health", health);
       await waitFor(() => /Telegram Bot API unreachable; retrying in \d+ s/.test(app.output()), 15_000);
     } finally {
       await stopped(app.child);

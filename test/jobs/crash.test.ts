@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../app/db/database.js";
+import { checkedJson } from "../support/api-contract.js";
 import { testDatabases } from "../support/databases.js";
 import { createStore, servicesFor } from "../support/fixtures.js";
 import { freePort, startApp, stopped } from "../support/process.js";
@@ -62,6 +63,7 @@ describe.skipIf(!postgres)("a crash between a purchase and its notice", () => {
         body: JSON.stringify({ memberCode: m.memberCode, receiptId: "K-1", amount: 250_000 }),
       });
       expect(res.status).toBe(201);
+      await checkedJson("POST", "/purchases", res);
       await waitFor(
         async () => (await notice())[0]?.attempts === 1 && (await notice())[0]?.status === "queued",
         15_000,

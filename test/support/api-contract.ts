@@ -31,3 +31,10 @@ export function checkResponse(method: string, path: string, status: number, cont
   if (!r.success)
     throw new Error(`${where}: body does not match its declared schema: ${r.error.message}\n${JSON.stringify(body)}`);
 }
+
+/** checkResponse for a fetch Response (the path without /api/v1); resolves with the body. */
+export async function checkedJson(method: string, path: string, res: Response): Promise<unknown> {
+  const body: unknown = await res.json();
+  checkResponse(method, path, res.status, res.headers.get("content-type"), body);
+  return body;
+}
