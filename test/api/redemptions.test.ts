@@ -76,6 +76,28 @@ describe.each(testDatabases)("POST /redemptions and GET /redemptions/{id} over H
     expect(tooMuch).toMatchObject({ status: 422, json: { error: { code: "REDEMPTION.CAP_EXCEEDED" } } });
   });
 
+  it("When the POS's key has dots and colons and is long, then the shopper's ✅ still works (buttons carry the server's short id)", async () => {
+    const { user, code } = await enrollShopper(h);
+    await h.idle();
+    user.listen();
+    const key = "pos:store.7:receipt.R-1002:2026-11-23T10:00:00.000Z:attempt.1";
+    const pending = await h.call("POST", "/redemptions", {
+      key: keyA,
+      body: { memberCode: code, receiptId: "LONG-1", receiptAmount: 100_000, points: 25, confirm: true },
+      headers: { "idempotency-key": key },
+    });
+    expect(pending.status).toBe(202);
+    const ask = await user.reply();
+    const data = (ask.reply_markup?.inline_keyboard as { callback_data: string }[][])
+      .flat()
+      .map((b) => b.callback_data);
+    expect(data.every((d) => Buffer.byteLength(d) <= 64 && !d.includes(key))).toBe(true);
+    user.click("✅ Подтверждаю");
+    const poll = (pending.json.poll as string).replace("/api/v1", "");
+    await waitFor(async () => (await h.call("GET", poll, { key: keyA })).json.status === "confirmed");
+    expect(await balanceOf(code)).toBe(75);
+  });
+
   it("When a trusted POS spends and retries with the same key, then the points are spent once", async () => {
     const { phone, code } = await enrollShopper(h);
     const body = { phone, receiptId: "T-1", receiptAmount: 100_000, points: 10, confirm: true };
