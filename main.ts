@@ -22,10 +22,10 @@ const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const
 
 const config = orExit(() => loadConfig(process.env, { botToken: true }));
 // Readable on a terminal, JSON lines for a log collector otherwise.
-const log = pino({
-  level: config.logLevel,
-  ...(process.stdout.isTTY ? { transport: { target: "pino-pretty", options: { colorize: true } } } : {}),
-});
+// Written synchronously: lines keep their order and the last ones survive process.exit().
+const log = process.stdout.isTTY
+  ? pino({ level: config.logLevel, transport: { target: "pino-pretty", options: { colorize: true } } })
+  : pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: true }));
 const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 log.info({ database: db.kind === "postgres" ? "postgresql" : `pglite ${config.dataDir}` }, "database ready");
 const program = await loadTiers(
