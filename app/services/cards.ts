@@ -33,35 +33,79 @@ export interface Card {
   /** Points expiring within `expiringDays`, by date, soonest first. */
   expiring: { points: number; date: Date }[];
   lastOperations: CardOperation[];
+  /** Telegram's file_id of this member code's card picture, once uploaded. */
+  imageFileId: string | null;
+}
+
+/** What CARD_SQL returns; timestamps come as JSON text in UTC without a zone. */
+interface CardRow {
+  member: {
+    id: number;
+    firstName: string | null;
+    lastName: string | null;
+    memberCode: string;
+    balance: number;
+    status: string;
+    birthday: string | null;
+  };
+  window: { at: string; amount: number; returned: number }[];
+  entries: { id: number; points: number; expiresAt: string | null; lotId: number | null }[];
+  last: { kind: string; points: number; at: string; store: string | null }[];
+  imageFileId: string | null;
+}
+
+const CARD_SQL = `
+  SELECT json_build_object(
+    'member', json_build_object('id', m.id, 'firstName', m."firstName", 'lastName', m."lastName",
+      'memberCode', m."memberCode", 'balance', m.balance, 'status', m.status, 'birthday', m.birthday),
+    'window', COALESCE((SELECT json_agg(json_build_object('at', p.at, 'amount', p.amount, 'returned', p."returnedAmount"))
+      FROM "Purchase" p WHERE p."memberId" = m.id AND p.at > $2::timestamp AND p.at <= $3::timestamp), '[]'::json),
+    'entries', COALESCE((SELECT json_agg(json_build_object('id', e.id, 'points', e.points, 'expiresAt', e."expiresAt",
+      'lotId', e."lotId") ORDER BY e.id) FROM "LedgerEntry" e WHERE e."memberId" = m.id), '[]'::json),
+    'last', COALESCE((SELECT json_agg(json_build_object('kind', l.kind, 'points', l.points, 'at', l."createdAt",
+      'store', l.store) ORDER BY l.id DESC) FROM (
+        SELECT e.id, e.kind, e.points, e."createdAt", s.name AS store FROM "LedgerEntry" e
+        LEFT JOIN "Purchase" p ON p.id = e."purchaseId" LEFT JOIN "Store" s ON s.id = p."storeId"
+        WHERE e."memberId" = m.id ORDER BY e.id DESC LIMIT 5) l), '[]'::json),
+    'imageFileId', (SELECT c."fileId" FROM "CardImage" c WHERE c."memberCode" = m."memberCode")
+  ) AS card
+  FROM "Member" m WHERE m.id = $1`;
+
+/** A timestamp(3) as JSON renders it ("2026-03-01T10:00:00.5", stored in UTC). */
+function utc(s: string): Date {
+  if (/^\d{4}-\d\d-\d\d$/.test(s)) return new Date(`${s}T00:00:00Z`);
+  return new Date(/[zZ]|[+-]\d\d:\d\d$/.test(s) ? s : `${s}Z`);
 }
 
 /** What a shopper's card shows, read in one go. */
 export function createCardService(ctx: ServiceContext) {
   const { db, program } = ctx;
 
-  /** The card and the member row it was read from. */
+  /**
+   * The card and the member row it was read from, in one SQL round trip
+   * (member, tier-window purchases, the ledger replayed for live lots, the
+   * last operations and the stored card picture): `/card` is the command
+   * shoppers send most, and every round trip is latency on it.
+   */
   async function load(memberId: number, expiringDays: number) {
     const now = ctx.now();
-    const member = await db.prisma.member.findUnique({ where: { id: memberId } });
-    if (!member || member.status === "deleted")
-      throw new DomainError("MEMBER.NOT_FOUND", "no such member", { memberId });
-    const [history, entries, last] = await Promise.all([
-      db.prisma.purchase.findMany({
-        where: { memberId, at: { gt: windowStart(now, program.tierWindowDays), lte: now } },
-        select: { at: true, amount: true, returnedAmount: true },
-      }),
-      db.prisma.ledgerEntry.findMany({
-        where: { memberId },
-        orderBy: { id: "asc" },
-        select: { id: true, points: true, expiresAt: true, lotId: true },
-      }),
-      db.prisma.ledgerEntry.findMany({
-        where: { memberId },
-        orderBy: { id: "desc" },
-        take: 5,
-        include: { purchase: { select: { store: { select: { name: true } } } } },
-      }),
+    const [row] = await db.query<{ card: CardRow | null }>(CARD_SQL, [
+      memberId,
+      windowStart(now, program.tierWindowDays).toISOString(),
+      now.toISOString(),
     ]);
+    const found = row?.card;
+    if (!found || found.member.status === "deleted")
+      throw new DomainError("MEMBER.NOT_FOUND", "no such member", { memberId });
+    const member = { ...found.member, birthday: found.member.birthday ? utc(found.member.birthday) : null };
+    const history = found.window.map((h) => ({ at: utc(h.at), amount: h.amount, returnedAmount: h.returned }));
+    const entries = found.entries.map((e) => ({
+      id: e.id,
+      points: e.points,
+      expiresAt: e.expiresAt ? utc(e.expiresAt) : null,
+      lotId: e.lotId,
+    }));
+    const last = found.last.map((e) => ({ ...e, createdAt: utc(e.at) }));
     const progress = tierProgress(
       program.tiers,
       history.map((h) => ({ at: h.at, amountKopecks: h.amount - h.returnedAmount })),
@@ -85,12 +129,8 @@ export function createCardService(ctx: ServiceContext) {
       spendKopecks: progress.spendKopecks,
       visitsInWindow: history.length,
       expiring: [...byDate.entries()].sort((a, b) => a[0] - b[0]).map(([d, points]) => ({ points, date: new Date(d) })),
-      lastOperations: last.map((e) => ({
-        kind: e.kind,
-        points: e.points,
-        at: e.createdAt,
-        storeName: e.purchase?.store.name ?? null,
-      })),
+      lastOperations: last.map((e) => ({ kind: e.kind, points: e.points, at: e.createdAt, storeName: e.store })),
+      imageFileId: found.imageFileId,
     };
     return { card, member };
   }
@@ -128,6 +168,20 @@ export function createCardService(ctx: ServiceContext) {
     };
   }
 
-  return { card, status };
+  /** Keeps Telegram's file_id of the picture drawn for `memberCode`. */
+  async function rememberImage(memberCode: string, fileId: string) {
+    await db.prisma.cardImage.upsert({
+      where: { memberCode },
+      create: { memberCode, fileId },
+      update: { fileId, createdAt: ctx.now() },
+    });
+  }
+
+  /** Telegram no longer knows the stored file_id: the next card uploads again. */
+  async function forgetImage(memberCode: string) {
+    await db.prisma.cardImage.deleteMany({ where: { memberCode } });
+  }
+
+  return { card, status, rememberImage, forgetImage };
 }
 export type CardService = ReturnType<typeof createCardService>;
