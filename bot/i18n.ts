@@ -69,6 +69,13 @@ export function fmtShortDate(w: Where, d: Date, timeZone = "Europe/Moscow"): str
   return new Intl.DateTimeFormat(intlLocale(localeOf(w)), { day: "2-digit", month: "2-digit", timeZone }).format(d);
 }
 
+/** A tier's name in the reader's language (tier-<code> in card.ftl), else the name the config gives it. */
+export function tierName(w: Where, tier: { code: string; name: string }): string {
+  const key = `tier-${tier.code}`;
+  const t = i18n.t(localeOf(w), key);
+  return t && t !== key ? t : tier.name;
+}
+
 /** The locale this update is answered in: the member's choice, else Telegram's language. */
 export function currentLocale(ctx: ConversationContext): Locale {
   if (ctx.locale) return ctx.locale;

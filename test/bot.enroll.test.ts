@@ -39,9 +39,9 @@ describe.each(testDatabases)("shopper enrollment through the Bot API on $name", 
     const [done, card] = await anna.replies(2);
     expect(done?.text).toMatch(/Готово, Анна! .*100 баллов в подарок/s);
     expect(anna.keyboard).toContain("💳 Моя карта");
-    expect(card?.text).toMatch(/Баланс: 100 баллов/);
-    expect(card?.text).toMatch(/Уровень: Base — кешбэк 3\s?%/);
-    expect(card?.text).toMatch(/Код участника для кассира: \d{8}/);
+    expect(card?.caption).toMatch(/Баланс: 100 баллов/);
+    expect(card?.caption).toMatch(/Уровень: Базовый — кешбэк 3\s?%/);
+    expect(card?.caption).toMatch(/Код участника для кассира: \d{8}/);
 
     const m = await db.prisma.member.findUniqueOrThrow({ where: { telegramId: BigInt(anna.id) } });
     expect(m).toMatchObject({ firstName: "Анна", phone: anna.phone, balance: 100, status: "active" });
@@ -52,7 +52,7 @@ describe.each(testDatabases)("shopper enrollment through the Bot API on $name", 
 
     // /start again shows the card instead of enrolling twice.
     anna.send("/start");
-    expect((await anna.reply()).text).toMatch(/Баланс: 100 баллов/);
+    expect((await anna.reply()).caption).toMatch(/Баланс: 100 баллов/);
     expect(await db.prisma.member.count({ where: { phone: anna.phone } })).toBe(1);
   });
 

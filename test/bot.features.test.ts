@@ -48,17 +48,17 @@ describe.each(testDatabases)("shopper bot features on $name", ({ open }) => {
     expect((await u.reply()).text).toMatch(/^\+112 баллов за покупку/);
     clock.set(new Date("2026-03-02T09:00:00Z"));
     u.send("/card");
-    const card = (await u.reply()).text ?? "";
+    const card = (await u.reply()).caption ?? "";
     expect(card).toContain("Баланс: 212 баллов");
-    expect(card).toMatch(/Уровень: Base — кешбэк 3\s?%/);
-    expect(card).toMatch(/До уровня «Silver» осталось потратить 1\s240\s₽ до 4 марта/);
+    expect(card).toMatch(/Уровень: Базовый — кешбэк 3\s?%/);
+    expect(card).toMatch(/До уровня «Серебряный» осталось потратить 1\s240\s₽ до 4 марта/);
     expect(card).toContain(`Код участника для кассира: ${m.memberCode}`);
     expect(card).toMatch(/Скоро сгорят:\n• 112 баллов — 4 марта/);
     expect(card).toMatch(/\+112 баллов — покупка в «Копилка на Тверской»/);
     expect(card).toMatch(/\+100 баллов — приветственные баллы/);
     // The menu button does the same.
     u.press("💳 Моя карта");
-    expect((await u.reply()).text).toContain("Баланс: 212 баллов");
+    expect((await u.reply()).caption).toContain("Баланс: 212 баллов");
   });
 
   it("nearest stores: three by distance, open now or when it opens in the store's own time zone, and a venue", async () => {

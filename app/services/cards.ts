@@ -182,6 +182,15 @@ export function createCardService(ctx: ServiceContext) {
     await db.prisma.cardImage.deleteMany({ where: { memberCode } });
   }
 
-  return { card, status, rememberImage, forgetImage };
+  /** How points are spent, for texts that tell shoppers: the share of a receipt, a point's worth, the expiry. */
+  function spendRules() {
+    return {
+      maxShareBp: program.redemption.maxShareBp,
+      pointValueKopecks: program.pointValueKopecks,
+      expiryMonths: program.expiry.months,
+    };
+  }
+
+  return { card, status, rememberImage, forgetImage, spendRules };
 }
 export type CardService = ReturnType<typeof createCardService>;

@@ -1,28 +1,61 @@
-import { Composer } from "grammy";
+import { Composer, GrammyError, InputFile } from "grammy";
+import type { MessageEntity } from "grammy/types";
 import type { Card } from "../../app/services/index.js";
+import { renderCardImage } from "../card-image.js";
 import type { Context, ConversationContext } from "../context.js";
 import { mainMenu } from "../keyboards.js";
-import { fmtDate, fmtPercent, fmtPoints, fmtRub, fmtShortDate, labels } from "../i18n.js";
+import { fmtDate, fmtPercent, fmtPoints, fmtRub, fmtShortDate, labels, tierName } from "../i18n.js";
 
-/** The card as text: balance, tier and rate, progress, expiring points, code, last operations. */
-export function renderCard(ctx: ConversationContext, card: Card): string {
+/** Telegram's limit on a photo caption. */
+const CAPTION_LIMIT = 1024;
+/** Stands for the member code while the text is composed, so the code's offset is known exactly. */
+const CODE_MARK = "\u0000code\u0000";
+
+interface SpendRules {
+  maxShareBp: number;
+  pointValueKopecks: number;
+  expiryMonths: number;
+}
+
+/** How points are spent: the cap, a point's worth, the expiry (under the card and in /help). */
+export function howToSpend(ctx: ConversationContext, rules: SpendRules): string {
+  return ctx.t("card-how-to-spend", {
+    share: fmtPercent(ctx, rules.maxShareBp),
+    worth: fmtRub(ctx, rules.pointValueKopecks),
+    months: rules.expiryMonths,
+  });
+}
+
+/**
+ * The card's caption: balance, tier and rate, progress, expiring points, the
+ * code (a `code` entity, so one tap copies it), how points are spent and the
+ * last operations — as many of those as fit Telegram's caption limit.
+ */
+export function cardCaption(
+  ctx: ConversationContext,
+  card: Card,
+  rules: SpendRules,
+): { caption: string; entities: MessageEntity[] } {
   const progress = card.next
     ? card.deadline
       ? ctx.t("card-progress-next", {
-          next: card.next.name,
+          next: tierName(ctx, card.next),
           remaining: fmtRub(ctx, card.remainingKopecks),
           deadline: fmtDate(ctx, card.deadline),
         })
-      : ctx.t("card-progress-next-nodate", { next: card.next.name, remaining: fmtRub(ctx, card.remainingKopecks) })
+      : ctx.t("card-progress-next-nodate", {
+          next: tierName(ctx, card.next),
+          remaining: fmtRub(ctx, card.remainingKopecks),
+        })
     : ctx.t("card-progress-top");
   const parts = [
     ctx.t("card", {
       name: card.firstName ?? "",
       balance: fmtPoints(ctx, card.balance),
-      tier: card.tier.name,
+      tier: tierName(ctx, card.tier),
       rate: fmtPercent(ctx, card.tier.rateBp),
       progress,
-      code: card.memberCode,
+      code: CODE_MARK,
     }),
   ];
   if (card.expiring.length) {
@@ -35,6 +68,7 @@ export function renderCard(ctx: ConversationContext, card: Card): string {
       ].join("\n"),
     );
   }
+  parts.push(howToSpend(ctx, rules));
   const ops = card.lastOperations.map((o) =>
     ctx.t("card-op-line", {
       date: fmtShortDate(ctx, o.at),
@@ -43,15 +77,45 @@ export function renderCard(ctx: ConversationContext, card: Card): string {
         o.kind === "accrual" && o.storeName ? ctx.t("op-accrual-at", { store: o.storeName }) : ctx.t(`op-${o.kind}`),
     }),
   );
-  parts.push([ctx.t("card-ops-title"), ...(ops.length ? ops : [ctx.t("card-ops-none")])].join("\n"));
-  return parts.join("\n\n");
+  const compose = (n: number) =>
+    [...parts, [ctx.t("card-ops-title"), ...(ops.length ? ops.slice(0, n) : [ctx.t("card-ops-none")])].join("\n")].join(
+      "\n\n",
+    );
+  let n = ops.length;
+  let text = compose(n);
+  while (n > 0 && text.length - CODE_MARK.length + card.memberCode.length > CAPTION_LIMIT) text = compose(--n);
+  if (text.length - CODE_MARK.length + card.memberCode.length > CAPTION_LIMIT) text = parts.join("\n\n");
+  const offset = text.indexOf(CODE_MARK);
+  const caption = text.replace(CODE_MARK, card.memberCode).slice(0, CAPTION_LIMIT);
+  return { caption, entities: offset >= 0 ? [{ type: "code", offset, length: card.memberCode.length }] : [] };
 }
 
-/** Sends the card with the main menu under it. */
+/**
+ * Sends the card: the picture with the barcode and QR (uploaded once per
+ * member code, then by Telegram's file_id), the card's text under it and the
+ * main menu.
+ */
 export async function showCard(ctx: ConversationContext) {
   if (!ctx.member) return ctx.reply(ctx.t("not-enrolled"));
-  const card = await ctx.deps.services.cards.card(ctx.member.id);
-  return ctx.reply(renderCard(ctx, card), { reply_markup: mainMenu(ctx) });
+  const { cards } = ctx.deps.services;
+  const card = await cards.card(ctx.member.id);
+  const { caption, entities } = cardCaption(ctx, card, cards.spendRules());
+  const extra = { caption, caption_entities: entities, reply_markup: mainMenu(ctx) };
+  if (card.imageFileId) {
+    try {
+      return await ctx.replyWithPhoto(card.imageFileId, extra);
+    } catch (e) {
+      // Telegram forgot the file (or it belongs to another bot token): draw and upload again.
+      if (!(e instanceof GrammyError && e.error_code === 400)) throw e;
+      ctx.deps.log.warn({ err: e }, "stored card picture rejected; uploading it again");
+      await cards.forgetImage(card.memberCode);
+    }
+  }
+  const png = await renderCardImage(card.memberCode);
+  const sent = await ctx.replyWithPhoto(new InputFile(png, "kopilka-card.png"), extra);
+  const fileId = sent.photo.at(-1)?.file_id;
+  if (fileId) await cards.rememberImage(card.memberCode, fileId);
+  return sent;
 }
 
 export const cardFeature = new Composer<Context>();

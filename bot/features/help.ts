@@ -1,9 +1,15 @@
 import { Composer } from "grammy";
 import type { Context } from "../context.js";
 import { mainMenu } from "../keyboards.js";
+import { howToSpend } from "./card.js";
 
 export const helpFeature = new Composer<Context>();
-helpFeature.command("help", (ctx) => ctx.reply(ctx.t("help"), ctx.member ? { reply_markup: mainMenu(ctx) } : {}));
+helpFeature.command("help", (ctx) =>
+  ctx.reply(
+    `${ctx.t("help")}\n\n${howToSpend(ctx, ctx.deps.services.cards.spendRules())}`,
+    ctx.member ? { reply_markup: mainMenu(ctx) } : {},
+  ),
+);
 
 /**
  * Last in the chain: anything no feature handled. Members get a hint and the

@@ -51,14 +51,17 @@ export class FakeTelegram {
   private updates: Json[] = [];
   private nextUpdateId = 1;
   private nextMessageId = 1;
+  private nextFileId = 1;
   private waiters: (() => void)[] = [];
   private chats = new Map<number, Chat>();
   private webhook: { url: string; secret?: string } | null = null;
   private failures: { method: string; code: number; description: string; parameters?: Json }[] = [];
-  /** Every call the bot made, in order: method and payload. */
-  readonly calls: { method: string; payload: Json }[] = [];
+  /** Every call the bot made, in order: method, payload and the names of the files it uploaded. */
+  readonly calls: { method: string; payload: Json; uploads: string[] }[] = [];
   readonly commands: Json[] = [];
   readonly documents = new Map<string, { fileName: string; content: Buffer }>();
+  /** Photos Telegram stores, by the file_id it gave them (the bytes as uploaded). */
+  readonly photos = new Map<string, { content: Buffer; width: number; height: number }>();
   readonly callbackAnswers: Json[] = [];
   readonly webhookDeliveries: { status: number }[] = [];
 
@@ -150,16 +153,17 @@ export class FakeTelegram {
       if (!m) throw new TelegramError(404, "Not Found");
       if (m[1] !== this.token) throw new TelegramError(401, "Unauthorized");
       const method = m[2] as string;
-      const payload = await readPayload(req, this.documents);
-      this.calls.push({ method, payload });
+      const uploads: string[] = [];
+      const payload = await readPayload(req, this.documents, uploads);
+      this.calls.push({ method, payload, uploads });
       const failure = this.failures.findIndex((f) => f.method === method);
       if (failure >= 0) {
         const [f] = this.failures.splice(failure, 1);
         if (f) throw new TelegramError(f.code, f.description, f.parameters);
       }
-      const impl = (this.methods as Record<string, (p: Json) => unknown>)[method];
+      const impl = (this.methods as Record<string, (p: Json, uploads: string[]) => unknown>)[method];
       if (!impl) throw new TelegramError(404, "Not Found: method not found");
-      send(200, { ok: true, result: await impl.call(this, payload) });
+      send(200, { ok: true, result: await impl.call(this, payload, uploads) });
     } catch (e) {
       if (e instanceof TelegramError)
         send(e.code, {
@@ -296,6 +300,63 @@ export class FakeTelegram {
         }),
       );
     },
+    /**
+     * A photo by upload (multipart) or by the file_id of a photo sent before;
+     * like Telegram: only a real image is accepted, a caption up to 1024
+     * characters whose entities lie inside it, and the answer carries the
+     * photo's file_id to reuse.
+     */
+    sendPhoto: (p: Json, uploads: string[]) => {
+      const chat = this.chatFor(p);
+      const ref = String(p.photo ?? "");
+      const uploaded = this.documents.get(ref);
+      let photo = this.photos.get(ref);
+      let fileId = ref;
+      if (!photo && uploaded && uploads.includes(ref)) {
+        const size = pngSize(uploaded.content);
+        if (!size) throw new TelegramError(400, "Bad Request: IMAGE_PROCESS_FAILED");
+        if (
+          size.width + size.height > 10_000 ||
+          Math.max(size.width, size.height) > 20 * Math.min(size.width, size.height)
+        )
+          throw new TelegramError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS");
+        fileId = `AgACAgIAAxkDAAI${this.nextFileId++}photo`;
+        photo = { content: uploaded.content, ...size };
+        this.photos.set(fileId, photo);
+      }
+      if (!photo) throw new TelegramError(400, "Bad Request: wrong file identifier/HTTP URL specified");
+      const caption = p.caption === undefined ? undefined : String(p.caption);
+      if (caption !== undefined && caption.length > 1024)
+        throw new TelegramError(400, "Bad Request: message caption is too long");
+      const entities = p.caption_entities ? (parseMarkup(p.caption_entities) as unknown as Json[]) : undefined;
+      for (const e of entities ?? [])
+        if (
+          caption === undefined ||
+          !Number.isInteger(e.offset) ||
+          !Number.isInteger(e.length) ||
+          e.offset < 0 ||
+          e.length <= 0 ||
+          e.offset + e.length > caption.length
+        )
+          throw new TelegramError(400, "Bad Request: can't parse entities: entity beyond the caption");
+      return this.record(
+        chat,
+        this.nextMessage(chat.user.id, {
+          photo: [
+            {
+              file_id: fileId,
+              file_unique_id: `u${fileId}`,
+              width: photo.width,
+              height: photo.height,
+              file_size: photo.content.length,
+            },
+          ],
+          ...(caption !== undefined ? { caption } : {}),
+          ...(entities ? { caption_entities: entities } : {}),
+          ...(p.reply_markup ? { reply_markup: parseMarkup(p.reply_markup) } : {}),
+        }),
+      );
+    },
     sendDocument: (p: Json) => {
       const chat = this.chatFor(p);
       const doc = this.documents.get(String(p.document));
@@ -311,12 +372,23 @@ export class FakeTelegram {
   };
 }
 
+/** Width and height from a PNG's IHDR chunk; null when the bytes are not a PNG. */
+function pngSize(b: Buffer): { width: number; height: number } | null {
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  if (b.length < 24 || !b.subarray(0, 8).equals(signature) || b.toString("ascii", 12, 16) !== "IHDR") return null;
+  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+}
+
 function parseMarkup(m: unknown): Json {
   return typeof m === "string" ? JSON.parse(m) : (m as Json);
 }
 
 /** JSON, urlencoded or multipart (file uploads) — as Telegram accepts. */
-async function readPayload(req: IncomingMessage, documents: FakeTelegram["documents"]): Promise<Json> {
+async function readPayload(
+  req: IncomingMessage,
+  documents: FakeTelegram["documents"],
+  uploads: string[],
+): Promise<Json> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const body = Buffer.concat(chunks);
@@ -333,6 +405,7 @@ async function readPayload(req: IncomingMessage, documents: FakeTelegram["docume
         const id = `file-${documents.size + 1}`;
         documents.set(id, { fileName: part.filename, content: part.data });
         files.set(part.name, id);
+        uploads.push(id);
         out[part.name] = id;
       }
     }

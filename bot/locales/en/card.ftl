@@ -28,3 +28,10 @@ points = { $count ->
     [one] { $n } point
    *[other] { $n } points
 }
+card-how-to-spend = 💡 Points pay for up to { $share } of a receipt: 1 point = { $worth }. Points expire { $months ->
+    [one] { $months } month
+   *[other] { $months } months
+} after the purchase.
+tier-base = Base
+tier-silver = Silver
+tier-gold = Gold

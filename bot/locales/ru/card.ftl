@@ -29,3 +29,11 @@ points = { $count ->
     [few] { $n } балла
    *[other] { $n } баллов
 }
+card-how-to-spend = 💡 Баллами можно оплатить до { $share } чека: 1 балл = { $worth }. Баллы сгорают через { $months ->
+    [one] { $months } месяц
+    [few] { $months } месяца
+   *[other] { $months } месяцев
+} после покупки.
+tier-base = Базовый
+tier-silver = Серебряный
+tier-gold = Золотой
