@@ -6,8 +6,11 @@ import {
   MultiFormatReader,
   RGBLuminanceSource,
 } from "@zxing/library";
-import jsQR from "jsqr";
+import jsQRModule from "jsqr";
 import { PNG } from "pngjs";
+
+// jsqr is CommonJS typed as an ES default export: under NodeNext the default import is the module itself.
+const jsQR = (jsQRModule as unknown as { default: typeof jsQRModule }).default;
 
 /**
  * Reads a card picture the way a till scanner and a phone camera would:
