@@ -6,11 +6,11 @@ import {
   MultiFormatReader,
   RGBLuminanceSource,
 } from "@zxing/library";
-import jsQRModule from "jsqr";
+import * as jsQRModule from "jsqr";
 import { PNG } from "pngjs";
 
 // jsqr is CommonJS typed as an ES default export: under NodeNext the default import is the module itself.
-const jsQR = (jsQRModule as unknown as { default: typeof jsQRModule }).default;
+const jsQR = jsQRModule.default as unknown as typeof jsQRModule.default.default;
 
 /**
  * Reads a card picture the way a till scanner and a phone camera would:
