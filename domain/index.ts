@@ -5,6 +5,7 @@
  * database transaction.
  */
 export * from "./accrual.js";
+export * from "./big-purchase.js";
 export * from "./cashier-input.js";
 export * from "./errors.js";
 export * from "./geo.js";

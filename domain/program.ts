@@ -54,6 +54,17 @@ export const programSchema = z
       })
       .prefault({}),
     expiry: z.object({ months: z.number().int().min(1).max(120).default(12) }).prefault({}),
+    /** A cashier's second look: purchases above these ask to confirm; a posted one can be undone for a while. */
+    cashier: z
+      .object({
+        /** Above this amount (kopecks) a purchase typed in Telegram asks to confirm: 30,000 ₽. */
+        confirmAboveKopecks: z.number().int().min(1).max(MAX_AMOUNT_KOPECKS).default(3_000_000),
+        /** …or above this many times the member's usual basket. */
+        confirmBasketMultiple: z.number().int().min(2).max(1000).default(5),
+        /** How long the "↩️ Cancel" button under a posted purchase works. */
+        cancelMinutes: z.number().int().min(1).max(1440).default(10),
+      })
+      .prefault({}),
     welcomeBonusPoints: z.number().int().min(0).max(MAX_AMOUNT_KOPECKS).default(100),
     /** The chain's own time zone: members with no store of their own live in it. */
     timeZone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Moscow").default("Europe/Moscow"),

@@ -35,7 +35,14 @@ export function checkRedemption(i: RedemptionQuoteInput & { points: number }): R
     throw new DomainError(
       "REDEMPTION.CAP_EXCEEDED",
       `at most ${Math.max(0, q.receiptCapPoints - i.alreadyRedeemed)} points may pay for this receipt`,
-      { requested: i.points, max: q.maxPoints, receiptCap: q.receiptCapPoints },
+      {
+        requested: i.points,
+        max: q.maxPoints,
+        receiptCap: q.receiptCapPoints,
+        capLeft: Math.max(0, q.receiptCapPoints - i.alreadyRedeemed),
+        balance: i.balance,
+        maxShareBp: i.program.redemption.maxShareBp,
+      },
     );
   }
   if (i.points > i.balance) {

@@ -45,7 +45,7 @@ interface CardRow {
     lastName: string | null;
     memberCode: string;
     balance: number;
-    status: string;
+    status: "active" | "unreachable" | "deleted";
     birthday: string | null;
   };
   window: { at: string; amount: number; returned: number }[];

@@ -2,6 +2,7 @@ import { defaultOutbox, type Outbox } from "../events/outbox.js";
 import type { ServiceContext } from "./context.js";
 import { createCardService } from "./cards.js";
 import { createConversationStore } from "./conversations.js";
+import { createCashierService } from "./cashier.js";
 import { createExpiryService } from "./expiry.js";
 import { createHealthService } from "./health.js";
 import { createMemberService } from "./members.js";
@@ -27,11 +28,13 @@ export type ServiceInput = Omit<ServiceContext, "outbox"> & { outbox?: Outbox };
 export function createServices(input: ServiceInput, opts: { adminIds?: Iterable<string | number> } = {}) {
   const ctx: ServiceContext = { ...input, outbox: input.outbox ?? defaultOutbox() };
   const members = createMemberService(ctx);
+  const purchases = createPurchaseService(ctx);
   return {
     /** The program's rules (read-only): tiers, caps, bonuses. */
     program: ctx.program,
     members,
-    purchases: createPurchaseService(ctx),
+    purchases,
+    cashier: createCashierService(ctx, purchases),
     redemptions: createRedemptionService(ctx),
     expiry: createExpiryService(ctx),
     cards: createCardService(ctx),

@@ -1,16 +1,29 @@
 import { randomUUID } from "node:crypto";
 import { Composer, type Filter, InlineKeyboard } from "grammy";
 import type { Role } from "../../app/services/index.js";
-import { isDomainError, isLocale, localeFromLanguageCode, parseRubles } from "../../domain/index.js";
+import type { PurchaseResult } from "../../app/services/purchases.js";
+import {
+  type CashierProblem,
+  isDomainError,
+  isLocale,
+  localeFromLanguageCode,
+  parsePurchase,
+  parseReturn,
+  parseSpend,
+} from "../../domain/index.js";
 import type { Context } from "../context.js";
-import { fmtDate, fmtPercent, fmtPoints, fmtRub, switchLocale } from "../i18n.js";
+import { fmtDate, fmtPercent, fmtPoints, fmtRub, switchLocale, tierName } from "../i18n.js";
 
 const STAFF_COMMANDS = ["member", "purchase", "spend", "return"] as const;
 const ADMIN_COMMANDS = ["staff_invite", "staff"] as const;
 
 type StaffContext = Context & { role: Role };
 
-/** "12345678" (member code) or a phone number. */
+/** Error details that are money (kopecks) or points, so they are shown with their unit. */
+const KOPECK_DETAILS = new Set(["returnable", "amountKopecks", "limitKopecks"]);
+const POINT_DETAILS = new Set(["max", "capLeft", "receiptCap", "balance", "requested", "points"]);
+
+/** "12345678" (member code) or a phone number, spaces and dashes allowed. */
 const memberKey = (arg: string) => (/^\d{8}$/.test(arg) ? { memberCode: arg } : { phone: arg });
 
 /**
@@ -41,11 +54,21 @@ export function createStaffFeature() {
   /** The store a staff member acts for: their own; an admin names one. */
   const storeOf = (ctx: StaffContext, named?: number) => (ctx.role.role === "staff" ? ctx.role.storeId : named);
 
+  /** A domain error in the staff's language, its numbers with units: rubles, points, percent — never kopecks or ids. */
   const fail = async (ctx: Context, e: unknown) => {
     if (!isDomainError(e)) throw e;
     const key = `error-${e.code.replace(".", "-")}`;
-    const text = ctx.t(key, Object.fromEntries(Object.entries(e.details).map(([k, v]) => [k, String(v)])));
-    await ctx.reply(ctx.t("staff-error", { message: text === key ? ctx.t("error-other", { code: e.code }) : text }));
+    const args: Record<string, string> = {};
+    for (const [k, v] of Object.entries(e.details)) {
+      if (typeof v !== "number") continue;
+      if (KOPECK_DETAILS.has(k)) args[k] = fmtRub(ctx, v);
+      else if (POINT_DETAILS.has(k)) args[k] = fmtPoints(ctx, v);
+      else if (k.endsWith("Bp")) args[k] = fmtPercent(ctx, v);
+      else args[k] = String(v);
+    }
+    const text = ctx.t(key, args);
+    if (text === key) ctx.deps.log.warn({ code: e.code }, "no staff text for this error");
+    await ctx.reply(ctx.t("staff-error", { message: text === key ? ctx.t("error-other") : text }));
   };
 
   // /start staff_<token>: accept an invite.
@@ -166,49 +189,155 @@ export function createStaffFeature() {
     }
   });
 
+  /** Asks the cashier back about input that does not read unambiguously. */
+  const askBack = (ctx: Context, usage: string, problem: CashierProblem) => {
+    const what = (() => {
+      switch (problem.kind) {
+        case "missing":
+          return ctx.t(`staff-input-missing-${problem.what}`);
+        case "member":
+          return ctx.t("staff-input-member", { text: problem.text });
+        case "amount":
+          return ctx.t("staff-input-amount", { text: problem.text });
+        case "ambiguous-amount":
+          return ctx.t("staff-input-ambiguous", {
+            text: problem.text,
+            readings: problem.readings.map((k) => fmtRub(ctx, k)).join(ctx.t("staff-input-or")),
+          });
+        case "receipt-unmarked":
+          return ctx.t("staff-input-receipt-unmarked", {
+            amount: problem.amountText,
+            receipt: problem.receiptText,
+          });
+        case "points":
+          return ctx.t("staff-input-points", { text: problem.text });
+        case "extra":
+          return ctx.t("staff-input-extra", { text: problem.text });
+      }
+    })();
+    return ctx.reply(`${what}\n\n${ctx.t(usage)}`);
+  };
+
+  /** A receipt number for a purchase typed without one: short, shown to the cashier, the same if Telegram redelivers. */
+  const autoReceipt = (ctx: Context) => `T-${ctx.update.update_id.toString(36).toUpperCase()}`;
+
+  /** Posts a purchase and answers with its result and a cancel button (10 minutes). */
+  const postPurchase = async (ctx: Context, r: PurchaseResult) => {
+    if (r.replay) return ctx.reply(ctx.t("staff-purchase-replay", { points: fmtPoints(ctx, r.points) }));
+    await ctx.reply(
+      ctx.t("staff-purchase-done", {
+        receipt: r.receiptId,
+        amount: fmtRub(ctx, r.amountKopecks),
+        points: fmtPoints(ctx, r.points),
+        tier: tierName(ctx, { code: r.tierCode, name: r.tierCode }),
+        rate: fmtPercent(ctx, r.rateBp),
+        balance: fmtPoints(ctx, r.balance),
+      }),
+      { reply_markup: new InlineKeyboard().text(ctx.t("staff-cancel-button"), `pu:undo:${r.purchaseId}`) },
+    );
+  };
+
   staff.command("purchase", async (ctx) => {
-    const [who, amountText, receipt] = ctx.match.trim().split(/\s+/);
-    const amount = amountText ? parseRubles(amountText) : null;
     const storeId = storeOf(ctx as StaffContext);
-    if (!who || amount === null || storeId === undefined) return ctx.reply(ctx.t("staff-usage-purchase"));
+    if (storeId === undefined) return ctx.reply(ctx.t("staff-usage-purchase"));
+    const p = parsePurchase(ctx.match);
+    if (!p.ok) return askBack(ctx, "staff-usage-purchase", p.problem);
+    const input = {
+      storeId,
+      member: p.member,
+      receiptId: p.receipt ?? autoReceipt(ctx),
+      amountKopecks: p.amountKopecks,
+    };
     try {
-      const r = await ctx.deps.services.purchases.recordPurchase({
-        storeId,
-        member: memberKey(who),
-        receiptId: receipt ?? `tg-${ctx.update.update_id}-${Date.now().toString(36)}`,
-        amountKopecks: amount,
-      });
-      if (r.replay) return ctx.reply(ctx.t("staff-purchase-replay", { points: fmtPoints(ctx, r.points) }));
-      const tier = ctx.deps.services.program.tiers.find((t) => t.code === r.tierCode);
-      await ctx.reply(
-        ctx.t("staff-purchase-done", {
-          receipt: r.receiptId,
-          amount: fmtRub(ctx, r.amountKopecks),
-          points: fmtPoints(ctx, r.points),
-          tier: tier?.name ?? r.tierCode,
-          rate: fmtPercent(ctx, r.rateBp),
-          balance: fmtPoints(ctx, r.balance),
-        }),
-      );
+      const why = await ctx.deps.services.cashier.review(input);
+      if (why) {
+        const id = await ctx.deps.services.cashier.hold(input);
+        return ctx.reply(
+          ctx.t(`staff-confirm-${why.reason}`, {
+            amount: fmtRub(ctx, input.amountKopecks),
+            receipt: input.receiptId,
+            limit: why.reason === "above-limit" ? fmtRub(ctx, why.limitKopecks) : "",
+            usual: why.reason === "above-usual" ? fmtRub(ctx, why.usualKopecks) : "",
+            multiple: why.reason === "above-usual" ? why.multiple : 0,
+          }),
+          {
+            reply_markup: new InlineKeyboard()
+              .text(ctx.t("staff-confirm-yes", { amount: fmtRub(ctx, input.amountKopecks) }), `pb:ok:${id}`)
+              .text(ctx.t("staff-confirm-no"), `pb:no:${id}`),
+          },
+        );
+      }
+      await postPurchase(ctx, await ctx.deps.services.purchases.recordPurchase(input));
     } catch (e) {
       await fail(ctx, e);
     }
   });
 
+  // The cashier's second look at a held purchase.
+  feature.callbackQuery(/^pb:(ok|no):([\w-]{1,16})$/, guard(["staff", "admin"]), async (ctx) => {
+    const id = ctx.match[2] as string;
+    await ctx.editMessageReplyMarkup().catch(() => {});
+    if (ctx.match[1] === "no") {
+      await ctx.deps.services.cashier.dropHeld(id);
+      await ctx.answerCallbackQuery({ text: ctx.t("staff-confirm-dropped") });
+      return ctx.reply(ctx.t("staff-confirm-dropped"));
+    }
+    try {
+      const r = await ctx.deps.services.cashier.confirmHeld(id);
+      await ctx.answerCallbackQuery();
+      await postPurchase(ctx, r);
+    } catch (e) {
+      if (isDomainError(e, "REDEMPTION.NOT_PENDING") || isDomainError(e, "REDEMPTION.EXPIRED"))
+        return ctx.answerCallbackQuery({ text: ctx.t("staff-confirm-stale"), show_alert: true });
+      await ctx.answerCallbackQuery();
+      await fail(ctx, e);
+    }
+  });
+
+  // "↩️ Cancel" under a posted purchase: a full return, once.
+  feature.callbackQuery(/^pu:undo:(\d{1,12})$/, guard(["staff", "admin"]), async (ctx) => {
+    const role = (ctx as StaffContext).role;
+    try {
+      const r = await ctx.deps.services.cashier.cancel(
+        Number(ctx.match[1]),
+        role.role === "staff" ? role.storeId : undefined,
+      );
+      await ctx.editMessageReplyMarkup().catch(() => {});
+      if (r.replay) return ctx.answerCallbackQuery({ text: ctx.t("staff-cancel-already") });
+      await ctx.answerCallbackQuery({ text: ctx.t("staff-cancel-done-toast") });
+      await ctx.reply(
+        ctx.t("staff-cancel-done", {
+          receipt: r.receiptId,
+          amount: fmtRub(ctx, r.amountKopecks),
+          reversed: fmtPoints(ctx, r.pointsReversed),
+          balance: fmtPoints(ctx, r.balance),
+        }),
+      );
+    } catch (e) {
+      if (isDomainError(e, "PURCHASE.CANCEL_EXPIRED")) {
+        await ctx.editMessageReplyMarkup().catch(() => {});
+        return ctx.answerCallbackQuery({
+          text: ctx.t("staff-cancel-expired", { minutes: Number(e.details.minutes) }),
+          show_alert: true,
+        });
+      }
+      await ctx.answerCallbackQuery();
+      await fail(ctx, e);
+    }
+  });
+
   staff.command("spend", async (ctx) => {
-    const [who, pointsText, amountText, receipt] = ctx.match.trim().split(/\s+/);
-    const points = Number(pointsText);
-    const amount = amountText ? parseRubles(amountText) : null;
     const storeId = storeOf(ctx as StaffContext);
-    if (!who || !Number.isInteger(points) || points <= 0 || amount === null || storeId === undefined)
-      return ctx.reply(ctx.t("staff-usage-spend"));
+    if (storeId === undefined) return ctx.reply(ctx.t("staff-usage-spend"));
+    const p = parseSpend(ctx.match);
+    if (!p.ok) return askBack(ctx, "staff-usage-spend", p.problem);
     try {
       const r = await ctx.deps.services.redemptions.request({
         storeId,
-        member: memberKey(who),
-        receiptId: receipt ?? `tg-${ctx.update.update_id}-${Date.now().toString(36)}`,
-        receiptAmountKopecks: amount,
-        points,
+        member: p.member,
+        receiptId: p.receipt ?? autoReceipt(ctx),
+        receiptAmountKopecks: p.amountKopecks,
+        points: p.points,
         requestId: randomUUID(),
         requestedBy: "staff",
         staffChatId: ctx.chat.id,
@@ -220,20 +349,20 @@ export function createStaffFeature() {
   });
 
   staff.command("return", async (ctx) => {
-    const [receipt, amountText, returnId] = ctx.match.trim().split(/\s+/);
-    const amount = amountText ? parseRubles(amountText) : null;
     const storeId = storeOf(ctx as StaffContext);
-    if (!receipt || amount === null || storeId === undefined) return ctx.reply(ctx.t("staff-usage-return"));
+    if (storeId === undefined) return ctx.reply(ctx.t("staff-usage-return"));
+    const p = parseReturn(ctx.match);
+    if (!p.ok) return askBack(ctx, "staff-usage-return", p.problem);
     try {
       const r = await ctx.deps.services.purchases.recordReturn({
         storeId,
-        receiptId: receipt,
-        amountKopecks: amount,
-        returnKey: returnId ?? `tg-${ctx.update.update_id}`,
+        receiptId: p.receipt,
+        amountKopecks: p.amountKopecks,
+        returnKey: p.returnId ?? `tg-${ctx.update.update_id}`,
       });
       await ctx.reply(
         ctx.t("staff-return-done", {
-          receipt,
+          receipt: p.receipt,
           amount: fmtRub(ctx, r.amountKopecks),
           reversed: fmtPoints(ctx, r.pointsReversed),
           refunded: fmtPoints(ctx, r.pointsRefunded),
