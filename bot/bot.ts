@@ -16,7 +16,7 @@ import { storesFeature } from "./features/stores.js";
 import { i18n, localeFromTelegram } from "./i18n.js";
 import { chatMemberStatus, floodControl, loadMember, unreachableOn403 } from "./middleware.js";
 import { telegramMessenger } from "./messenger.js";
-import { conversationStorage } from "./storage.js";
+import { conversationStorage, skipForMembers } from "./storage.js";
 
 export interface BotOptions {
   token: string;
@@ -76,9 +76,8 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
   bot.use(
     conversations<Context, ConversationContext>({
       storage: {
-        type: "key",
-        adapter: conversationStorage(deps.services.conversations),
-        getStorageKey: (ctx) => ctx.chatId?.toString(),
+        type: "context",
+        adapter: skipForMembers(conversationStorage(deps.services.conversations)),
       },
       plugins: [withDeps as MiddlewareFn<BaseContext>, i18n] as MiddlewareFn<ConversationContext>[],
     }),

@@ -1,5 +1,6 @@
 import type { VersionedState, VersionedStateStorage } from "@grammyjs/conversations";
 import type { ConversationStore } from "../app/services/conversations.js";
+import type { ConversationContext } from "./context.js";
 
 /**
  * Conversation state kept by the services (KeyValue table), so an enrollment
@@ -10,5 +11,32 @@ export function conversationStorage<S>(store: ConversationStore): VersionedState
     read: async (key) => (await store.read(key)) as VersionedState<S> | undefined,
     write: (key, state) => store.write(key, state),
     delete: (key) => store.delete(key),
+  };
+}
+
+/**
+ * Conversation state by chat, read only for chats that can be inside a
+ * conversation. The one conversation is enrollment, which ends when the
+ * member exists, so an enrolled member's update (every /card) skips the read
+ * — a database round trip on the busiest path — and starts from no state.
+ */
+export function skipForMembers<S>(
+  inner: VersionedStateStorage<string, S>,
+): VersionedStateStorage<ConversationContext, S> {
+  const key = (ctx: ConversationContext) => ctx.chatId?.toString();
+  return {
+    async read(ctx) {
+      const k = key(ctx);
+      if (ctx.member || k === undefined) return undefined;
+      return inner.read(k);
+    },
+    async write(ctx, state) {
+      const k = key(ctx);
+      if (k !== undefined) await inner.write(k, state);
+    },
+    async delete(ctx) {
+      const k = key(ctx);
+      if (k !== undefined) await inner.delete(k);
+    },
   };
 }

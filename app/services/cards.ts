@@ -1,6 +1,7 @@
 import { addDays } from "date-fns";
 import { DomainError, expiringBetween, liveLots, type Tier, tierProgress, windowStart } from "../../domain/index.js";
 import type { ServiceContext } from "./context.js";
+import { utcFromJson } from "./json-time.js";
 
 /** Whether the next birthday (month and day of `birthday`) falls within `days` from now. */
 export function birthdayWithin(birthday: Date, now: Date, days: number): boolean {
@@ -54,7 +55,7 @@ interface CardRow {
   imageFileId: string | null;
 }
 
-const CARD_SQL = `
+export const CARD_SQL = `
   SELECT json_build_object(
     'member', json_build_object('id', m.id, 'firstName', m."firstName", 'lastName', m."lastName",
       'memberCode', m."memberCode", 'balance', m.balance, 'status', m.status, 'birthday', m.birthday),
@@ -70,12 +71,6 @@ const CARD_SQL = `
     'imageFileId', (SELECT c."fileId" FROM "CardImage" c WHERE c."memberCode" = m."memberCode")
   ) AS card
   FROM "Member" m WHERE m.id = $1`;
-
-/** A timestamp(3) as JSON renders it ("2026-03-01T10:00:00.5", stored in UTC). */
-function utc(s: string): Date {
-  if (/^\d{4}-\d\d-\d\d$/.test(s)) return new Date(`${s}T00:00:00Z`);
-  return new Date(/[zZ]|[+-]\d\d:\d\d$/.test(s) ? s : `${s}Z`);
-}
 
 /** What a shopper's card shows, read in one go. */
 export function createCardService(ctx: ServiceContext) {
@@ -97,15 +92,15 @@ export function createCardService(ctx: ServiceContext) {
     const found = row?.card;
     if (!found || found.member.status === "deleted")
       throw new DomainError("MEMBER.NOT_FOUND", "no such member", { memberId });
-    const member = { ...found.member, birthday: found.member.birthday ? utc(found.member.birthday) : null };
-    const history = found.window.map((h) => ({ at: utc(h.at), amount: h.amount, returnedAmount: h.returned }));
+    const member = { ...found.member, birthday: found.member.birthday ? utcFromJson(found.member.birthday) : null };
+    const history = found.window.map((h) => ({ at: utcFromJson(h.at), amount: h.amount, returnedAmount: h.returned }));
     const entries = found.entries.map((e) => ({
       id: e.id,
       points: e.points,
-      expiresAt: e.expiresAt ? utc(e.expiresAt) : null,
+      expiresAt: e.expiresAt ? utcFromJson(e.expiresAt) : null,
       lotId: e.lotId,
     }));
-    const last = found.last.map((e) => ({ ...e, createdAt: utc(e.at) }));
+    const last = found.last.map((e) => ({ ...e, createdAt: utcFromJson(e.at) }));
     const progress = tierProgress(
       program.tiers,
       history.map((h) => ({ at: h.at, amountKopecks: h.amount - h.returnedAmount })),

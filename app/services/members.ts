@@ -3,7 +3,9 @@ import { DomainError, domainEvent, normalizePhone } from "../../domain/index.js"
 import { emit } from "../events/outbox.js";
 import { withRetry } from "../db/retry.js";
 import { sql } from "../db/sql.js";
+import type { Member as MemberRow } from "../../generated/prisma/client.js";
 import type { ServiceContext } from "./context.js";
+import { utcFromJson } from "./json-time.js";
 import { lockMember, type MemberKey, postEntry } from "./ledger.js";
 
 export type { MemberKey } from "./ledger.js";
@@ -20,6 +22,35 @@ export interface EnrollInput {
   referralCode?: string | null;
 }
 
+/** A Member row as row_to_json renders it: int8 as numbers, timestamps as text in UTC without a zone. */
+type MemberJson = Omit<
+  MemberRow,
+  "telegramId" | "chatId" | "birthday" | "consentAt" | "createdAt" | "updatedAt" | "deletedAt"
+> & {
+  telegramId: number | string | null;
+  chatId: number | string | null;
+  birthday: string | null;
+  consentAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+};
+
+function memberFromJson(j: MemberJson): MemberRow {
+  const big = (v: number | string | null) => (v === null ? null : BigInt(v));
+  const date = (v: string | null) => (v === null ? null : utcFromJson(v));
+  return {
+    ...j,
+    telegramId: big(j.telegramId),
+    chatId: big(j.chatId),
+    birthday: date(j.birthday),
+    consentAt: date(j.consentAt),
+    createdAt: utcFromJson(j.createdAt),
+    updatedAt: utcFromJson(j.updatedAt),
+    deletedAt: date(j.deletedAt),
+  };
+}
+
 const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
 function randomCode(len: number, alphabet: string) {
@@ -31,13 +62,26 @@ function randomCode(len: number, alphabet: string) {
 export function createMemberService(ctx: ServiceContext) {
   const { db, program } = ctx;
 
+  /**
+   * The member behind a Telegram update — read on every update, so by one
+   * plain statement rather than through Prisma's query engine, which costs
+   * several times the query itself on the embedded database.
+   */
+  async function byTelegramId(telegramId: bigint | number): Promise<MemberRow | null> {
+    const [row] = await db.query<{ m: MemberJson }>(
+      `SELECT row_to_json(m) AS m FROM "Member" m WHERE "telegramId" = $1::int8`,
+      [String(telegramId)],
+    );
+    return row ? memberFromJson(row.m) : null;
+  }
+
   /** Reads a member (deleted ones too) by any key. */
   async function find(key: MemberKey) {
     if ("phone" in key) {
       const phone = normalizePhone(key.phone);
       return phone ? db.prisma.member.findUnique({ where: { phone } }) : null;
     }
-    if ("telegramId" in key) return db.prisma.member.findUnique({ where: { telegramId: BigInt(key.telegramId) } });
+    if ("telegramId" in key) return byTelegramId(key.telegramId);
     if ("memberCode" in key)
       return db.prisma.member.findUnique({ where: { memberCode: key.memberCode.trim().toUpperCase() } });
     return db.prisma.member.findUnique({ where: { id: key.id } });
