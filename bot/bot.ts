@@ -89,7 +89,7 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
   bot.filter(
     (ctx) => ctx.member === null && ctx.chat?.type === "private",
     async (ctx) => {
-      if (ctx.callbackQuery) await ctx.answerCallbackQuery();
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
       if (ctx.message) await ctx.reply(ctx.t("not-enrolled"));
     },
   );

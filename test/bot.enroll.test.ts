@@ -22,12 +22,12 @@ describe.each(testDatabases)("shopper enrollment through the Bot API on $name", 
     anna.send("/start");
     const intro = await anna.reply();
     expect(intro.text).toContain("Kopilka");
-    expect(intro.text).toMatch(/Silver — 5\s?% с 5\s000\s₽/);
+    expect(intro.text).toMatch(/Серебряный — 5\s?% с 5\s000\s₽/);
     expect(intro.text).toMatch(/За вступление — 100 баллов в подарок/);
     anna.click("✅ Согласен(на)");
     const askPhone = await anna.reply();
     expect(askPhone.text).toMatch(/номером телефона/);
-    expect(anna.keyboard).toEqual(["📱 Поделиться номером"]);
+    expect(anna.keyboard).toEqual(["📱 Поделиться номером", "✖️ Отменить"]);
     anna.press("📱 Поделиться номером");
     const askName = await anna.reply();
     expect(askName.text).toBe("Как к вам обращаться: Анна?");
@@ -102,14 +102,35 @@ describe.each(testDatabases)("shopper enrollment through the Bot API on $name", 
   it("one phone cannot enroll two Telegram accounts", async () => {
     const first = h.tg.user({ first_name: "Gleb", language_code: "ru", phone: "+79161234567" });
     const second = h.tg.user({ first_name: "Gleb2", language_code: "ru", phone: "+79161234567" });
+    // Both share the phone before either is enrolled: the later one is refused at the end.
     for (const u of [first, second]) {
       u.send("/start");
       await u.reply();
-      await acceptEnrollment(u);
+      u.click("✅ Согласен(на)");
+      await u.reply();
+      u.press("📱 Поделиться номером");
+      await u.reply();
+    }
+    for (const u of [first, second]) {
+      u.click("Да, верно");
+      await u.reply();
+      u.click("Пропустить");
     }
     expect((await first.replies(2))[0]?.text).toMatch(/Готово/);
     expect((await second.reply()).text).toMatch(/уже привязан к другой карте/);
     expect(await db.prisma.member.count({ where: { phone: "+79161234567" } })).toBe(1);
+  });
+
+  it("When a phone is taken already, then the shopper hears it right after sharing the contact", async () => {
+    const third = h.tg.user({ first_name: "Gleb3", language_code: "ru", phone: "+79161234567" });
+    third.send("/start");
+    await third.reply();
+    third.click("✅ Согласен(на)");
+    await third.reply();
+    third.press("📱 Поделиться номером");
+    expect((await third.reply()).text).toMatch(/уже привязан к другой карте/);
+    third.send("/card");
+    expect((await third.reply()).text).toMatch(/Нажмите \/start/);
   });
 
   it("a friend's link records who referred whom", async () => {

@@ -95,6 +95,13 @@ export function createMemberService(ctx: ServiceContext) {
     return m;
   }
 
+  /** Whether a phone already belongs to a member (enrollment says so right after the contact). */
+  async function phoneTaken(raw: string): Promise<boolean> {
+    const phone = normalizePhone(raw);
+    if (!phone) return false;
+    return (await db.query(`SELECT 1 FROM "Member" WHERE phone = $1`, [phone])).length > 0;
+  }
+
   /**
    * Creates a member and posts the welcome bonus, in one unit of work. A phone
    * or Telegram account that is already enrolled is refused, not enrolled twice.
@@ -233,6 +240,7 @@ export function createMemberService(ctx: ServiceContext) {
   }
 
   return {
+    phoneTaken,
     find,
     get,
     enroll,

@@ -2,7 +2,7 @@ import { type Conversation, createConversation } from "@grammyjs/conversations";
 import { Composer, InlineKeyboard, Keyboard } from "grammy";
 import { isDomainError, localeFromLanguageCode } from "../../domain/index.js";
 import type { Context, ConversationContext } from "../context.js";
-import { fmtPercent, fmtPoints, fmtRub } from "../i18n.js";
+import { fmtPercent, fmtPoints, fmtRub, tierName } from "../i18n.js";
 import { mainMenu } from "../keyboards.js";
 import { showCard } from "./card.js";
 
@@ -28,9 +28,14 @@ function validName(text: string): string | null {
   return name;
 }
 
+const referralOf = (payload: string) =>
+  payload.startsWith(REF_PREFIX) ? payload.slice(REF_PREFIX.length).slice(0, 32) : undefined;
+
 /**
- * Waits for an update that `pick` accepts. "/cancel" (or "/start") leaves the
- * conversation; anything else gets `hint`.
+ * Waits for an update that `pick` accepts. "/start" begins enrollment anew
+ * (an invite link opened mid-way counts), "/cancel" or the cancel button leaves it, "/help" is
+ * answered without losing the step, a button from an earlier step gets a
+ * toast; anything else gets `hint`.
  */
 async function ask<T>(
   conversation: Conv,
@@ -40,13 +45,26 @@ async function ask<T>(
   for (;;) {
     const c = await conversation.wait();
     const text = c.message?.text ?? "";
-    if (text === "/cancel" || text.startsWith("/start")) {
-      await c.reply(c.t("cancelled"), { reply_markup: { remove_keyboard: true } });
+    // /start again (maybe from an invite link): leave, and let the /start handler begin anew with its referral.
+    if (text.startsWith("/start")) await conversation.halt({ next: true });
+    if (text === "/cancel" || text === c.t("enroll-cancel") || c.callbackQuery?.data === "enroll:cancel") {
+      if (c.callbackQuery) {
+        await c.answerCallbackQuery();
+        await c.editMessageReplyMarkup().catch(() => {});
+      }
+      await c.reply(c.t("enroll-cancelled"), { reply_markup: { remove_keyboard: true } });
       await conversation.halt();
+    }
+    if (text === "/help") {
+      await c.reply(c.t("enroll-help"));
+      continue;
     }
     const picked = await pick(c);
     if (picked !== undefined) return picked;
-    if (c.callbackQuery) await c.answerCallbackQuery();
+    if (c.callbackQuery) {
+      await c.answerCallbackQuery({ text: c.t("stale-button") });
+      continue;
+    }
     await hint(c);
   }
 }
@@ -64,7 +82,7 @@ async function enroll(conversation: Conv, ctx: ConversationContext, referralCode
   const tiers = program.tiers
     .map((t) =>
       ctx.t("enroll-tier-line", {
-        name: t.name,
+        name: tierName(ctx, t),
         rate: fmtPercent(ctx, t.rateBp),
         threshold: fmtRub(ctx, t.thresholdKopecks),
       }),
@@ -88,7 +106,12 @@ async function enroll(conversation: Conv, ctx: ConversationContext, referralCode
     return;
   }
 
-  const phoneKeyboard = new Keyboard().requestContact(ctx.t("enroll-share-phone")).resized().oneTime();
+  const phoneKeyboard = new Keyboard()
+    .requestContact(ctx.t("enroll-share-phone"))
+    .row()
+    .text(ctx.t("enroll-cancel"))
+    .resized()
+    .oneTime();
   await ctx.reply(ctx.t("enroll-phone"), { reply_markup: phoneKeyboard });
   const phone = await ask(
     conversation,
@@ -98,6 +121,11 @@ async function enroll(conversation: Conv, ctx: ConversationContext, referralCode
       if (contact.user_id !== c.from?.id) {
         await c.reply(c.t("enroll-phone-foreign"), { reply_markup: phoneKeyboard });
         return undefined;
+      }
+      // Taken already: say so now, not after the name and birthday.
+      if (await conversation.external(() => services.members.phoneTaken(contact.phone_number))) {
+        await c.reply(c.t("enroll-phone-taken"), { reply_markup: { remove_keyboard: true } });
+        await conversation.halt();
       }
       return contact.phone_number;
     },
@@ -110,7 +138,9 @@ async function enroll(conversation: Conv, ctx: ConversationContext, referralCode
     await ctx.reply(ctx.t("enroll-name", { name }), {
       reply_markup: new InlineKeyboard()
         .text(ctx.t("enroll-name-yes"), "enroll:name-ok")
-        .text(ctx.t("enroll-name-change"), "enroll:name-change"),
+        .text(ctx.t("enroll-name-change"), "enroll:name-change")
+        .row()
+        .text(ctx.t("enroll-cancel"), "enroll:cancel"),
     });
     const answer = await ask(
       conversation,
@@ -122,7 +152,9 @@ async function enroll(conversation: Conv, ctx: ConversationContext, referralCode
     if (answer.callbackQuery?.data === "enroll:name-change") name = "";
   }
   if (!name) {
-    await ctx.reply(ctx.t("enroll-name-ask"), { reply_markup: { remove_keyboard: true } });
+    await ctx.reply(ctx.t("enroll-name-ask"), {
+      reply_markup: new InlineKeyboard().text(ctx.t("enroll-cancel"), "enroll:cancel"),
+    });
     name = await ask(
       conversation,
       (c) => (c.message?.text ? (validName(c.message.text) ?? undefined) : undefined),
@@ -132,7 +164,9 @@ async function enroll(conversation: Conv, ctx: ConversationContext, referralCode
 
   const now = await conversation.now();
   await ctx.reply(ctx.t("enroll-birthday"), {
-    reply_markup: new InlineKeyboard().text(ctx.t("enroll-skip"), "enroll:skip-birthday"),
+    reply_markup: new InlineKeyboard()
+      .text(ctx.t("enroll-skip"), "enroll:skip-birthday")
+      .text(ctx.t("enroll-cancel"), "enroll:cancel"),
   });
   const birthday = await ask<Date | null>(
     conversation,
@@ -188,6 +222,12 @@ enrollFeature.use(createConversation(enroll, "enroll"));
 enrollFeature.command("start", async (ctx) => {
   const payload = ctx.match.trim();
   if (ctx.member) return showCard(ctx);
-  const ref = payload.startsWith(REF_PREFIX) ? payload.slice(REF_PREFIX.length).slice(0, 32) : undefined;
-  await ctx.conversation.enter("enroll", ref);
+  // Staff and admins run the program; they enroll as shoppers only on purpose (/start join).
+  if (
+    payload !== "join" &&
+    !payload.startsWith(REF_PREFIX) &&
+    (await ctx.deps.services.staff.roleOf(ctx.from?.id ?? 0)).role !== "shopper"
+  )
+    return ctx.reply(ctx.t("staff-start"));
+  await ctx.conversation.enter("enroll", referralOf(payload));
 });

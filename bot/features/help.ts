@@ -14,10 +14,13 @@ helpFeature.command("help", (ctx) =>
 /**
  * Last in the chain: anything no feature handled. Members get a hint and the
  * menu; everyone else an invitation to enroll. Callback queries nobody
- * handled (an old button) are answered so the client stops spinning.
+ * handled (an old button) get a toast saying so, and the old buttons go.
  */
 export const fallbackFeature = new Composer<Context>();
-fallbackFeature.on("callback_query", (ctx) => ctx.answerCallbackQuery());
+fallbackFeature.on("callback_query", async (ctx) => {
+  await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
+  await ctx.editMessageReplyMarkup().catch(() => {});
+});
 fallbackFeature.on("message", (ctx) => {
   if (ctx.chat.type !== "private") return;
   if (!ctx.member) return ctx.reply(ctx.t("not-enrolled"));

@@ -29,3 +29,9 @@ enroll-birthday-invalid = That does not look like a birthday. Type it like 25.03
 enroll-done = Done, { $name }! You are in, and your { $welcome } welcome gift is on the card.
 enroll-already = You are already a member.
 enroll-referred = A friend invited you — thanks for coming!
+enroll-cancel = ✖️ Cancel
+enroll-cancelled = Sign-up cancelled; we stored nothing. To start again, press /start.
+enroll-help =
+    You are signing up for Kopilka: consent, phone, name and (if you like) birthday — it takes a minute.
+    Carry on from this step, /start to begin again, /cancel to stop.
+stale-button = This button is out of date.

@@ -75,3 +75,4 @@ staff-cancel-done = ↩️ The purchase on receipt { $receipt } for { $amount } 
 staff-cancel-done-toast = Purchase cancelled.
 staff-cancel-already = This purchase is cancelled already.
 staff-cancel-expired = A purchase can be cancelled only within { $minutes } min. Record a return with /return.
+staff-start = You are Kopilka staff. Commands are in /help. To join as a shopper yourself, send /start join.

@@ -75,3 +75,4 @@ staff-cancel-done = ↩️ Покупка по чеку { $receipt } на { $amo
 staff-cancel-done-toast = Покупка отменена.
 staff-cancel-already = Эта покупка уже отменена.
 staff-cancel-expired = Отменить покупку можно только в первые { $minutes } мин. Оформите возврат командой /return.
+staff-start = Вы сотрудник программы Kopilka. Команды — в /help. Чтобы самим стать участником как покупатель, нажмите /start join.
