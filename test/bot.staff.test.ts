@@ -136,12 +136,37 @@ describe.each(testDatabases)("store staff in Telegram on $name", ({ open }) => {
     expect((await cashier.reply()).text).toMatch(/больше, чем осталось по чеку: вернуть можно не больше 1\s500\s₽\./);
   });
 
-  it("the admin lists and revokes staff; a revoked cashier is refused", async () => {
+  it("When the admin revokes a cashier, then it is confirmed first, the cashier is told and refused after", async () => {
     admin.send("/staff");
     await admin.reply();
     admin.click(/Отозвать: Касса/);
-    expect((await admin.reply()).text).toBe("Доступ отозван.");
+    expect((await admin.reply()).text).toBe("Отозвать доступ у Касса (магазин «Копилка на Тверской»)?");
+    admin.click("Нет");
+    await waitFor(() => h.tg.callbackAnswers.some((a) => a.text === "Доступ оставлен."));
+    expect((await h.services.staff.list()).map((s) => s.name)).toContain("Касса");
+    admin.click(/Отозвать: Касса/);
+    await admin.reply();
+    cashier.listen();
+    admin.click("Да, отозвать");
+    expect((await admin.reply()).text).toMatch(/^Доступ отозван: Касса, «Копилка на Тверской»/);
+    expect((await cashier.reply()).text).toMatch(/Ваш доступ сотрудника магазина «Копилка на Тверской» отозван/);
     cashier.send(`/member ${memberCode}`);
     expect((await cashier.reply()).text).toBe("Эта команда недоступна.");
+  });
+
+  it("When an admin sends /stores, then every store is listed with the number /staff_invite takes", async () => {
+    admin.send("/stores");
+    const text = (await admin.reply()).text ?? "";
+    expect(text).toMatch(new RegExp(`№ ${storeId} — Копилка на Тверской, Tverskaya 1, Moscow`));
+    expect(text).toMatch(/\/staff_invite <номер>/);
+  });
+
+  it("When staff or an admin ask for /help, then staff commands come with examples", async () => {
+    admin.send("/help");
+    const text = (await admin.reply()).text ?? "";
+    expect(text).toMatch(/\/purchase 75386496 1 240,50 #R-1002/);
+    expect(text).toMatch(/\/staff_invite 3/);
+    shopper.send("/help");
+    expect((await shopper.reply()).text).not.toMatch(/Команды сотрудника/);
   });
 });

@@ -72,12 +72,26 @@ export function createStaffService(ctx: ServiceContext, adminIds: ReadonlySet<st
   const list = () =>
     db.prisma.staffMember.findMany({ where: { revokedAt: null }, include: { store: true }, orderBy: { id: "asc" } });
 
-  /** Revokes a staff member; returns who it was (their chat loses the staff commands), or null. */
+  /** A staff member still in office, with their store, or null. */
+  const get = (staffId: number) =>
+    db.prisma.staffMember.findFirst({ where: { id: staffId, revokedAt: null }, include: { store: true } });
+
+  /** Revokes access; returns who lost it (to tell them), or null when it was revoked already. */
   async function revoke(staffId: number) {
-    const s = await db.prisma.staffMember.findUnique({ where: { id: staffId } });
-    await db.prisma.staffMember.updateMany({ where: { id: staffId, revokedAt: null }, data: { revokedAt: ctx.now() } });
-    return s ? { chatId: s.chatId, name: s.name } : null;
+    const s = await get(staffId);
+    const done = await db.prisma.staffMember.updateMany({
+      where: { id: staffId, revokedAt: null },
+      data: { revokedAt: ctx.now() },
+    });
+    return done.count === 1 ? s : null;
   }
+
+  /** Every store with the id admins type in /staff_invite. */
+  const stores = () =>
+    db.prisma.store.findMany({
+      select: { id: true, name: true, address: true, active: true },
+      orderBy: { id: "asc" },
+    });
 
   /** The language a staff member's messages are written in (ru or en). */
   async function setLanguage(telegramId: number | bigint, language: string) {
@@ -85,7 +99,7 @@ export function createStaffService(ctx: ServiceContext, adminIds: ReadonlySet<st
     return r.count > 0;
   }
 
-  return { roleOf, createInvite, acceptInvite, list, revoke, setLanguage };
+  return { roleOf, createInvite, acceptInvite, list, get, revoke, stores, setLanguage };
 }
 export type StaffService = ReturnType<typeof createStaffService>;
 

@@ -4,12 +4,22 @@ import { mainMenu } from "../keyboards.js";
 import { howToSpend } from "./card.js";
 
 export const helpFeature = new Composer<Context>();
-helpFeature.command("help", (ctx) =>
-  ctx.reply(
-    `${ctx.t("help")}\n\n${howToSpend(ctx, ctx.deps.services.cards.spendRules())}`,
-    ctx.member ? { reply_markup: mainMenu(ctx) } : {},
-  ),
-);
+/**
+ * /help: shoppers get the commands and how points are spent; staff get their
+ * commands with examples first (and the shopper part too when they are members).
+ */
+helpFeature.command("help", async (ctx) => {
+  const shopper = `${ctx.t("help")}\n\n${howToSpend(ctx, ctx.deps.services.cards.spendRules())}`;
+  const role = ctx.from ? (await ctx.deps.services.staff.roleOf(ctx.from.id)).role : "shopper";
+  const staff =
+    role === "admin"
+      ? `${ctx.t("staff-help")}\n\n${ctx.t("admin-help")}`
+      : role === "staff"
+        ? ctx.t("staff-help")
+        : null;
+  const text = staff ? (ctx.member ? `${staff}\n\n${shopper}` : staff) : shopper;
+  return ctx.reply(text, ctx.member ? { reply_markup: mainMenu(ctx) } : {});
+});
 
 /**
  * Last in the chain: anything no feature handled. Members get a hint and the

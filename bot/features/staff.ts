@@ -12,7 +12,7 @@ import {
   parseSpend,
 } from "../../domain/index.js";
 import type { Context } from "../context.js";
-import { fmtDate, fmtPercent, fmtPoints, fmtRub, switchLocale, tierName } from "../i18n.js";
+import { fmtDate, fmtPercent, fmtPoints, fmtRub, i18n, memberLocale, switchLocale, tierName } from "../i18n.js";
 
 const STAFF_COMMANDS = ["member", "purchase", "spend", "return"] as const;
 const ADMIN_COMMANDS = ["staff_invite", "staff"] as const;
@@ -145,12 +145,54 @@ export function createStaffFeature() {
       { reply_markup: kb },
     );
   });
+  // Revoking asks first: the button list is easy to mis-tap.
   feature.callbackQuery(/^staff:revoke:(\d+)$/, guard(["admin"]), async (ctx) => {
+    const s = await ctx.deps.services.staff.get(Number(ctx.match[1]));
+    if (!s) return ctx.answerCallbackQuery({ text: ctx.t("staff-revoke-gone") });
     await ctx.answerCallbackQuery();
-    const revokedId = Number(ctx.match[1]);
-    const s = await ctx.deps.services.staff.revoke(revokedId);
-    if (s) await ctx.api.deleteMyCommands({ scope: { type: "chat", chat_id: Number(s.chatId) } }).catch(() => {});
-    await ctx.reply(ctx.t("staff-revoked"));
+    await ctx.reply(ctx.t("staff-revoke-confirm", { name: s.name, store: s.store.name }), {
+      reply_markup: new InlineKeyboard()
+        .text(ctx.t("staff-revoke-yes"), `staff:revoke-yes:${s.id}`)
+        .text(ctx.t("staff-revoke-no"), "staff:revoke-no"),
+    });
+  });
+  feature.callbackQuery("staff:revoke-no", guard(["admin"]), async (ctx) => {
+    await ctx.answerCallbackQuery({ text: ctx.t("staff-revoke-kept") });
+    await ctx.editMessageReplyMarkup().catch(() => {});
+  });
+  feature.callbackQuery(/^staff:revoke-yes:(\d+)$/, guard(["admin"]), async (ctx) => {
+    await ctx.editMessageReplyMarkup().catch(() => {});
+    const s = await ctx.deps.services.staff.revoke(Number(ctx.match[1]));
+    if (!s) return ctx.answerCallbackQuery({ text: ctx.t("staff-revoke-gone") });
+    await ctx.answerCallbackQuery();
+    const chatId = Number(s.chatId);
+    await ctx.api.deleteMyCommands({ scope: { type: "chat", chat_id: chatId } }).catch(() => {});
+    // The cashier hears it from the bot rather than from a refused command at the till.
+    await ctx.api
+      .sendMessage(chatId, i18n.t(memberLocale(s.language), "staff-revoked-you", { store: s.store.name }))
+      .catch((e) => ctx.deps.log.warn({ err: e }, "revoked cashier not told"));
+    await ctx.reply(ctx.t("staff-revoked-named", { name: s.name, store: s.store.name }));
+  });
+
+  // /stores for an admin: every store with its id (for /staff_invite); for everyone else the nearest stores.
+  feature.command("stores", async (ctx, next) => {
+    const role = ctx.from ? await ctx.deps.services.staff.roleOf(ctx.from.id) : { role: "shopper" };
+    if (role.role !== "admin") return next();
+    const stores = await ctx.deps.services.staff.stores();
+    if (!stores.length) return ctx.reply(ctx.t("admin-stores-empty"));
+    await ctx.reply(
+      [
+        ctx.t("admin-stores-title"),
+        ...stores.map((st) =>
+          ctx.t(st.active ? "admin-stores-line" : "admin-stores-line-closed", {
+            id: String(st.id),
+            name: st.name,
+            address: st.address,
+          }),
+        ),
+        ctx.t("admin-stores-hint"),
+      ].join("\n"),
+    );
   });
 
   const staff = feature.filter((ctx) => {

@@ -6,7 +6,6 @@ staff-list-empty = No staff yet.
 staff-list-title = Staff:
 staff-list-line = { $name } — “{ $store }”
 staff-revoke = Revoke: { $name }
-staff-revoked = Access revoked.
 staff-usage-member = Usage: /member <member code or phone>
 staff-usage-purchase = Usage: /purchase <code or phone> <amount, ₽> [#receipt number]
     For example: /purchase 75386496 1240.50 #R-1002
@@ -76,3 +75,27 @@ staff-cancel-done-toast = Purchase cancelled.
 staff-cancel-already = This purchase is cancelled already.
 staff-cancel-expired = A purchase can be cancelled only within { $minutes } min. Record a return with /return.
 staff-start = You are Kopilka staff. Commands are in /help. To join as a shopper yourself, send /start join.
+staff-help =
+    Store staff commands:
+    /member 75386496 — a member's status (code or phone: /member +7 912 345-67-89)
+    /purchase 75386496 1240.50 #R-1002 — record a purchase; mark the receipt number with #, or leave it out and one is made up
+    /spend 75386496 300 1240 #R-1002 — spend 300 points on a 1,240 ₽ receipt (the shopper confirms in Telegram)
+    /return R-1002 1240.50 — a return on a receipt (part or all of it)
+    Type amounts as you like: 1240, 1 240.50, 1240,50 ₽. A posted purchase has a “↩️ Cancel” button for 10 minutes.
+admin-help =
+    Admin commands:
+    /stores — stores with their numbers
+    /staff_invite 3 — an invite link for staff of store no. 3
+    /staff — staff; revoke access
+staff-revoke-confirm = Revoke access for { $name } (store “{ $store }”)?
+staff-revoke-yes = Yes, revoke
+staff-revoke-no = No
+staff-revoke-kept = Access kept.
+staff-revoke-gone = This person has no access already.
+staff-revoked-named = Access revoked: { $name }, “{ $store }”. They were told.
+staff-revoked-you = Your staff access for “{ $store }” was revoked by an admin. Cashier commands no longer work.
+admin-stores-title = Stores (the number is for /staff_invite):
+admin-stores-line = No. { $id } — { $name }, { $address }
+admin-stores-line-closed = No. { $id } — { $name }, { $address } (closed)
+admin-stores-empty = No stores yet.
+admin-stores-hint = To invite staff: /staff_invite <number>.

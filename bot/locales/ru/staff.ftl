@@ -6,7 +6,6 @@ staff-list-empty = Сотрудников пока нет.
 staff-list-title = Сотрудники:
 staff-list-line = { $name } — «{ $store }»
 staff-revoke = Отозвать: { $name }
-staff-revoked = Доступ отозван.
 staff-usage-member = Использование: /member <код участника или телефон>
 staff-usage-purchase = Использование: /purchase <код или телефон> <сумма, ₽> [#номер чека]
     Например: /purchase 75386496 1 240,50 #R-1002
@@ -76,3 +75,27 @@ staff-cancel-done-toast = Покупка отменена.
 staff-cancel-already = Эта покупка уже отменена.
 staff-cancel-expired = Отменить покупку можно только в первые { $minutes } мин. Оформите возврат командой /return.
 staff-start = Вы сотрудник программы Kopilka. Команды — в /help. Чтобы самим стать участником как покупатель, нажмите /start join.
+staff-help =
+    Команды сотрудника магазина:
+    /member 75386496 — статус участника (код или телефон: /member +7 912 345-67-89)
+    /purchase 75386496 1 240,50 #R-1002 — провести покупку; номер чека пишите с #, без него номер придумается сам
+    /spend 75386496 300 1 240 #R-1002 — списать 300 баллов по чеку на 1 240 ₽ (покупатель подтверждает в Telegram)
+    /return R-1002 1 240,50 — возврат по чеку (часть суммы или вся)
+    Суммы пишите как удобно: 1240, 1 240,50, 1240.50 ₽. Под проведённой покупкой 10 минут есть кнопка «↩️ Отменить».
+admin-help =
+    Команды администратора:
+    /stores — магазины с номерами
+    /staff_invite 3 — ссылка-приглашение для сотрудника магазина № 3
+    /staff — сотрудники; отозвать доступ
+staff-revoke-confirm = Отозвать доступ у { $name } (магазин «{ $store }»)?
+staff-revoke-yes = Да, отозвать
+staff-revoke-no = Нет
+staff-revoke-kept = Доступ оставлен.
+staff-revoke-gone = Этот сотрудник уже без доступа.
+staff-revoked-named = Доступ отозван: { $name }, «{ $store }». Сотрудник получил сообщение.
+staff-revoked-you = Ваш доступ сотрудника магазина «{ $store }» отозван администратором. Команды кассира больше не работают.
+admin-stores-title = Магазины (номер — для /staff_invite):
+admin-stores-line = № { $id } — { $name }, { $address }
+admin-stores-line-closed = № { $id } — { $name }, { $address } (закрыт)
+admin-stores-empty = Магазинов пока нет.
+admin-stores-hint = Пригласить сотрудника: /staff_invite <номер>.
