@@ -61,8 +61,16 @@ export function fmtPercent(w: Where, bp: number): string {
   );
 }
 
-export function fmtDate(w: Where, d: Date, timeZone = "Europe/Moscow"): string {
-  return new Intl.DateTimeFormat(intlLocale(localeOf(w)), { day: "numeric", month: "long", timeZone }).format(d);
+/** "4 марта"; "4 марта 2027 г." when the date is not in the current year (`now`: the program's clock). */
+export function fmtDate(w: Where, d: Date, now: Date = new Date(), timeZone = "Europe/Moscow"): string {
+  const yearOf = (x: Date) => new Intl.DateTimeFormat("en", { year: "numeric", timeZone }).format(x);
+  const withYear = yearOf(d) !== yearOf(now);
+  return new Intl.DateTimeFormat(intlLocale(localeOf(w)), {
+    day: "numeric",
+    month: "long",
+    ...(withYear ? { year: "numeric" } : {}),
+    timeZone,
+  }).format(d);
 }
 
 export function fmtShortDate(w: Where, d: Date, timeZone = "Europe/Moscow"): string {

@@ -4,7 +4,7 @@ import type { Member } from "../generated/prisma/client.js";
 import { readCardPicture } from "./support/barcodes.js";
 import { startBot } from "./support/bot-harness.js";
 import { testDatabases } from "./support/databases.js";
-import { testClock } from "./support/fixtures.js";
+import { createStore, testClock } from "./support/fixtures.js";
 import type { SimUser } from "./support/telegram-server.js";
 
 const clock = testClock(new Date("2026-03-02T09:00:00Z"));
@@ -109,5 +109,24 @@ describe.each(testDatabases)("the card picture on $name", ({ open }) => {
     expect((await u.reply()).text).toMatch(
       /Баллами можно оплатить до 30\s?% чека: 1 балл = 1\s?₽\. Баллы сгорают через 12 месяцев после покупки/,
     );
+  });
+
+  it("When points expire in another year, then the date says the year", async () => {
+    const [u, m] = await member();
+    const store = await createStore(db);
+    clock.set(new Date("2025-01-10T09:00:00Z"));
+    await h.services.purchases.recordPurchase({
+      storeId: store.id,
+      member: { id: m.id },
+      receiptId: `y${m.id}`,
+      amountKopecks: 100_000,
+    });
+    clock.set(new Date("2025-12-20T09:00:00Z"));
+    try {
+      u.send("/card");
+      expect((await u.reply()).caption).toMatch(/• 30 баллов — 10 января 2026/);
+    } finally {
+      clock.set(new Date("2026-03-02T09:00:00Z"));
+    }
   });
 });

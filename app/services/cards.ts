@@ -36,6 +36,8 @@ export interface Card {
   lastOperations: CardOperation[];
   /** Telegram's file_id of this member code's card picture, once uploaded. */
   imageFileId: string | null;
+  /** When the card was read (the program's clock): dates in another year show it. */
+  asOf: Date;
 }
 
 /** What CARD_SQL returns; timestamps come as JSON text in UTC without a zone. */
@@ -126,6 +128,7 @@ export function createCardService(ctx: ServiceContext) {
       expiring: [...byDate.entries()].sort((a, b) => a[0] - b[0]).map(([d, points]) => ({ points, date: new Date(d) })),
       lastOperations: last.map((e) => ({ kind: e.kind, points: e.points, at: e.createdAt, storeName: e.store })),
       imageFileId: found.imageFileId,
+      asOf: now,
     };
     return { card, member };
   }
