@@ -116,7 +116,7 @@ function readMember(parts: string[]): { member: MemberRef; used: number } | { pr
   let used = 0;
   const foreign = first.startsWith("+") && !first.startsWith("+7");
   for (const p of parts) {
-    if (!/^[+\d()\-]+$/.test(p)) break;
+    if (!/^[+\d()-]+$/.test(p)) break;
     digits += p.replace(/\D/g, "");
     used++;
     if (foreign) break;
