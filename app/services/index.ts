@@ -15,7 +15,7 @@ export { auditLedger } from "./audit.js";
 export type { ServiceContext } from "./context.js";
 export type { Card } from "./cards.js";
 export type { Role } from "./staff.js";
-export type { NearbyStore, StorePoint } from "./stores.js";
+export type { FoundStore, NearbyStore, StorePoint } from "./stores.js";
 export { loadTiers } from "./program.js";
 
 export type ServiceInput = Omit<ServiceContext, "outbox"> & { outbox?: Outbox };

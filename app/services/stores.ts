@@ -17,6 +17,21 @@ export interface StorePoint {
   longitude: number;
   timeZone: string;
   hours: WeeklyHours;
+  /** The city or region, as shoppers type it. */
+  region?: string;
+}
+
+export interface FoundStore extends StorePoint {
+  status: StoreStatus;
+}
+
+/** Lower case, "ё" as "е", punctuation as spaces: how typed place names are compared. */
+function fold(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/ё/g, "е")
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
 }
 
 export interface NearbyStore extends StorePoint {
@@ -117,6 +132,28 @@ export function createStoreService(ctx: ServiceContext) {
     }));
   }
 
-  return { nearest, refresh };
+  /**
+   * Stores found by a typed city, street or store name (for shoppers who
+   * cannot send a location, e.g. on desktop): every word must appear in the
+   * store's city, address or name. Open ones first, then by name.
+   */
+  async function search(text: string, n = 3): Promise<FoundStore[]> {
+    const words = fold(text)
+      .split(" ")
+      .filter((w) => w.length >= 2);
+    if (words.length === 0 || fold(text).length < 3) return [];
+    const idx = await refresh();
+    const now = ctx.now();
+    return idx.stores
+      .filter((s) => {
+        const hay = fold(`${s.region ?? ""} ${s.address} ${s.name}`);
+        return words.every((w) => hay.includes(w));
+      })
+      .map((s) => ({ ...s, status: storeStatus(s.hours, s.timeZone, now) }))
+      .sort((a, b) => Number(b.status.open) - Number(a.status.open) || a.name.localeCompare(b.name))
+      .slice(0, n);
+  }
+
+  return { nearest, search, refresh };
 }
 export type StoreService = ReturnType<typeof createStoreService>;

@@ -1,5 +1,5 @@
 import { Composer, Keyboard } from "grammy";
-import type { NearbyStore } from "../../app/services/index.js";
+import type { FoundStore, NearbyStore } from "../../app/services/index.js";
 import type { Context, ConversationContext } from "../context.js";
 import { labels } from "../i18n.js";
 import { mainMenu } from "../keyboards.js";
@@ -28,10 +28,27 @@ async function askLocation(ctx: Context) {
   });
 }
 
-/** Three nearest active stores (distance, open now or when it opens, in the store's time zone) and a venue for the nearest. */
+/** Beyond this, a store is not "near": the shopper is told and given the nearest city with stores. */
+const NEAR_METERS = 50_000;
+
+/** The city a store is in: addresses start with it ("Казань, ул. Баумана, 5"). */
+const cityOf = (s: FoundStore) => s.address.split(",")[0]?.trim() || s.region || s.name;
+
+/** Where to put the pin: the first store on the list that is open now, else the first. */
+async function pin(ctx: Context, stores: readonly FoundStore[]) {
+  const s = stores.find((x) => x.status.open) ?? stores[0];
+  if (s) await ctx.replyWithVenue(s.latitude, s.longitude, s.name, s.address, { reply_markup: mainMenu(ctx) });
+}
+
+/** Three nearest active stores (distance, open now or when it opens, in the store's time zone) and a venue for the nearest open one. */
 async function answerLocation(ctx: Context, latitude: number, longitude: number) {
   const stores = await ctx.deps.services.stores.nearest(latitude, longitude, 3);
-  if (stores.length === 0) return ctx.reply(ctx.t("stores-invalid-location"));
+  const first = stores[0];
+  if (!first) return ctx.reply(ctx.t("stores-invalid-location"), { reply_markup: mainMenu(ctx) });
+  if (first.distanceMeters > NEAR_METERS)
+    return ctx.reply(ctx.t("stores-far", { city: cityOf(first), distance: distance(ctx, first.distanceMeters) }), {
+      reply_markup: mainMenu(ctx),
+    });
   const lines = stores.map((s, i) =>
     ctx.t("stores-line", {
       n: String(i + 1),
@@ -42,13 +59,28 @@ async function answerLocation(ctx: Context, latitude: number, longitude: number)
     }),
   );
   await ctx.reply([ctx.t("stores-title"), ...lines].join("\n\n"), { reply_markup: mainMenu(ctx) });
-  const nearest = stores[0] as NearbyStore;
-  await ctx.replyWithVenue(nearest.latitude, nearest.longitude, nearest.name, nearest.address);
+  await pin(ctx, stores);
+}
+
+/** Stores by a typed city or street; anything that names no store goes on to the usual hint. */
+async function answerText(ctx: Context, next: () => Promise<void>) {
+  const text = ctx.message?.text ?? "";
+  if (text.startsWith("/") || text.length > 100) return next();
+  const stores = await ctx.deps.services.stores.search(text, 3);
+  if (stores.length === 0) return next();
+  const lines = stores.map((s, i) =>
+    ctx.t("stores-line-found", { n: String(i + 1), name: s.name, address: s.address, status: status(ctx, s.status) }),
+  );
+  await ctx.reply([ctx.t("stores-found-title", { query: text.trim() }), ...lines].join("\n\n"), {
+    reply_markup: mainMenu(ctx),
+  });
+  await pin(ctx, stores);
 }
 
 export const storesFeature = new Composer<Context>();
 storesFeature.command("stores", askLocation);
 storesFeature.hears(labels("menu-stores"), askLocation);
+storesFeature.on("message:text", answerText);
 storesFeature.on(":location", (ctx) => {
   const loc = ctx.msg.venue?.location ?? ctx.msg.location;
   return answerLocation(ctx, loc.latitude, loc.longitude);

@@ -1,4 +1,4 @@
-stores-ask = Share your location and I will show the three nearest stores.
+stores-ask = Share your location and I will show the three nearest stores. Or type a city or street.
 stores-share-location = 📍 Send my location
 stores-none = There are no stores of ours near you yet.
 stores-title = Nearest stores:
@@ -22,3 +22,9 @@ day-wed = Wednesday
 day-thu = Thursday
 day-fri = Friday
 day-sat = Saturday
+stores-far = There are no stores of ours within 50 km of you yet. The nearest city with our stores is { $city } ({ $distance }). You can type a city or street to see the stores there.
+stores-found-title = Stores for “{ $query }”:
+stores-line-found =
+    { $n }. { $name }
+       { $address }
+       { $status }
