@@ -47,7 +47,7 @@ describe("npm start", () => {
     await acceptEnrollment(u);
     const [done, card] = await u.replies(2);
     expect(done?.text).toMatch(/Готово, Олег!/);
-    expect(card?.text).toMatch(/Баланс: 100 баллов/);
+    expect(card?.caption).toMatch(/Баланс: 100 баллов/);
 
     await stopped(app.child);
     expect(app.output()).toMatch(/"signal":"SIGINT".*shutting down[\s\S]*"msg":"stopped"/);
