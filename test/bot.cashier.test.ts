@@ -155,4 +155,24 @@ describe.each(testDatabases)("a cashier's typed input and second looks on $name"
     expect(text).toMatch(/вернуть можно не больше 740,50\s₽/);
     expect(text).not.toMatch(/74050/);
   });
+
+  it("When a receipt paid partly with points is returned in full, then the points come back and the accrual goes", async () => {
+    const { u, m } = await shopper();
+    u.listen();
+    cashier.send(`/spend ${m.memberCode} 50 1 000 #R-MIX`);
+    expect((await cashier.reply()).text).toMatch(/отправлен покупателю/);
+    await u.reply();
+    cashier.listen();
+    u.click("✅ Подтверждаю");
+    expect((await cashier.reply()).text).toMatch(/К оплате деньгами: 950\s₽/);
+    expect(await balance(m.id)).toBe(50);
+    cashier.send(`/purchase ${m.memberCode} 1 000 #R-MIX`);
+    expect((await cashier.reply()).text).toMatch(/^Чек R-MIX: 1\s000\s₽, начислено 28 баллов/);
+    expect(await balance(m.id)).toBe(78);
+    cashier.send("/return R-MIX 1 000");
+    expect((await cashier.reply()).text).toMatch(
+      /Возврат по чеку R-MIX: 1\s000\s₽\. Снято 28 баллов, возвращено 50 баллов\./,
+    );
+    expect(await balance(m.id)).toBe(100);
+  });
 });
