@@ -64,6 +64,7 @@ describe.each(testDatabases)("store staff in Telegram on $name", ({ open }) => {
     expect(status).toMatch(/Мария · код \d{8}/);
     expect(status).toMatch(/Баланс: 100 баллов/);
     expect(status).toMatch(/Статус: активен/);
+    expect(status).toMatch(/За период: 0 покупок на 0\s₽/);
 
     shopper.listen();
     cashier.send(`/purchase ${memberCode} 2500 R-100`);
@@ -75,6 +76,8 @@ describe.each(testDatabases)("store staff in Telegram on $name", ({ open }) => {
     shopper.listen();
     cashier.send(`/purchase ${memberCode} 2500 R-100`);
     expect((await cashier.reply()).text).toMatch(/уже проведён/);
+    cashier.send(`/member ${memberCode}`);
+    expect((await cashier.reply()).text).toMatch(/За период: 1 покупка на 2\s500\s₽/);
     expect((await db.prisma.member.findFirstOrThrow({ where: { memberCode } })).balance).toBe(175);
   });
 

@@ -217,7 +217,7 @@ export function createStaffFeature() {
             rate: fmtPercent(ctx, s.tier.rateBp),
             balance: fmtPoints(ctx, s.balance),
             expiring: fmtPoints(ctx, s.expiringSoon),
-            visits: String(s.visitsInWindow),
+            visits: s.visitsInWindow,
             spend: fmtRub(ctx, s.spendInWindowKopecks),
             last: s.lastPurchase
               ? `${fmtDate(ctx, s.lastPurchase.at)}, ${fmtRub(ctx, s.lastPurchase.amountKopecks)}, ${s.lastPurchase.storeName}`

@@ -18,7 +18,10 @@ staff-member =
     Status: { $status }
     Tier: { $tier } — { $rate }
     Balance: { $balance } (expiring within 30 days: { $expiring })
-    In the window: { $visits } purchases for { $spend }
+    In the window: { $visits ->
+        [one] { $visits } purchase
+       *[other] { $visits } purchases
+    } for { $spend }
     Last purchase: { $last }
     { $birthday }
 staff-member-birthday = 🎂 Birthday this week!

@@ -18,7 +18,11 @@ staff-member =
     Статус: { $status }
     Уровень: { $tier } — { $rate }
     Баланс: { $balance } (сгорят за 30 дней: { $expiring })
-    За период: { $visits } покупок на { $spend }
+    За период: { $visits ->
+        [one] { $visits } покупка
+        [few] { $visits } покупки
+       *[other] { $visits } покупок
+    } на { $spend }
     Последняя покупка: { $last }
     { $birthday }
 staff-member-birthday = 🎂 День рождения на этой неделе!
