@@ -62,7 +62,7 @@ export function fmtPercent(w: Where, bp: number): string {
 }
 
 /** "4 марта"; "4 марта 2027 г." when the date is not in the current year (`now`: the program's clock). */
-export function fmtDate(w: Where, d: Date, now: Date = new Date(), timeZone = "Europe/Moscow"): string {
+export function fmtDate(w: Where, d: Date, timeZone = "Europe/Moscow", now: Date = new Date()): string {
   const yearOf = (x: Date) => new Intl.DateTimeFormat("en", { year: "numeric", timeZone }).format(x);
   const withYear = yearOf(d) !== yearOf(now);
   return new Intl.DateTimeFormat(intlLocale(localeOf(w)), {

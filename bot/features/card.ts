@@ -41,7 +41,7 @@ export function cardCaption(
       ? ctx.t("card-progress-next", {
           next: tierName(ctx, card.next),
           remaining: fmtRub(ctx, card.remainingKopecks),
-          deadline: fmtDate(ctx, card.deadline, card.asOf),
+          deadline: fmtDate(ctx, card.deadline, undefined, card.asOf),
         })
       : ctx.t("card-progress-next-nodate", {
           next: tierName(ctx, card.next),
@@ -63,7 +63,7 @@ export function cardCaption(
       [
         ctx.t("card-expiring-title"),
         ...card.expiring.map((e) =>
-          ctx.t("card-expiring-line", { points: fmtPoints(ctx, e.points), date: fmtDate(ctx, e.date, card.asOf) }),
+          ctx.t("card-expiring-line", { points: fmtPoints(ctx, e.points), date: fmtDate(ctx, e.date, undefined, card.asOf) }),
         ),
       ].join("\n"),
     );
