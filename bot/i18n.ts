@@ -61,10 +61,13 @@ export function fmtPercent(w: Where, bp: number): string {
   );
 }
 
-/** "4 марта"; "4 марта 2027 г." when the date is not in the current year (`now`: the program's clock). */
-export function fmtDate(w: Where, d: Date, timeZone = "Europe/Moscow", now: Date = new Date()): string {
+/**
+ * "4 марта"; "4 марта 2027 г." when the date is not in the year of `now`
+ * (the program's clock; callers that know it pass it).
+ */
+export function fmtDate(w: Where, d: Date, timeZone = "Europe/Moscow", now?: Date): string {
   const yearOf = (x: Date) => new Intl.DateTimeFormat("en", { year: "numeric", timeZone }).format(x);
-  const withYear = yearOf(d) !== yearOf(now);
+  const withYear = now !== undefined && yearOf(d) !== yearOf(now);
   return new Intl.DateTimeFormat(intlLocale(localeOf(w)), {
     day: "numeric",
     month: "long",

@@ -6,6 +6,7 @@ import { startBot } from "./support/bot-harness.js";
 import { testDatabases } from "./support/databases.js";
 import { createStore, testClock } from "./support/fixtures.js";
 import type { SimUser } from "./support/telegram-server.js";
+import { waitFor } from "./support/wait.js";
 
 const clock = testClock(new Date("2026-03-02T09:00:00Z"));
 
@@ -124,7 +125,9 @@ describe.each(testDatabases)("the card picture on $name", ({ open }) => {
     clock.set(new Date("2025-12-20T09:00:00Z"));
     try {
       u.send("/card");
-      expect((await u.reply()).caption).toMatch(/• 30 баллов — 10 января 2026/);
+      // The purchase's own notice may arrive in between: look for the card itself.
+      await waitFor(() => u.inbox.some((m) => m.photo));
+      expect(u.inbox.find((m) => m.photo)?.caption).toMatch(/• 30 баллов — 10 января 2026/);
     } finally {
       clock.set(new Date("2026-03-02T09:00:00Z"));
     }
