@@ -156,7 +156,7 @@ describe.each(testDatabases)("a cashier's typed input and second looks on $name"
     expect(text).not.toMatch(/74050/);
   });
 
-  it("When a receipt paid partly with points is returned in full, then the points come back and the accrual goes", async () => {
+  it("When the shopper confirms a spend, then one tap posts the purchase; returned in full, the points come back", async () => {
     const { u, m } = await shopper();
     u.listen();
     cashier.send(`/spend ${m.memberCode} 50 1 000 #R-MIX`);
@@ -166,8 +166,10 @@ describe.each(testDatabases)("a cashier's typed input and second looks on $name"
     u.click("✅ Подтверждаю");
     expect((await cashier.reply()).text).toMatch(/К оплате деньгами: 950\s₽/);
     expect(await balance(m.id)).toBe(50);
-    cashier.send(`/purchase ${m.memberCode} 1 000 #R-MIX`);
+    // One tap posts the purchase on the same receipt; a second tap changes nothing.
+    cashier.click(/Провести покупку \(деньгами 950\s₽\)/);
     expect((await cashier.reply()).text).toMatch(/^Чек R-MIX: 1\s000\s₽, начислено 28 баллов/);
+    expect(await purchases(m.id)).toHaveLength(1);
     expect(await balance(m.id)).toBe(78);
     cashier.send("/return R-MIX 1 000");
     expect((await cashier.reply()).text).toMatch(

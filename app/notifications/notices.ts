@@ -25,6 +25,8 @@ export type Notice =
       receiptId: string;
       /** What is left to pay in money after the points. */
       dueKopecks: number;
+      /** The spend request, so a confirmed one can carry a "post the purchase" button. */
+      requestId?: string;
     }
   | { kind: "tier-up"; tier: string; rateBp: number }
   | { kind: "tier-down"; tier: string; rateBp: number }

@@ -9,6 +9,7 @@ import {
 import type { ServiceContext } from "./context.js";
 import type { MemberKey } from "./ledger.js";
 import type { PurchaseInput, PurchaseResult, PurchaseService, ReturnResult } from "./purchases.js";
+import type { RedemptionService } from "./redemptions.js";
 
 /** Receipts a member's usual basket is taken from. */
 const BASKET_SAMPLE = 20;
@@ -26,7 +27,7 @@ interface Held {
  * second look before it posts, and a posted one can be cancelled for a few
  * minutes — in full, through the return path, exactly once.
  */
-export function createCashierService(ctx: ServiceContext, purchases: PurchaseService) {
+export function createCashierService(ctx: ServiceContext, purchases: PurchaseService, redemptions: RedemptionService) {
   const { db, program } = ctx;
 
   /** Why this purchase should be confirmed first (null: post at once); throws for an unknown member. */
@@ -102,7 +103,26 @@ export function createCashierService(ctx: ServiceContext, purchases: PurchaseSer
     return { ...r, receiptId: p.receiptId, storeId: p.storeId };
   }
 
-  return { review, hold, confirmHeld, dropHeld, cancel };
+  /**
+   * After the shopper confirmed a spend: the purchase on the same receipt, for
+   * the receipt's total (the points already paid their part, so the accrual
+   * counts only the money). A second tap is the receipt's replay.
+   */
+  async function postAfterSpend(redemptionId: string, storeId: number | undefined): Promise<PurchaseResult> {
+    const r = await redemptions.get(redemptionId);
+    if (storeId !== undefined && r.storeId !== storeId)
+      throw new DomainError("REDEMPTION.NOT_FOUND", "no such spend in this store", {});
+    if (r.status !== "confirmed")
+      throw new DomainError("REDEMPTION.NOT_PENDING", `the spend is ${r.status}`, { status: r.status });
+    return purchases.recordPurchase({
+      storeId: r.storeId,
+      member: { id: r.memberId },
+      receiptId: r.receiptId,
+      amountKopecks: r.receiptAmountKopecks,
+    });
+  }
+
+  return { review, hold, confirmHeld, dropHeld, cancel, postAfterSpend };
 }
 export type CashierService = ReturnType<typeof createCashierService>;
 

@@ -29,13 +29,14 @@ export function createServices(input: ServiceInput, opts: { adminIds?: Iterable<
   const ctx: ServiceContext = { ...input, outbox: input.outbox ?? defaultOutbox() };
   const members = createMemberService(ctx);
   const purchases = createPurchaseService(ctx);
+  const redemptions = createRedemptionService(ctx);
   return {
     /** The program's rules (read-only): tiers, caps, bonuses. */
     program: ctx.program,
     members,
     purchases,
-    cashier: createCashierService(ctx, purchases),
-    redemptions: createRedemptionService(ctx),
+    cashier: createCashierService(ctx, purchases, redemptions),
+    redemptions,
     expiry: createExpiryService(ctx),
     cards: createCardService(ctx),
     stores: createStoreService(ctx),

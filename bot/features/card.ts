@@ -63,7 +63,10 @@ export function cardCaption(
       [
         ctx.t("card-expiring-title"),
         ...card.expiring.map((e) =>
-          ctx.t("card-expiring-line", { points: fmtPoints(ctx, e.points), date: fmtDate(ctx, e.date, undefined, card.asOf) }),
+          ctx.t("card-expiring-line", {
+            points: fmtPoints(ctx, e.points),
+            date: fmtDate(ctx, e.date, undefined, card.asOf),
+          }),
         ),
       ].join("\n"),
     );

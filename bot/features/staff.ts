@@ -336,6 +336,25 @@ export function createStaffFeature() {
     }
   });
 
+  // "🧾 Post the purchase" under a confirmed spend: the rest of the receipt, paid in money.
+  feature.callbackQuery(/^pr:(.{1,61})$/, guard(["staff", "admin"]), async (ctx) => {
+    const role = (ctx as StaffContext).role;
+    await ctx.editMessageReplyMarkup().catch(() => {});
+    try {
+      const r = await ctx.deps.services.cashier.postAfterSpend(
+        ctx.match[1] as string,
+        role.role === "staff" ? role.storeId : undefined,
+      );
+      await ctx.answerCallbackQuery();
+      await postPurchase(ctx, r);
+    } catch (e) {
+      if (isDomainError(e, "REDEMPTION.NOT_FOUND") || isDomainError(e, "REDEMPTION.NOT_PENDING"))
+        return ctx.answerCallbackQuery({ text: ctx.t("stale-button"), show_alert: true });
+      await ctx.answerCallbackQuery();
+      await fail(ctx, e);
+    }
+  });
+
   // "↩️ Cancel" under a posted purchase: a full return, once.
   feature.callbackQuery(/^pu:undo:(\d{1,12})$/, guard(["staff", "admin"]), async (ctx) => {
     const role = (ctx as StaffContext).role;

@@ -56,6 +56,10 @@ export function renderNotice(l: Locale, n: Notice): NoticeView {
           receipt: n.receiptId,
           due: fmtRub(l, n.dueKopecks),
         }),
+        // One tap posts the purchase on the same receipt once the money is paid (bot/features/staff.ts).
+        ...(n.status === "confirmed" && n.requestId && `pr:${n.requestId}`.length <= 64
+          ? { buttons: [{ text: t("staff-spend-post", { due: fmtRub(l, n.dueKopecks) }), data: `pr:${n.requestId}` }] }
+          : {}),
       };
     case "tier-up":
       return { text: t("notify-tier-up", { tier: n.tier, rate: fmtPercent(l, n.rateBp) }) };

@@ -88,6 +88,7 @@ export function noticeHandlers(
         points: r.points,
         receiptId: r.receiptId,
         dueKopecks: r.receiptAmountKopecks - (e.status === "confirmed" ? r.points * ctx.program.pointValueKopecks : 0),
+        requestId: r.id,
       });
     },
 

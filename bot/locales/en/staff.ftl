@@ -102,3 +102,4 @@ admin-stores-line = No. { $id } — { $name }, { $address }
 admin-stores-line-closed = No. { $id } — { $name }, { $address } (closed)
 admin-stores-empty = No stores yet.
 admin-stores-hint = To invite staff: /staff_invite <number>.
+staff-spend-post = 🧾 Post the purchase ({ $due } in money)

@@ -103,3 +103,4 @@ admin-stores-line = № { $id } — { $name }, { $address }
 admin-stores-line-closed = № { $id } — { $name }, { $address } (закрыт)
 admin-stores-empty = Магазинов пока нет.
 admin-stores-hint = Пригласить сотрудника: /staff_invite <номер>.
+staff-spend-post = 🧾 Провести покупку (деньгами { $due })
