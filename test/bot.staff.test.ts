@@ -52,6 +52,20 @@ describe.each(testDatabases)("store staff in Telegram on $name", ({ open }) => {
     expect((await cashier.reply()).text).toMatch(/сотрудник магазина «Копилка на Тверской»/);
     const scoped = h.tg.commands.at(-1);
     expect(scoped?.scope).toEqual({ type: "chat", chat_id: cashier.id });
+    // Staff keep the shopper commands in their menu.
+    expect((scoped?.commands as { command: string }[]).map((c) => c.command)).toEqual([
+      "member",
+      "purchase",
+      "spend",
+      "return",
+      "card",
+      "stores",
+      "invite",
+      "settings",
+      "language",
+      "privacy",
+      "help",
+    ]);
     // Single use: a second person cannot reuse it.
     const other = h.tg.user({ language_code: "ru" });
     other.openDeepLink(link);

@@ -16,6 +16,8 @@ import { fmtDate, fmtPercent, fmtPoints, fmtRub, i18n, memberLocale, switchLocal
 
 const STAFF_COMMANDS = ["member", "purchase", "spend", "return"] as const;
 const ADMIN_COMMANDS = ["staff_invite", "staff"] as const;
+/** A chat's own command list replaces the default one: staff keep the shopper commands too. */
+const SHOPPER_COMMANDS = ["card", "stores", "invite", "settings", "language", "privacy", "help"] as const;
 
 type StaffContext = Context & { role: Role };
 
@@ -83,7 +85,7 @@ export function createStaffFeature() {
         language: localeFromLanguageCode(ctx.from?.language_code),
       });
       await ctx.api.setMyCommands(
-        STAFF_COMMANDS.map((c) => ({ command: c, description: ctx.t(`cmd-${c}`) })),
+        [...STAFF_COMMANDS, ...SHOPPER_COMMANDS].map((c) => ({ command: c, description: ctx.t(`cmd-${c}`) })),
         { scope: { type: "chat", chat_id: ctx.chat.id } },
       );
       await ctx.reply(ctx.t("staff-joined", { store: store.name }));
