@@ -37,17 +37,37 @@ const intlLocale = (l: string) => (l === "en" ? "en-GB" : "ru-RU");
 type Where = ConversationContext | Locale;
 const localeOf = (w: Where): Locale => (typeof w === "string" ? w : currentLocale(w));
 
+/**
+ * Intl formatters by locale and options, built once: building one costs tens
+ * of microseconds, and a card caption formats some twenty values. The keys
+ * are few (two locales, a handful of option sets and time zones).
+ */
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat | Intl.PluralRules>();
+function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat | Intl.PluralRules>(key: string, make: () => T): T {
+  let f = formatters.get(key) as T | undefined;
+  if (!f) {
+    f = make();
+    formatters.set(key, f);
+  }
+  return f;
+}
+const numberFormat = (locale: string, o: Intl.NumberFormatOptions = {}) =>
+  cached(`n|${locale}|${JSON.stringify(o)}`, () => new Intl.NumberFormat(locale, o));
+const dateFormat = (locale: string, o: Intl.DateTimeFormatOptions) =>
+  cached(`d|${locale}|${JSON.stringify(o)}`, () => new Intl.DateTimeFormat(locale, o));
+const pluralRules = (locale: string) => cached(`p|${locale}`, () => new Intl.PluralRules(locale));
+
 /** Points with the right plural: "1 балл", "5 баллов", "1 point". */
 export function fmtPoints(w: Where, n: number): string {
   const l = localeOf(w);
-  const category = new Intl.PluralRules(intlLocale(l)).select(Math.abs(n));
-  return i18n.t(l, "points", { count: category, n: new Intl.NumberFormat(intlLocale(l)).format(n) });
+  const category = pluralRules(intlLocale(l)).select(Math.abs(n));
+  return i18n.t(l, "points", { count: category, n: numberFormat(intlLocale(l)).format(n) });
 }
 
 /** Kopecks as rubles: "1 240 ₽", "1 240,50 ₽". */
 export function fmtRub(w: Where, kopecks: number): string {
   const locale = intlLocale(localeOf(w));
-  return new Intl.NumberFormat(locale, {
+  return numberFormat(locale, {
     style: "currency",
     currency: "RUB",
     minimumFractionDigits: kopecks % 100 === 0 ? 0 : 2,
@@ -56,9 +76,7 @@ export function fmtRub(w: Where, kopecks: number): string {
 }
 
 export function fmtPercent(w: Where, bp: number): string {
-  return new Intl.NumberFormat(intlLocale(localeOf(w)), { style: "percent", maximumFractionDigits: 2 }).format(
-    bp / 10_000,
-  );
+  return numberFormat(intlLocale(localeOf(w)), { style: "percent", maximumFractionDigits: 2 }).format(bp / 10_000);
 }
 
 /**
@@ -66,9 +84,9 @@ export function fmtPercent(w: Where, bp: number): string {
  * (the program's clock; callers that know it pass it).
  */
 export function fmtDate(w: Where, d: Date, timeZone = "Europe/Moscow", now?: Date): string {
-  const yearOf = (x: Date) => new Intl.DateTimeFormat("en", { year: "numeric", timeZone }).format(x);
+  const yearOf = (x: Date) => dateFormat("en", { year: "numeric", timeZone }).format(x);
   const withYear = now !== undefined && yearOf(d) !== yearOf(now);
-  return new Intl.DateTimeFormat(intlLocale(localeOf(w)), {
+  return dateFormat(intlLocale(localeOf(w)), {
     day: "numeric",
     month: "long",
     ...(withYear ? { year: "numeric" } : {}),
@@ -77,7 +95,7 @@ export function fmtDate(w: Where, d: Date, timeZone = "Europe/Moscow", now?: Dat
 }
 
 export function fmtShortDate(w: Where, d: Date, timeZone = "Europe/Moscow"): string {
-  return new Intl.DateTimeFormat(intlLocale(localeOf(w)), { day: "2-digit", month: "2-digit", timeZone }).format(d);
+  return dateFormat(intlLocale(localeOf(w)), { day: "2-digit", month: "2-digit", timeZone }).format(d);
 }
 
 /** A tier's name in the reader's language (tier-<code> in card.ftl), else the name the config gives it. */
