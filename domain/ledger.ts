@@ -40,16 +40,29 @@ export function expiryFor(earnedAt: Date, months: number): Date {
   return addMonths(earnedAt, months);
 }
 
-/** Replays entries (in id order) into the lots still holding points. */
-export function liveLots(entries: readonly EntryView[]): Lot[] {
-  const lots: Lot[] = [];
-  const byId = new Map<number, Lot>();
+export interface ReplayedLot extends Lot {
+  /** The credit's points when it opened. */
+  points: number;
+}
+
+/**
+ * Replays entries (in id order) into every lot they opened, with what each
+ * still holds (0 when used up). The reference the lots table
+ * (app/services/ledger.ts) is checked against. Debits take from a heap of
+ * live lots ordered by expiry, so a replay costs O(n log n), not a sort per
+ * debit.
+ */
+export function replayLots(entries: readonly EntryView[]): ReplayedLot[] {
+  const lots: ReplayedLot[] = [];
+  const byId = new Map<number, ReplayedLot>();
+  const live = new LotHeap();
   for (const e of entries) {
     if (e.points > 0) {
       if (!e.expiresAt) throw new Error(`credit ${e.id} has no expiry date`);
-      const lot = { id: e.id, expiresAt: e.expiresAt, remaining: e.points };
+      const lot = { id: e.id, expiresAt: e.expiresAt, remaining: e.points, points: e.points };
       lots.push(lot);
       byId.set(e.id, lot);
+      live.push(lot);
       continue;
     }
     let debit = -e.points;
@@ -59,20 +72,68 @@ export function liveLots(entries: readonly EntryView[]): Lot[] {
       lot.remaining -= debit;
       continue;
     }
-    const order = lots.filter((l) => l.remaining > 0).sort(byExpiry);
-    for (const lot of order) {
+    while (debit > 0) {
+      const lot = live.peek();
+      if (!lot) throw new Error(`debit ${e.id} exceeds the points alive before it`);
+      if (lot.remaining === 0) {
+        live.pop();
+        continue;
+      }
       const take = Math.min(lot.remaining, debit);
       lot.remaining -= take;
       debit -= take;
-      if (debit === 0) break;
+      if (lot.remaining === 0) live.pop();
     }
-    if (debit > 0) throw new Error(`debit ${e.id} exceeds the points alive before it`);
   }
-  return lots.filter((l) => l.remaining > 0).sort(byExpiry);
+  return lots;
+}
+
+/** Replays entries (in id order) into the lots still holding points, soonest-expiring first. */
+export function liveLots(entries: readonly EntryView[]): Lot[] {
+  return replayLots(entries)
+    .filter((l) => l.remaining > 0)
+    .sort(byExpiry)
+    .map(({ id, expiresAt, remaining }) => ({ id, expiresAt, remaining }));
 }
 
 function byExpiry(a: Lot, b: Lot) {
   return a.expiresAt.getTime() - b.expiresAt.getTime() || a.id - b.id;
+}
+
+/** A binary min-heap of lots by (expiresAt, id). */
+class LotHeap {
+  private readonly items: Lot[] = [];
+  peek(): Lot | undefined {
+    return this.items[0];
+  }
+  push(lot: Lot) {
+    const a = this.items;
+    a.push(lot);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (byExpiry(a[p] as Lot, a[i] as Lot) <= 0) break;
+      [a[p], a[i]] = [a[i] as Lot, a[p] as Lot];
+      i = p;
+    }
+  }
+  pop() {
+    const a = this.items;
+    const last = a.pop();
+    if (!last || a.length === 0) return;
+    a[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < a.length && byExpiry(a[l] as Lot, a[m] as Lot) < 0) m = l;
+      if (r < a.length && byExpiry(a[r] as Lot, a[m] as Lot) < 0) m = r;
+      if (m === i) return;
+      [a[m], a[i]] = [a[i] as Lot, a[m] as Lot];
+      i = m;
+    }
+  }
 }
 
 /** Lots whose points are due to expire at `now`. */
