@@ -1,3 +1,4 @@
+import { type EntryView, replayLots } from "../../domain/index.js";
 import type { Database } from "../db/database.js";
 
 export interface BalanceMismatch {
@@ -6,12 +7,27 @@ export interface BalanceMismatch {
   ledger: number;
 }
 
+/** A member whose lots table differs from the replay of their ledger. */
+export interface LotMismatch {
+  memberId: number;
+  /** Lots as the table holds them, "id:remaining/points@expiry". */
+  table: string[];
+  /** Lots as the ledger replays them (domain/ledger.ts replayLots). */
+  ledger: string[];
+}
+
+/** Members replayed per round trip: memory stays bounded by a chunk, not the database. */
+const CHUNK = 500;
+
 /**
- * Compares every member's cached balance with the sum of their ledger, and
- * each entry's balanceAfter with the running sum. An empty list means the
- * ledger and the balances agree.
+ * Compares every member's cached balance with the sum of their ledger, each
+ * entry's balanceAfter with the running sum, and the lots table with the
+ * lots the ledger replays to (the ledger is the truth; the lots are a cache
+ * the write path keeps). Empty lists mean all three agree.
  */
-export async function auditLedger(db: Database): Promise<{ mismatches: BalanceMismatch[]; brokenChains: number }> {
+export async function auditLedger(
+  db: Database,
+): Promise<{ mismatches: BalanceMismatch[]; brokenChains: number; lotMismatches: LotMismatch[] }> {
   const mismatches = await db.query<{ memberId: number; cached: number; ledger: string | number }>(`
     SELECT m.id AS "memberId", m.balance AS cached, COALESCE(SUM(e.points), 0)::bigint AS ledger
     FROM "Member" m LEFT JOIN "LedgerEntry" e ON e."memberId" = m.id
@@ -23,5 +39,53 @@ export async function auditLedger(db: Database): Promise<{ mismatches: BalanceMi
   return {
     mismatches: mismatches.map((m) => ({ memberId: m.memberId, cached: m.cached, ledger: Number(m.ledger) })),
     brokenChains: Number(chains[0]?.n ?? 0),
+    lotMismatches: await auditLots(db),
   };
+}
+
+const show = (l: { id: number; remaining: number; points: number; expiresAt: Date | string }) =>
+  `${l.id}:${l.remaining}/${l.points}@${new Date(l.expiresAt).toISOString()}`;
+
+async function auditLots(db: Database): Promise<LotMismatch[]> {
+  const found: LotMismatch[] = [];
+  let after = 0;
+  for (;;) {
+    const ids = (
+      await db.query<{ id: number }>(`SELECT id FROM "Member" WHERE id > $1 ORDER BY id LIMIT ${CHUNK}`, [after])
+    ).map((m) => m.id);
+    const last = ids.at(-1);
+    if (last === undefined) return found;
+    const entries = await db.query<EntryView & { memberId: number }>(
+      `SELECT id, "memberId", points, "expiresAt", "lotId" FROM "LedgerEntry"
+       WHERE "memberId" > $1 AND "memberId" <= $2 ORDER BY "memberId", id`,
+      [after, last],
+    );
+    const lots = await db.query<{ id: number; memberId: number; remaining: number; points: number; expiresAt: Date }>(
+      `SELECT id, "memberId", remaining, points, "expiresAt" FROM "PointLot"
+       WHERE "memberId" > $1 AND "memberId" <= $2 ORDER BY "memberId", id`,
+      [after, last],
+    );
+    const group = <T extends { memberId: number }>(rows: T[]) => {
+      const by = new Map<number, T[]>();
+      for (const r of rows) {
+        const list = by.get(r.memberId);
+        if (list) list.push(r);
+        else by.set(r.memberId, [r]);
+      }
+      return by;
+    };
+    const entriesBy = group(entries);
+    const lotsBy = group(lots);
+    for (const memberId of ids) {
+      let ledger: string[];
+      try {
+        ledger = replayLots(entriesBy.get(memberId) ?? []).map(show);
+      } catch (e) {
+        ledger = [`unreplayable: ${(e as Error).message}`];
+      }
+      const table = (lotsBy.get(memberId) ?? []).map(show);
+      if (ledger.join() !== table.join()) found.push({ memberId, table, ledger });
+    }
+    after = last;
+  }
 }

@@ -1,14 +1,4 @@
-import {
-  DomainError,
-  dueLots,
-  type EntryView,
-  expiryFor,
-  type LedgerKind,
-  type Lot,
-  liveLots,
-  normalizePhone,
-  type Program,
-} from "../../domain/index.js";
+import { DomainError, expiryFor, type LedgerKind, type Lot, normalizePhone, type Program } from "../../domain/index.js";
 import { type Sql, type SqlTx, sql } from "../db/sql.js";
 
 /**
@@ -88,24 +78,53 @@ export interface PostedEntry {
 const ENTRY_COLUMNS = sql`id, "memberId", kind::text AS kind, points, "balanceAfter", "expiresAt", "createdAt"`;
 
 /**
- * Appends one entry and moves the cached balance with it, in one statement:
- * the entry's balanceAfter is the locked balance plus its points, and the
- * member's balance becomes that value only if the entry was written. A key
- * posted before writes nothing and returns the first entry. A CHECK in the
- * database refuses a negative balance. The member must be locked by the
- * caller (`lockMember`) in the same unit of work.
- */
-/**
- * The SQL that writes one entry and moves the cached balance with it, as two
- * CTEs named `e` (the entry, RETURNING its columns) and `u` (the balance).
- * `purchaseId` may be an SQL expression, so a statement that inserts the
- * purchase can post its accrual in the same round trip. `postEntry` is the
- * usual way to run it; there is no other way an entry is written.
+ * The SQL that writes one entry, moves the cached balance and keeps the
+ * member's lots with it, as CTEs named `e` (the entry, RETURNING its
+ * columns), `u` (the balance) and `l` (the lots). A credit opens a lot; an
+ * expiry ends the lot it names; any other debit takes from the live lots that
+ * expire first, walking the live-lot index one lot at a time and stopping
+ * when the debit is covered, so it touches only the lots it consumes however
+ * long the history (`l` returns each lot's `take`). A key posted before
+ * writes nothing, lots included. `purchaseId` may be an SQL expression, so a
+ * statement that inserts the purchase can post its accrual in the same round
+ * trip. `postEntry` is the usual way to run it; there is no other way an
+ * entry is written (the sweep's batch form, `expireDueLots`, is the same
+ * three writes for many lots at once).
+ *
+ * A CHECK in the database refuses a negative balance; another keeps a lot
+ * between 0 and its points. The member must be locked by the caller
+ * (`lockMember`) in the same unit of work.
  */
 export function entryCtes(program: Program, e: NewEntry, purchaseId: Sql = sql`${e.purchaseId ?? null}::int`): Sql {
   if (!Number.isInteger(e.points) || e.points === 0)
     throw new Error("a ledger entry moves a whole, non-zero number of points");
   const expiresAt = e.points > 0 ? expiryFor(e.at, program.expiry.months) : null;
+  const debit = -e.points;
+  let lots: Sql;
+  if (e.points > 0) {
+    lots = sql`INSERT INTO "PointLot" (id, "memberId", "expiresAt", points, remaining)
+        SELECT id, "memberId", "expiresAt", points, points FROM e RETURNING 0 AS take`;
+  } else if (e.lotId != null) {
+    lots = sql`UPDATE "PointLot" SET remaining = remaining - ${debit}::int FROM e
+        WHERE "PointLot".id = ${e.lotId}::int AND "PointLot"."memberId" = e."memberId" RETURNING ${debit}::int AS take`;
+  } else {
+    const member = sql`${e.memberId}::int`;
+    lots = sql`UPDATE "PointLot" SET remaining = "PointLot".remaining - w.take
+        FROM (
+          WITH RECURSIVE walk (id, "expiresAt", take, rest) AS (
+            (SELECT id, "expiresAt", LEAST(remaining, ${debit}::int), ${debit}::int - LEAST(remaining, ${debit}::int)
+             FROM "PointLot" WHERE "memberId" = ${member} AND remaining > 0 ORDER BY "expiresAt", id LIMIT 1)
+            UNION ALL
+            (SELECT n.id, n."expiresAt", LEAST(n.remaining, w.rest), w.rest - LEAST(n.remaining, w.rest)
+             FROM walk w CROSS JOIN LATERAL (
+               SELECT id, "expiresAt", remaining FROM "PointLot"
+               WHERE "memberId" = ${member} AND remaining > 0 AND ("expiresAt", id) > (w."expiresAt", w.id)
+               ORDER BY "expiresAt", id LIMIT 1) n
+             WHERE w.rest > 0)
+          ) SELECT id, take FROM walk
+        ) w
+        WHERE "PointLot".id = w.id AND EXISTS (SELECT 1 FROM e) RETURNING w.take`;
+  }
   return sql`e AS (
         INSERT INTO "LedgerEntry" ("memberId", kind, points, "balanceAfter", "expiresAt", "purchaseId", "returnId",
                                    "redemptionId", "lotId", note, "idempotencyKey", "createdAt")
@@ -117,14 +136,20 @@ export function entryCtes(program: Program, e: NewEntry, purchaseId: Sql = sql`$
         RETURNING ${ENTRY_COLUMNS}
       ), u AS (
         UPDATE "Member" SET balance = e."balanceAfter", "updatedAt" = now() FROM e WHERE "Member".id = e."memberId"
+      ), l AS (
+        ${lots}
       )`;
 }
 
+/**
+ * Appends one entry (see `entryCtes`). A key posted before writes nothing and
+ * returns the first entry.
+ */
 export async function postEntry(tx: SqlTx, program: Program, e: NewEntry): Promise<PostedEntry> {
   const ctes = entryCtes(program, e);
-  let posted: Omit<PostedEntry, "replay"> | undefined;
+  let posted: (Omit<PostedEntry, "replay"> & { consumed: number }) | undefined;
   try {
-    posted = await tx.one(sql`WITH ${ctes} SELECT * FROM e`);
+    posted = await tx.one(sql`WITH ${ctes} SELECT *, (SELECT COALESCE(SUM(take), 0)::int8 FROM l) AS consumed FROM e`);
   } catch (err) {
     if (String((err as Error).message).includes("balance_nonnegative")) {
       throw new DomainError("LEDGER.INSUFFICIENT_POINTS", `not enough points for ${e.points}`, {
@@ -133,7 +158,14 @@ export async function postEntry(tx: SqlTx, program: Program, e: NewEntry): Promi
     }
     throw err;
   }
-  if (posted) return { ...posted, replay: false };
+  if (posted) {
+    const { consumed, ...entry } = posted;
+    // The lots must cover every debit exactly, or they no longer mirror the
+    // ledger: refuse the entry (the unit of work rolls back) rather than drift.
+    if (e.points < 0 && consumed !== -e.points)
+      throw new Error(`lots of member ${e.memberId} cover ${consumed} of a ${-e.points}-point debit`);
+    return { ...entry, replay: false };
+  }
   const existing = await tx.one<Omit<PostedEntry, "replay">>(
     sql`SELECT ${ENTRY_COLUMNS} FROM "LedgerEntry" WHERE "idempotencyKey" = ${e.idempotencyKey}`,
   );
@@ -146,20 +178,23 @@ export async function postEntry(tx: SqlTx, program: Program, e: NewEntry): Promi
   return { ...existing, replay: true };
 }
 
+/** The member's live lots, soonest-expiring first (read from the lots table). */
 export async function memberLots(tx: SqlTx, memberId: number): Promise<Lot[]> {
-  const entries = await tx.many<EntryView>(
-    sql`SELECT id, points, "expiresAt", "lotId" FROM "LedgerEntry" WHERE "memberId" = ${memberId} ORDER BY id`,
-  );
-  return liveLots(entries);
+  return tx.many<Lot>(sql`SELECT id, "expiresAt", remaining FROM "PointLot"
+    WHERE "memberId" = ${memberId} AND remaining > 0 ORDER BY "expiresAt", id`);
 }
 
 /**
- * Posts an expiry for every lot of the member due at `now`. Runs before any
- * debit, so points are never spent after they expired.
+ * Posts an expiry for every lot of the member due at `now`, whatever its
+ * date. Runs before any debit and any quote, so points are never spent or
+ * offered after they expired.
  */
 export async function expireMember(tx: SqlTx, program: Program, memberId: number, now: Date): Promise<number> {
+  const due = await tx.many<{ id: number; remaining: number }>(sql`
+    SELECT id, remaining FROM "PointLot"
+    WHERE "memberId" = ${memberId} AND remaining > 0 AND "expiresAt" <= ${now}::timestamp ORDER BY "expiresAt", id`);
   let expired = 0;
-  for (const lot of dueLots(await memberLots(tx, memberId), now)) {
+  for (const lot of due) {
     await postEntry(tx, program, {
       memberId,
       kind: "expiry",
@@ -171,6 +206,45 @@ export async function expireMember(tx: SqlTx, program: Program, memberId: number
     expired += lot.remaining;
   }
   return expired;
+}
+
+/**
+ * The sweep's batch form of the write path: expires every due lot of up to
+ * `batch` members in three set-based writes (the entries with their running
+ * balances, the balances, the lots), members locked in id order first. Reads
+ * due lots from the live-lot index, so lots of any date are caught and the
+ * work is the due lots, not the history. Returns what it expired.
+ */
+export async function expireDueLots(tx: SqlTx, now: Date, batch: number): Promise<{ members: number; points: number }> {
+  const locked = await tx.many<{ id: number }>(sql`
+    SELECT id FROM "Member" WHERE id IN (
+      SELECT "memberId" FROM "PointLot" WHERE remaining > 0 AND "expiresAt" <= ${now}::timestamp
+      ORDER BY "expiresAt", id LIMIT ${batch}::int)
+    ORDER BY id FOR UPDATE`);
+  if (locked.length === 0) return { members: 0, points: 0 };
+  const ids = locked.map((m) => m.id);
+  // Re-read under the locks: a spend may have expired some of them meanwhile.
+  const row = await tx.one<{ members: number; points: number }>(sql`
+    WITH due AS (
+      SELECT id, "memberId", "expiresAt", remaining FROM "PointLot"
+      WHERE "memberId" = ANY(${ids}::int[]) AND remaining > 0 AND "expiresAt" <= ${now}::timestamp
+      ORDER BY "memberId", "expiresAt", id
+    ), numbered AS (
+      SELECT d.*, nextval(pg_get_serial_sequence('"LedgerEntry"', 'id')) AS entry,
+             m.balance - SUM(d.remaining) OVER (PARTITION BY d."memberId" ORDER BY d."expiresAt", d.id) AS after
+      FROM (SELECT * FROM due ORDER BY "memberId", "expiresAt", id) d JOIN "Member" m ON m.id = d."memberId"
+    ), e AS (
+      INSERT INTO "LedgerEntry" (id, "memberId", kind, points, "balanceAfter", "lotId", "idempotencyKey", "createdAt")
+      SELECT entry, "memberId", 'expiry', -remaining, after, id, 'expiry:' || id, ${now}::timestamp FROM numbered
+      RETURNING "memberId", points
+    ), u AS (
+      UPDATE "Member" SET balance = balance + t.points, "updatedAt" = now()
+      FROM (SELECT "memberId", SUM(points)::int AS points FROM e GROUP BY "memberId") t WHERE "Member".id = t."memberId"
+    ), l AS (
+      UPDATE "PointLot" SET remaining = 0 FROM due WHERE "PointLot".id = due.id
+    )
+    SELECT COUNT(DISTINCT "memberId")::int AS members, COALESCE(-SUM(points), 0)::int8 AS points FROM e`);
+  return row ?? { members: 0, points: 0 };
 }
 
 /** The store, if it exists and is open for business. */
