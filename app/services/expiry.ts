@@ -5,53 +5,62 @@ import { domainEvent, expiringBetween } from "../../domain/index.js";
 import { emit } from "../events/outbox.js";
 import { enqueue } from "../jobs/queue.js";
 import type { ServiceContext } from "./context.js";
-import { expireMember, lockMember, memberLots } from "./ledger.js";
+import { expireDueLots, memberLots } from "./ledger.js";
 
-const SWEEP_KEY = "expiry:sweptUntil";
 /** How far ahead a shopper hears that points will expire. */
 export const REMIND_DAYS = 14;
+/** Lots whose members one unit of work expires (bounds memory and the work a crash can lose). */
+const BATCH = 500;
+/** Any 64-bit number unique among Kopilka's advisory locks (the migration lock is 7305520). */
+const SWEEP_LOCK = 7305521;
 
 /**
- * Posts the expiries that fell due since the last sweep. Members are found by
- * their credits whose expiry date passed since then, so a sweep reads only
- * what is new; each member expires in a unit of work of its own.
+ * Posts an expiry for every due lot, whatever its date: due lots are read
+ * from the live-lot index (no "since the last sweep" mark to leave gaps), a
+ * batch at a time, each batch one unit of work of set-based SQL (and a
+ * points.expired event per member), so memory stays bounded by the batch and
+ * a crash loses at most the batch in flight (the next sweep finds those lots
+ * still due). One sweep runs at a time: within a process a second call joins
+ * the running one; across processes an advisory lock makes the later one
+ * return at once.
  */
 export function createExpiryService(ctx: ServiceContext) {
   const { db, program } = ctx;
+  let running: Promise<{ members: number; points: number }> | null = null;
 
-  async function sweep(onProgress?: (done: number, total: number) => void) {
+  async function run(onProgress?: (done: number, total: number) => void) {
     const now = ctx.now();
-    const mark = await db.prisma.keyValue.findUnique({ where: { key: SWEEP_KEY } });
-    const since = mark ? new Date(String(mark.value)) : new Date(0);
-    const due = await db.prisma.ledgerEntry.findMany({
-      where: { points: { gt: 0 }, expiresAt: { gt: since, lte: now } },
-      distinct: ["memberId"],
-      select: { memberId: true },
-    });
-    let points = 0;
-    for (const [i, { memberId }] of due.entries()) {
-      points += await db.unitOfWork(async (tx) => {
-        await lockMember(tx, memberId);
-        const expired = await expireMember(tx, program, memberId, now);
-        if (expired > 0) {
-          const { balance } = await lockMember(tx, memberId);
-          await emit(
-            tx,
-            ctx.outbox,
-            now,
-            domainEvent("points.expired", { memberId, points: expired, balance, at: now.toISOString() }),
-          );
+    return db.withConnection(async (c) => {
+      const [lock] = await c.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${SWEEP_LOCK}) AS ok`);
+      if (!lock?.ok) return { members: 0, points: 0 };
+      try {
+        let members = 0;
+        let points = 0;
+        for (;;) {
+          const done = await db.unitOfWork(async (tx) => {
+            const expired = await expireDueLots(tx, now, BATCH);
+            for (const e of expired)
+              await emit(tx, ctx.outbox, now, domainEvent("points.expired", { ...e, at: now.toISOString() }));
+            return expired;
+          });
+          if (done.length === 0) break;
+          members += done.length;
+          points += done.reduce((sum, e) => sum + e.points, 0);
+          // The total is unknown up front (counting would read every due lot twice): report what is done.
+          onProgress?.(members, members);
         }
-        return expired;
-      });
-      onProgress?.(i + 1, due.length);
-    }
-    await db.prisma.keyValue.upsert({
-      where: { key: SWEEP_KEY },
-      create: { key: SWEEP_KEY, value: now.toISOString() },
-      update: { value: now.toISOString() },
+        return { members, points };
+      } finally {
+        await c.query(`SELECT pg_advisory_unlock(${SWEEP_LOCK})`);
+      }
     });
-    return { members: due.length, points };
+  }
+
+  function sweep(onProgress?: (done: number, total: number) => void) {
+    running ??= run(onProgress).finally(() => {
+      running = null;
+    });
+    return running;
   }
 
   /**
@@ -63,9 +72,10 @@ export function createExpiryService(ctx: ServiceContext) {
   async function queueReminders(): Promise<number> {
     const now = ctx.now();
     const until = addDays(now, REMIND_DAYS);
+    // Live lots by expiry (the sweep's index), not every credit ever posted.
     const members = await db.query<{ memberId: number }>(
-      `SELECT DISTINCT e."memberId" FROM "LedgerEntry" e JOIN "Member" m ON m.id = e."memberId"
-       WHERE e.points > 0 AND e."expiresAt" > $1 AND e."expiresAt" <= $2 AND m.status = 'active'`,
+      `SELECT DISTINCT l."memberId" FROM "PointLot" l JOIN "Member" m ON m.id = l."memberId"
+       WHERE l.remaining > 0 AND l."expiresAt" > $1 AND l."expiresAt" <= $2 AND m.status = 'active'`,
       [now.toISOString().replace("Z", ""), until.toISOString().replace("Z", "")],
     );
     const day = (d: Date) => format(d, "yyyy-MM-dd", { in: tz(program.timeZone) });

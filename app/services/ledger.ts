@@ -213,18 +213,23 @@ export async function expireMember(tx: SqlTx, program: Program, memberId: number
  * `batch` members in three set-based writes (the entries with their running
  * balances, the balances, the lots), members locked in id order first. Reads
  * due lots from the live-lot index, so lots of any date are caught and the
- * work is the due lots, not the history. Returns what it expired.
+ * work is the due lots, not the history. Returns, per member, the points it
+ * expired and the balance after.
  */
-export async function expireDueLots(tx: SqlTx, now: Date, batch: number): Promise<{ members: number; points: number }> {
+export async function expireDueLots(
+  tx: SqlTx,
+  now: Date,
+  batch: number,
+): Promise<{ memberId: number; points: number; balance: number }[]> {
   const locked = await tx.many<{ id: number }>(sql`
     SELECT id FROM "Member" WHERE id IN (
       SELECT "memberId" FROM "PointLot" WHERE remaining > 0 AND "expiresAt" <= ${now}::timestamp
       ORDER BY "expiresAt", id LIMIT ${batch}::int)
     ORDER BY id FOR UPDATE`);
-  if (locked.length === 0) return { members: 0, points: 0 };
+  if (locked.length === 0) return [];
   const ids = locked.map((m) => m.id);
   // Re-read under the locks: a spend may have expired some of them meanwhile.
-  const row = await tx.one<{ members: number; points: number }>(sql`
+  return tx.many<{ memberId: number; points: number; balance: number }>(sql`
     WITH due AS (
       SELECT id, "memberId", "expiresAt", remaining FROM "PointLot"
       WHERE "memberId" = ANY(${ids}::int[]) AND remaining > 0 AND "expiresAt" <= ${now}::timestamp
@@ -237,14 +242,15 @@ export async function expireDueLots(tx: SqlTx, now: Date, batch: number): Promis
       INSERT INTO "LedgerEntry" (id, "memberId", kind, points, "balanceAfter", "lotId", "idempotencyKey", "createdAt")
       SELECT entry, "memberId", 'expiry', -remaining, after, id, 'expiry:' || id, ${now}::timestamp FROM numbered
       RETURNING "memberId", points
+    ), t AS (
+      SELECT "memberId", SUM(points)::int AS points FROM e GROUP BY "memberId"
     ), u AS (
       UPDATE "Member" SET balance = balance + t.points, "updatedAt" = now()
-      FROM (SELECT "memberId", SUM(points)::int AS points FROM e GROUP BY "memberId") t WHERE "Member".id = t."memberId"
+      FROM t WHERE "Member".id = t."memberId" RETURNING "Member".id AS "memberId", -t.points AS points, balance
     ), l AS (
       UPDATE "PointLot" SET remaining = 0 FROM due WHERE "PointLot".id = due.id
     )
-    SELECT COUNT(DISTINCT "memberId")::int AS members, COALESCE(-SUM(points), 0)::int8 AS points FROM e`);
-  return row ?? { members: 0, points: 0 };
+    SELECT "memberId", points, balance FROM u ORDER BY "memberId"`);
 }
 
 /** The store, if it exists and is open for business. */

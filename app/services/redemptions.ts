@@ -103,21 +103,27 @@ const setStatus = (tx: SqlTx, id: string, status: RedemptionStatus, at: Date) =>
 export function createRedemptionService(ctx: ServiceContext) {
   const { db, program } = ctx;
 
-  /** How many points may pay for this receipt now. Writes nothing. */
+  /**
+   * How many points may pay for this receipt now. Writes nothing but the
+   * expiry of points already due, so what it offers can be spent.
+   */
   async function quote(input: Omit<SpendInput, "points" | "requestId">) {
     assertAmount(input.receiptAmountKopecks, "receiptAmount");
     checkReceiptId(input.receiptId);
-    return db.unitOfWork(async (tx) => {
-      const member = await lockMember(tx, input.member);
-      await activeStore(tx, input.storeId);
-      const q = quoteRedemption({
-        program,
-        receiptAmountKopecks: input.receiptAmountKopecks,
-        balance: member.balance,
-        alreadyRedeemed: await alreadyRedeemed(tx, { ...input, memberId: member.id }),
-      });
-      return { memberId: member.id, balance: member.balance, ...q };
-    });
+    return withRetry(() =>
+      db.unitOfWork(async (tx) => {
+        const member = await lockMember(tx, input.member);
+        await activeStore(tx, input.storeId);
+        const balance = member.balance - (await expireMember(tx, program, member.id, ctx.now()));
+        const q = quoteRedemption({
+          program,
+          receiptAmountKopecks: input.receiptAmountKopecks,
+          balance,
+          alreadyRedeemed: await alreadyRedeemed(tx, { ...input, memberId: member.id }),
+        });
+        return { memberId: member.id, balance, ...q };
+      }),
+    );
   }
 
   /** Checks caps and balance under the member lock and posts the debit; returns the balance after. */
@@ -216,11 +222,13 @@ export function createRedemptionService(ctx: ServiceContext) {
           throw new DomainError("MEMBER.NOT_FOUND", "no such member", { key: String(Object.values(input.member)[0]) });
         await activeStore(tx, input.storeId);
         const now = ctx.now();
+        // Due points expire first: a balance that is all due cannot pay.
+        const balance = member.balance - (await expireMember(tx, program, member.id, now));
         // Checked now too, so a shopper is never asked to confirm a spend that cannot happen.
         checkRedemption({
           program,
           receiptAmountKopecks: input.receiptAmountKopecks,
-          balance: member.balance,
+          balance,
           alreadyRedeemed: await alreadyRedeemed(tx, { ...input, memberId: member.id }),
           points: input.points,
         });
@@ -253,10 +261,10 @@ export function createRedemptionService(ctx: ServiceContext) {
           await enqueue(tx, now, [
             { name: "redemption.expire", key: `redemption.expire:${r.id}`, runAt: r.expiresAt, payload: { id: r.id } },
           ]);
-          return view(r, member.balance, false);
+          return view(r, balance, false);
         }
-        const balance = await post(tx, r);
-        return view(await setStatus(tx, id, "confirmed", now), balance, false);
+        const after = await post(tx, r);
+        return view(await setStatus(tx, id, "confirmed", now), after, false);
       }),
     );
   }
