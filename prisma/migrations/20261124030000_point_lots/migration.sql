@@ -36,8 +36,6 @@ ALTER TABLE "PointLot" ADD CONSTRAINT "PointLot_remaining_within_points" CHECK (
 CREATE INDEX "PointLot_live_member_idx" ON "PointLot"("memberId", "expiresAt", "id") WHERE "remaining" > 0;
 -- The sweep reads due lots of any date, whatever was swept before.
 CREATE INDEX "PointLot_live_due_idx" ON "PointLot"("expiresAt", "id") WHERE "remaining" > 0;
--- The pending spend-request expiry runs every few seconds; pending is a sliver of all requests.
-CREATE INDEX "Redemption_pending_expiresAt_idx" ON "Redemption"("expiresAt") WHERE "status" = 'pending';
 
 -- Backfill: replay every member's ledger into lots, as domain/ledger.ts
 -- liveLots does (credits open lots; an expiry ends the lot it names; other
