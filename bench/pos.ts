@@ -1,14 +1,17 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import autocannon from "autocannon";
-import pg from "pg";
 import { benchDatabase, ratio } from "./lib.js";
 
 /**
- * POST /api/v1/purchases under load (autocannon, 16 connections) on
- * PostgreSQL, beside GET /api/v1/health on the same server; then checks that
- * the ledger holds exactly what was posted.
+ * POST /api/v1/purchases under load (autocannon) on PGlite and PostgreSQL,
+ * beside GET /api/v1/health on the same server: many members at 16
+ * connections, then one hot member at 50 (every request waits for the same
+ * member's lock); then checks that the ledger holds exactly what was posted.
+ * The server runs in a process group of its own, killed as a group however
+ * the benchmark ends, so nothing is left listening.
  */
 const DURATION = 10;
+const HOT_CONNECTIONS = 50;
 
 function run(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
@@ -16,96 +19,142 @@ function run(opts: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
-export async function benchPos(postgresUrl: string | undefined) {
-  console.log(`\n== POS API: POST /purchases, 16 connections, ${DURATION} s ==`);
-  if (!postgresUrl) {
-    console.log("  PostgreSQL: skipped (no server)");
-    return;
-  }
-  const fresh = await benchDatabase(postgresUrl, "kopilka_bench_pos");
-  const child = spawn("npx", ["tsx", "bench/pos-server.ts"], {
-    env: { ...process.env, BENCH_DATABASE_URL: fresh.url },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+const live = new Set<ChildProcess>();
+function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      child.stdout?.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /ready .*\n/.exec(out);
-        if (m) resolve(m[0].trim());
-      });
-      child.on("exit", (c) => reject(new Error(`bench server exited with ${c}`)));
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+  process.once(sig, () => {
+    for (const c of live) killGroup(c, "SIGKILL");
+    process.exit(130);
+  });
+process.once("exit", () => {
+  for (const c of live) killGroup(c, "SIGKILL");
+});
+
+/** The server, started as `node --import tsx` (no npx/tsx wrappers to orphan) in a new process group. */
+async function startServer(databaseUrl: string | undefined) {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/pos-server.ts"], {
+    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl ?? "" },
+    stdio: ["ignore", "pipe", "inherit"],
+    detached: true,
+  });
+  live.add(child);
+  let out = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const ready = await new Promise<string>((resolve, reject) => {
+    const poll = setInterval(() => {
+      const m = /ready .*\n/.exec(out);
+      if (m) {
+        clearInterval(poll);
+        resolve(m[0].trim());
+      }
+    }, 20);
+    void exited.then(() => {
+      clearInterval(poll);
+      reject(new Error("bench server exited before it was ready"));
     });
-    const [, port, key, codeList] = line.split(" ");
+  });
+  return {
+    ready,
+    /** Asks for the ledger report and ends the group (SIGKILL after 30 s). */
+    async stop(): Promise<Record<string, number> | null> {
+      killGroup(child, "SIGTERM");
+      const timer = setTimeout(() => killGroup(child, "SIGKILL"), 30_000);
+      await exited;
+      clearTimeout(timer);
+      killGroup(child, "SIGKILL");
+      live.delete(child);
+      const m = /ledger (.*)\n/.exec(out);
+      return m?.[1] ? (JSON.parse(m[1]) as Record<string, number>) : null;
+    },
+  };
+}
+
+const line = (label: string, r: autocannon.Result) =>
+  console.log(
+    `  ${label.padEnd(44)} ${r.requests.average.toFixed(0).padStart(8)}/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(
+      r.latency.p99,
+    ).padStart(5)} ms   errors ${r.errors + r.non2xx}`,
+  );
+
+async function section(label: string, databaseUrl: string | undefined, p99Target: number) {
+  console.log(`\n${label}`);
+  const server = await startServer(databaseUrl);
+  let answered = 0;
+  try {
+    const [, port, key, codeList] = server.ready.split(" ");
     const codes = (codeList ?? "").split(",");
     const base = `http://127.0.0.1:${port}/api/v1`;
     const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+    const purchases = (series: string, connections: number, code: (i: number) => string) => {
+      let n = 0;
+      return run({
+        url: `${base}/purchases`,
+        method: "POST",
+        connections,
+        duration: DURATION,
+        headers,
+        requests: [
+          {
+            setupRequest: (req) => {
+              const i = n++;
+              const amount = 10_000 + ((i * 7919) % 400_000);
+              return { ...req, body: JSON.stringify({ memberCode: code(i), receiptId: `${series}-${i}`, amount }) };
+            },
+          },
+        ],
+      });
+    };
 
     await run({ url: `${base}/health`, connections: 16, duration: 2 }); // warm-up
     const health = await run({ url: `${base}/health`, connections: 16, duration: DURATION });
-    let n = 0;
-    const amounts: number[] = [];
-    const purchases = await run({
-      url: `${base}/purchases`,
-      method: "POST",
-      connections: 16,
-      duration: DURATION,
-      headers,
-      requests: [
-        {
-          setupRequest: (req) => {
-            const i = n++;
-            const amount = 10_000 + ((i * 7919) % 400_000);
-            amounts.push(amount);
-            return {
-              ...req,
-              body: JSON.stringify({ memberCode: codes[i % codes.length], receiptId: `B-${i}`, amount }),
-            };
-          },
-        },
-      ],
-    });
-    const row = (label: string, r: autocannon.Result) =>
-      console.log(
-        `  ${label.padEnd(44)} ${r.requests.average.toFixed(0).padStart(8)}/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(
-          r.latency.p99,
-        ).padStart(4)} ms   errors ${r.errors + r.non2xx}`,
-      );
-    row("reference: GET /health", health);
-    row("POST /purchases", purchases);
-    ratio("health / purchases", health.requests.average / purchases.requests.average, "—");
-    ratio("purchases/s", purchases.requests.average, "≥ 800, p99 < 50 ms, 0 errors");
-
-    // The ledger afterwards, once requests still in flight when autocannon stopped
-    // counting have finished, read in one snapshot: every posted amount is a
-    // purchase, every purchase's points one accrual entry, every balance the sum.
-    await new Promise((r) => setTimeout(r, 1000));
-    const db = new pg.Client({ connectionString: fresh.url });
-    await db.connect();
-    const [c] = (
-      await db.query(`SELECT
-        (SELECT COUNT(*) FROM "Purchase")::int AS purchases,
-        (SELECT COALESCE(SUM(amount), 0) FROM "Purchase")::bigint AS amount,
-        (SELECT COALESCE(SUM("pointsAccrued"), 0) FROM "Purchase")::bigint AS "purchasePoints",
-        (SELECT COALESCE(SUM(points), 0) FROM "LedgerEntry" WHERE kind = 'accrual')::bigint AS "accrualPoints",
-        (SELECT COUNT(*) FROM "Member" m
-          WHERE balance <> (SELECT COALESCE(SUM(points), 0) FROM "LedgerEntry" e WHERE e."memberId" = m.id))::int AS mismatched`)
-    ).rows;
-    await db.end();
-    const sent = amounts.slice(0, c.purchases).reduce((s, a) => s + a, 0);
-    const ok =
-      c.purchases >= purchases["2xx"] &&
-      String(c.amount) === String(sent) &&
-      String(c.purchasePoints) === String(c.accrualPoints) &&
-      c.mismatched === 0;
-    console.log(
-      `  ledger: ${c.purchases} purchases (${purchases["2xx"]} answered within the window), amounts ${c.amount} = sent ${sent}, ` +
-        `points ${c.purchasePoints} = accrual entries ${c.accrualPoints}, balances ≠ ledger: ${c.mismatched} — ${ok ? "OK" : "MISMATCH"}`,
-    );
+    const many = await purchases("B", 16, (i) => codes[i % codes.length] ?? "");
+    const hot = await purchases("H", HOT_CONNECTIONS, () => codes[0] ?? "");
+    answered = many["2xx"] + hot["2xx"];
+    line("reference: GET /health, 16 connections", health);
+    line(`POST /purchases, ${codes.length} members, 16 connections`, many);
+    line(`POST /purchases, 1 hot member, ${HOT_CONNECTIONS} connections`, hot);
+    ratio("health / purchases (many members)", health.requests.average / many.requests.average, "—");
+    ratio("hot member p99, ms", hot.latency.p99, `≤ ${p99Target} ms`);
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.on("exit", r));
+    const c = await server.stop();
+    const ok =
+      c !== null &&
+      (c.purchases ?? 0) >= answered &&
+      c.wrongAmounts === 0 &&
+      c.purchasePoints === c.accrualPoints &&
+      c.balances === 0 &&
+      c.chains === 0 &&
+      c.lots === 0;
+    console.log(
+      c
+        ? `  ledger: ${c.purchases} purchases (${answered} answered within the window), amounts ≠ sent: ${c.wrongAmounts}, ` +
+            `points ${c.purchasePoints} = accrual entries ${c.accrualPoints}, balances ≠ ledger: ${c.balances}, ` +
+            `broken chains: ${c.chains}, lots ≠ replay: ${c.lots} — ${ok ? "OK" : "MISMATCH"}`
+        : "  ledger: the server gave no report — MISMATCH",
+    );
+  }
+}
+
+export async function benchPos(postgresUrl: string | undefined) {
+  console.log(`\n== POS API: POST /purchases, ${DURATION} s per row ==`);
+  await section("PGlite (embedded, in the server process)", undefined, 500);
+  if (!postgresUrl) {
+    console.log("\n  PostgreSQL: skipped (no server)");
+    return;
+  }
+  const fresh = await benchDatabase(postgresUrl, "kopilka_bench_pos");
+  try {
+    await section("PostgreSQL", fresh.url, 250);
+  } finally {
     await fresh.drop();
   }
 }

@@ -5,6 +5,8 @@
  */
 import { benchAccrual } from "./accrual.js";
 import { benchCard } from "./card.js";
+import { benchHistory } from "./history.js";
+import { benchIndexes } from "./indexes.js";
 import { benchJobs } from "./jobs.js";
 import { benchPos } from "./pos.js";
 import { benchStores } from "./stores.js";
@@ -15,6 +17,8 @@ const sections: Record<string, () => Promise<void>> = {
   card: () => benchCard(process.env.TEST_DATABASE_URL),
   pos: () => benchPos(process.env.TEST_DATABASE_URL),
   jobs: () => benchJobs(process.env.TEST_DATABASE_URL),
+  history: () => benchHistory(process.env.TEST_DATABASE_URL),
+  indexes: () => benchIndexes(process.env.TEST_DATABASE_URL),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== "--");
@@ -25,3 +29,5 @@ if (unknown.length) {
 }
 console.log(`Kopilka benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 for (const name of wanted.length ? wanted : Object.keys(sections)) await sections[name]?.();
+// Always exit, whatever a section left open (pools, sockets, timers): the figures are printed.
+process.exit(0);
