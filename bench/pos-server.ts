@@ -29,6 +29,8 @@ await jobs.start();
 const { port } = await listen(createHttpApp({ services }), 0, "127.0.0.1");
 console.log(`ready ${port} ${key} ${codes.join(",")}`);
 process.on("SIGTERM", async () => {
+  // Requests still in flight when the load generator stopped counting finish first.
+  await new Promise((r) => setTimeout(r, 1000));
   await jobs.stop();
   // Receipts are "<series>-<i>" and were sent with amount 10000 + (i·7919 mod 400000) kopecks.
   const [c] = await db.query<Record<string, number>>(`SELECT
