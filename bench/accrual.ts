@@ -70,10 +70,16 @@ async function rawPurchase(
       outbox ? [...params, JSON.stringify({ memberId, storeId, receiptId, amountKopecks: amount, points })] : params,
     );
     if (points > 0) {
-      await c.query(
+      const [e] = await c.query<{ id: number }>(
         `INSERT INTO "LedgerEntry" ("memberId",kind,points,"balanceAfter","expiresAt","purchaseId","idempotencyKey")
-         VALUES ($1,'accrual',$2,$3,now() + interval '12 months',$4,$5)`,
+         VALUES ($1,'accrual',$2,$3,now() + interval '12 months',$4,$5) RETURNING id`,
         [memberId, points, balance, p?.id, `raw:${p?.id}`],
+      );
+      // The credit's lot, as the ledger's write path keeps it.
+      await c.query(
+        `INSERT INTO "PointLot" (id, "memberId", "expiresAt", points, remaining)
+         VALUES ($1, $2, now() + interval '12 months', $3, $3)`,
+        [e?.id, memberId, points],
       );
       await c.query(`UPDATE "Member" SET balance = $1 WHERE id = $2`, [balance, memberId]);
     }

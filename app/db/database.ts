@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -71,6 +72,23 @@ export function inlineParams(c: { escapeLiteral(s: string): string }, text: stri
   });
 }
 
+/**
+ * A name per statement text, so each pooled connection parses and plans a
+ * unit of work's statements once and then reuses the plan (issue 14: the
+ * purchase statement spent 0.28 ms planning against 0.22 ms executing).
+ * Texts past the first 500 distinct ones (a statement built with a varying
+ * list) run unnamed, so no connection collects statements without bound.
+ */
+const statementNames = new Map<string, string>();
+function preparedName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < 500) {
+    name = `k${createHash("sha1").update(text).digest("hex").slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 function openPostgres(url: string, max: number): Database {
   const pool = new pg.Pool({ connectionString: url, max, types: pgTypes as pg.CustomTypesConfig });
   // An idle connection the server closed (restart, failover) must not crash
@@ -104,7 +122,7 @@ function openPostgres(url: string, max: number): Database {
       try {
         const result = await fn(
           sqlTx(async (text, params) => {
-            if (begun) return (await c.query(text, params)).rows;
+            if (begun) return (await c.query({ name: preparedName(text), text, values: params })).rows;
             // BEGIN travels with the first statement: one round trip fewer per
             // unit of work (the simple protocol takes no parameters, so they
             // are inlined as escaped literals).
