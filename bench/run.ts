@@ -9,6 +9,7 @@ import { benchHistory } from "./history.js";
 import { benchIndexes } from "./indexes.js";
 import { benchJobs } from "./jobs.js";
 import { benchPos } from "./pos.js";
+import { benchStart } from "./start.js";
 import { benchStores } from "./stores.js";
 
 const sections: Record<string, () => Promise<void>> = {
@@ -19,6 +20,7 @@ const sections: Record<string, () => Promise<void>> = {
   jobs: () => benchJobs(process.env.TEST_DATABASE_URL),
   history: () => benchHistory(process.env.TEST_DATABASE_URL),
   indexes: () => benchIndexes(process.env.TEST_DATABASE_URL),
+  start: () => benchStart(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== "--");
