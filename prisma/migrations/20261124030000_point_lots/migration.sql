@@ -1,5 +1,5 @@
 -- Live lots kept in a table (issue 8 item 14, issue 14), and the indexes the
--- history-sized reads were missing (issue 14; EXPLAIN figures in the README).
+-- history-sized reads were missing (issue 14; EXPLAIN with and without each: npm run bench -- indexes).
 
 -- DropIndex
 DROP INDEX "Purchase_memberId_at_idx";
