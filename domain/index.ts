@@ -21,3 +21,5 @@ export * from "./tiers.js";
 export * from "./events.js";
 export * from "./locale.js";
 export * from "./messaging.js";
+export * from "./broadcasts.js";
+export * from "./experiments.js";

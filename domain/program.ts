@@ -86,6 +86,16 @@ export const programSchema = z
           .default(5),
       })
       .prefault({}),
+    /** Broadcasts and experiments (domain/broadcasts.ts). */
+    marketing: z
+      .object({
+        /** Members (by hash) who never get marketing messages, to measure the program's own effect. */
+        holdoutBp: bp.default(0),
+        holdoutSalt: z.string().min(1).max(64).default("program-holdout"),
+        /** Default attribution window of a broadcast's results. */
+        attributionDays: z.number().int().min(1).max(90).default(7),
+      })
+      .prefault({}),
     economics: z
       .object({
         default: economicsSchema.default({ costShareBp: 4000, acquisitionShareBp: 2000 }),

@@ -1,7 +1,8 @@
-import { localeOr, quietUntil, withinCaps } from "../../domain/index.js";
+import { localeOr } from "../../domain/index.js";
 import { type SqlTx, sql } from "../db/sql.js";
 import type { ClaimedJob } from "../jobs/runner.js";
 import type { ServiceContext } from "../services/context.js";
+import { marketingVerdicts } from "./marketing.js";
 import type { Delivery, Messenger, Recipient } from "./messenger.js";
 import { ESSENTIAL, NOTICE_CLASS, type Notice } from "./notices.js";
 
@@ -11,7 +12,6 @@ interface MemberRow {
   status: string;
   language: string | null;
   notifications: boolean;
-  timeZone: string | null;
 }
 
 /**
@@ -112,9 +112,7 @@ export function createDelivery(ctx: ServiceContext, messenger: Messenger) {
     const cls = NOTICE_CLASS[notice.kind];
     const plan = await db.unitOfWork(async (tx) => {
       const m = await tx.one<MemberRow>(sql`
-        SELECT m.id, m."chatId", m.status::text AS status, m.language, m.notifications,
-               (SELECT s."timeZone" FROM "Purchase" p JOIN "Store" s ON s.id = p."storeId"
-                WHERE p."memberId" = m.id ORDER BY p.at DESC LIMIT 1) AS "timeZone"
+        SELECT m.id, m."chatId", m.status::text AS status, m.language, m.notifications
         FROM "Member" m WHERE m.id = ${memberId} FOR UPDATE OF m`);
       const chatId = m?.chatId != null ? BigInt(m.chatId) : null;
       const who = { memberId, chatId };
@@ -124,20 +122,10 @@ export function createDelivery(ctx: ServiceContext, messenger: Messenger) {
       }
       const now = ctx.now();
       if (cls === "marketing") {
-        const until = quietUntil(now, m.timeZone ?? program.timeZone, program.messaging.quietHours);
-        if (until) return { retryAt: until };
-        const sent = await tx.many<{ createdAt: Date }>(sql`
-          SELECT "createdAt" FROM "Notification"
-          WHERE "memberId" = ${memberId} AND class = 'marketing' AND status IN ('sending', 'sent', 'unknown', 'failed')
-            AND "createdAt" > ${new Date(now.getTime() - 7 * 86_400_000)}::timestamp AND "jobId" <> ${job.id}`);
-        if (
-          !withinCaps(
-            sent.map((r) => new Date(r.createdAt)),
-            now,
-            program.messaging.caps,
-          )
-        ) {
-          await begin(tx, job, who, notice, "capped");
+        const verdict = (await marketingVerdicts(tx, program, now, [memberId], { jobId: job.id })).get(memberId);
+        if (verdict?.kind === "wait") return { retryAt: verdict.until };
+        if (verdict?.kind === "capped" || verdict?.kind === "holdout") {
+          await begin(tx, job, who, notice, verdict.kind === "capped" ? "capped" : "skipped");
           return null;
         }
       }
