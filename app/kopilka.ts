@@ -1,13 +1,14 @@
 import type { Logger } from "pino";
 import type { Program } from "../domain/index.js";
 import type { Database } from "./db/database.js";
+import { type BroadcastSenderOptions, createBroadcastSender } from "./broadcasts/sender.js";
 import { defaultOutbox } from "./events/outbox.js";
 import { housekeepingHandlers, housekeepingSchedule } from "./jobs/handlers/housekeeping.js";
 import { noticeHandlers } from "./jobs/handlers/notices.js";
 import { createJobRunner, type JobHandler, type JobRunnerOptions } from "./jobs/runner.js";
 import { createWakeup } from "./jobs/wakeup.js";
 import { createDelivery } from "./notifications/deliver.js";
-import type { Messenger } from "./notifications/messenger.js";
+import type { Broadcaster, Messenger } from "./notifications/messenger.js";
 import type { ServiceContext } from "./services/context.js";
 import { createServices } from "./services/index.js";
 
@@ -38,6 +39,10 @@ export function createKopilka(opts: KopilkaOptions) {
   const services = createServices(ctx, { adminIds: opts.adminIds ?? [] });
   return {
     services,
+    /** The broadcast sender (app/broadcasts/sender.ts), through `broadcaster`; one per process, several may share a broadcast. */
+    broadcasts(broadcaster: Broadcaster, o: BroadcastSenderOptions = {}) {
+      return createBroadcastSender(ctx, services.broadcasts, broadcaster, o);
+    },
     /** The job runner, sending through `messenger`; `extra` adds handlers (tests, later features). */
     jobs(
       messenger: Messenger,

@@ -15,7 +15,9 @@ import { createStaffFeature } from "./features/staff.js";
 import { storesFeature } from "./features/stores.js";
 import { i18n, localeFromTelegram } from "./i18n.js";
 import { chatMemberStatus, floodControl, loadMember, unreachableOn403 } from "./middleware.js";
+import { telegramBroadcaster } from "./broadcaster.js";
 import { telegramMessenger } from "./messenger.js";
+import { createRateGate, gated } from "./rate.js";
 import { conversationStorage, skipForMembers } from "./storage.js";
 
 export interface BotOptions {
@@ -25,6 +27,8 @@ export interface BotOptions {
   botInfo?: UserFromGetMe;
   /** Messages per second to all chats together; Telegram allows about 30. */
   globalRps?: number;
+  /** Paid broadcasts (allow_paid_broadcast): messages per second, up to 1,000. */
+  paidRps?: number;
   /** Per-user flood control: at most `limit` updates per `windowMs` (default 10 per 5 s). */
   flood?: { limit: number; windowMs: number };
 }
@@ -43,11 +47,13 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
   const rps = opts.globalRps ?? 30;
 
   // Outgoing: mark blocked chats, retry 429/5xx after the time Telegram asks, keep within rate limits.
-  // One throttler for the bot's replies and the jobs' notices: the global limit is shared.
-  const throttle = apiThrottler({
-    global: { reservoir: rps, reservoirRefreshAmount: rps, reservoirRefreshInterval: 1000 },
-    out: { maxConcurrent: 1, minTime: 50 },
-  });
+  // One rate gate for the bot's replies, the jobs' notices and broadcasts: the global limit is
+  // shared, transactional messages first (bot/rate.ts); the throttler only spaces one chat's messages.
+  const gate = createRateGate(rps);
+  const paidGate = createRateGate(opts.paidRps ?? 1000);
+  const throttle = apiThrottler({ global: {}, out: { maxConcurrent: 1, minTime: 50 } });
+  // The gate is installed first, so it is innermost: every retry takes its turn, every 429 pauses it.
+  bot.api.config.use(gated(gate, 0));
   bot.api.config.use(unreachableOn403(deps));
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
   bot.api.config.use(throttle);
@@ -55,9 +61,13 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
   // backoff): a 5xx or a long 429 fails the attempt at once instead of holding
   // the job inside the process, where a crash would leave it leased.
   const noticeApi = new Api(opts.token, { apiRoot: opts.apiRoot });
+  noticeApi.config.use(gated(gate, 0));
   noticeApi.config.use(unreachableOn403(deps));
   noticeApi.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 5, rethrowInternalServerErrors: true }));
   noticeApi.config.use(throttle);
+  // Broadcasts wait behind both, and retry nothing themselves (app/broadcasts/sender.ts decides).
+  const broadcastApi = new Api(opts.token, { apiRoot: opts.apiRoot });
+  broadcastApi.config.use(gated(gate, 1, paidGate));
 
   // Updates of one chat are handled one at a time (the runner is concurrent
   // otherwise): a conversation must save its state before its next update.
@@ -108,7 +118,12 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
     }
   });
   // The notifier port (app/notifications) that jobs send through, over this bot's API.
-  return { bot, drained: inFlight.drained, messenger: telegramMessenger(noticeApi) };
+  return {
+    bot,
+    drained: inFlight.drained,
+    messenger: telegramMessenger(noticeApi),
+    broadcaster: telegramBroadcaster(broadcastApi),
+  };
 }
 
 /**

@@ -51,6 +51,8 @@ export const broadcastDraftSchema = z
       .max(4),
     /** Share of the segment that gets nothing, to measure against (default 10 %). */
     controlBp: z.number().int().min(0).max(5000).default(1000),
+    /** Share of the segment to send to now (e.g. 2000: an A/B test on 20 %, the winner to the rest later). */
+    sampleBp: z.number().int().min(1).max(BUCKETS).default(BUCKETS),
     paid: z.boolean().default(false),
     attributionDays: z.number().int().min(1).max(90).default(7),
     startAt: z.coerce.date().optional(),

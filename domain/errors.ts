@@ -27,7 +27,9 @@ export type ErrorCode =
   | "REDEMPTION.CAP_EXCEEDED"
   | "REDEMPTION.NOT_FOUND"
   | "REDEMPTION.NOT_PENDING"
-  | "REDEMPTION.EXPIRED";
+  | "REDEMPTION.EXPIRED"
+  | "BROADCAST.NOT_FOUND"
+  | "BROADCAST.BAD_STATE";
 
 export class DomainError extends Error {
   override readonly name = "DomainError";

@@ -68,6 +68,7 @@ export function inlineParams(c: { escapeLiteral(s: string): string }, text: stri
     }
     if (typeof v === "bigint") return v.toString();
     if (typeof v === "boolean") return v ? "TRUE" : "FALSE";
+    if (Array.isArray(v)) return c.escapeLiteral(arrayLiteral(v));
     return c.escapeLiteral(String(v));
   });
 }
@@ -87,6 +88,17 @@ function preparedName(text: string): string | undefined {
     statementNames.set(text, name);
   }
   return name;
+}
+
+/** A JS array as PostgreSQL's array text ({1,2,NULL} / {"a","b"}), as node-postgres sends one. */
+function arrayLiteral(a: readonly unknown[]): string {
+  const item = (v: unknown): string => {
+    if (v === null || v === undefined) return "NULL";
+    if (Array.isArray(v)) return arrayLiteral(v);
+    const s = v instanceof Date ? v.toISOString().replace("Z", "") : String(v);
+    return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  };
+  return `{${a.map(item).join(",")}}`;
 }
 
 function openPostgres(url: string, max: number): Database {

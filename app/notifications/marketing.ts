@@ -11,10 +11,7 @@ import { type SqlTx, sql } from "../db/sql.js";
  * alike.
  */
 export type MarketingVerdict =
-  | { kind: "now" }
-  | { kind: "wait"; until: Date }
-  | { kind: "capped" }
-  | { kind: "holdout" };
+  { kind: "now" } | { kind: "wait"; until: Date } | { kind: "capped" } | { kind: "holdout" };
 
 interface Row {
   id: number;

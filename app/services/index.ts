@@ -1,3 +1,4 @@
+import { createBroadcastService } from "../broadcasts/service.js";
 import { defaultOutbox, type Outbox } from "../events/outbox.js";
 import type { ServiceContext } from "./context.js";
 import { createCardService } from "./cards.js";
@@ -44,6 +45,7 @@ export function createServices(input: ServiceInput, opts: { adminIds?: Iterable<
     apiKeys: createApiKeyService(ctx),
     conversations: createConversationStore(ctx),
     health: createHealthService(ctx),
+    broadcasts: createBroadcastService(ctx),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -25,7 +25,7 @@ export async function startBot(
   const apiRoot = own ? await tg.start() : tg.apiRoot;
   const kopilka = kopilkaFor(db, opts);
   const { services } = kopilka;
-  const { bot, drained, messenger } = createBot(
+  const { bot, drained, messenger, broadcaster } = createBot(
     { token: tg.token, apiRoot, globalRps: 10_000, ...(opts.flood ? { flood: opts.flood } : {}) },
     { services, log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) },
   );
@@ -40,6 +40,8 @@ export async function startBot(
     services,
     jobs,
     messenger,
+    broadcaster,
+    kopilka,
     /** Resolves once no job is due or running: every notice queued so far has gone out. */
     async idle() {
       const now = (opts.clock?.now ?? (() => new Date()))();

@@ -64,6 +64,12 @@ export class FakeTelegram {
   readonly photos = new Map<string, { content: Buffer; width: number; height: number }>();
   readonly callbackAnswers: Json[] = [];
   readonly webhookDeliveries: { status: number }[] = [];
+  /** Telegram's flood limits, when set (limitRate): free and paid (allow_paid_broadcast) sends per second. */
+  private rate: { free: Bucket; paid: Bucket } | null = null;
+  /** Messages accepted and sends refused with 429, by limitRate's buckets. */
+  readonly sends = { accepted: 0, paid: 0, refused: 0 };
+  /** Keep no message objects (benchmarks with 100,000 chats); counts stay. */
+  lean = false;
 
   constructor(token = "123456789:TEST-kopilka-token-abcdefghijklmnop") {
     this.token = token;
@@ -89,6 +95,24 @@ export class FakeTelegram {
   /** The next call of `method` answers with this error (e.g. 429 with retry_after). */
   failNext(method: string, code: number, description: string, parameters?: Json) {
     this.failures.push({ method, code, description, parameters });
+  }
+
+  /**
+   * Enforces Telegram's broadcast limits on every send*: about `perSecond`
+   * messages a second to different chats (a bucket of one second's worth),
+   * and `paidPerSecond` for paid broadcasts (allow_paid_broadcast). Over the
+   * limit a send is refused with 429 and retry_after, as Telegram does.
+   */
+  limitRate(perSecond: number, paidPerSecond = 1000) {
+    this.rate = { free: new Bucket(perSecond), paid: new Bucket(paidPerSecond) };
+  }
+
+  /** Chats for many users at once, without per-user setup (benchmarks). */
+  addChats(ids: Iterable<number>) {
+    for (const id of ids) {
+      const u = new SimUser(this, { id, is_bot: false, first_name: "Anna" });
+      this.chats.set(id, { user: u, messages: [], keyboard: null, blocked: false });
+    }
   }
 
   user(opts: { id?: number; first_name?: string; last_name?: string; language_code?: string; phone?: string } = {}) {
@@ -161,6 +185,16 @@ export class FakeTelegram {
         const [f] = this.failures.splice(failure, 1);
         if (f) throw new TelegramError(f.code, f.description, f.parameters);
       }
+      if (this.rate && /^send/.test(method) && method !== "sendChatAction") {
+        const paid = payload.allow_paid_broadcast === true || payload.allow_paid_broadcast === "true";
+        const wait = (paid ? this.rate.paid : this.rate.free).take();
+        if (wait > 0) {
+          this.sends.refused++;
+          throw new TelegramError(429, `Too Many Requests: retry after ${wait}`, { retry_after: wait });
+        }
+        this.sends.accepted++;
+        if (paid) this.sends.paid++;
+      }
       const impl = (this.methods as Record<string, (p: Json, uploads: string[]) => unknown>)[method];
       if (!impl) throw new TelegramError(404, "Not Found: method not found");
       send(200, { ok: true, result: await impl.call(this, payload, uploads) });
@@ -185,6 +219,7 @@ export class FakeTelegram {
   }
 
   private record(chat: Chat, m: SentMessage) {
+    if (this.lean) return m;
     chat.messages.push(m);
     const kb = m.reply_markup;
     if (kb?.keyboard) chat.keyboard = kb;
@@ -377,6 +412,26 @@ function pngSize(b: Buffer): { width: number; height: number } | null {
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   if (b.length < 24 || !b.subarray(0, 8).equals(signature) || b.toString("ascii", 12, 16) !== "IHDR") return null;
   return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+}
+
+/** A token bucket holding one second's worth: the limit Telegram describes as "about N per second". */
+class Bucket {
+  private tokens: number;
+  private at = performance.now();
+  constructor(private readonly perSecond: number) {
+    this.tokens = perSecond;
+  }
+  /** 0 when a token was taken; otherwise whole seconds to wait (retry_after). */
+  take(): number {
+    const now = performance.now();
+    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.at) * this.perSecond) / 1000);
+    this.at = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return 1;
+  }
 }
 
 function parseMarkup(m: unknown): Json {

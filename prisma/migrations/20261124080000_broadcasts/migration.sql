@@ -6,6 +6,7 @@ CREATE TABLE "Broadcast" (
     "segment" JSONB NOT NULL,
     "variants" JSONB NOT NULL,
     "controlBp" INTEGER NOT NULL DEFAULT 1000,
+    "sampleBp" INTEGER NOT NULL DEFAULT 10000,
     "salt" TEXT NOT NULL,
     "paid" BOOLEAN NOT NULL DEFAULT false,
     "attributionDays" INTEGER NOT NULL DEFAULT 7,

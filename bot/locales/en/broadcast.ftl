@@ -1,0 +1,19 @@
+broadcast-progress-title = 📣 “{ $name }”: { $state }
+broadcast-progress-counts = Sent { $sent } of { $total } · failed { $failed } · unreachable { $unreachable } · unknown { $unknown } · left { $left }
+    Control group (not messaged): { $control } · held back by caps or settings: { $skipped }
+broadcast-progress-speed = Speed { $speed } msg/s · about { $eta } left
+broadcast-state-draft = draft
+broadcast-state-scheduled = scheduled
+broadcast-state-running = sending
+broadcast-state-paused = paused
+broadcast-state-cancelled = cancelled
+broadcast-state-done = done
+broadcast-pause = ⏸ Pause
+broadcast-resume = ▶️ Resume
+broadcast-cancel = ✖️ Cancel
+broadcast-toast-paused = Paused
+broadcast-toast-resumed = Resumed
+broadcast-toast-cancelled = Cancelled
+broadcast-toast-not-now = Not possible in this state
+broadcast-toast-forbidden = Only marketers can do that
+broadcast-click-thanks = 👍 Got it

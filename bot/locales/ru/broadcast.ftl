@@ -1,0 +1,19 @@
+broadcast-progress-title = 📣 «{ $name }»: { $state }
+broadcast-progress-counts = Отправлено { $sent } из { $total } · ошибки { $failed } · недоступны { $unreachable } · неизвестно { $unknown } · осталось { $left }
+    Контрольная группа (без сообщения): { $control } · не отправлено из-за лимитов или настроек: { $skipped }
+broadcast-progress-speed = Скорость { $speed } сообщ./с · осталось примерно { $eta }
+broadcast-state-draft = черновик
+broadcast-state-scheduled = запланирована
+broadcast-state-running = идёт отправка
+broadcast-state-paused = на паузе
+broadcast-state-cancelled = отменена
+broadcast-state-done = завершена
+broadcast-pause = ⏸ Пауза
+broadcast-resume = ▶️ Продолжить
+broadcast-cancel = ✖️ Отменить
+broadcast-toast-paused = Пауза
+broadcast-toast-resumed = Продолжаем
+broadcast-toast-cancelled = Отменено
+broadcast-toast-not-now = Сейчас это невозможно
+broadcast-toast-forbidden = Это доступно только маркетологам
+broadcast-click-thanks = 👍 Принято

@@ -1,0 +1,77 @@
+import type { Transformer } from "grammy";
+
+/**
+ * One gate for everything this process sends to Telegram: the bot's replies,
+ * the jobs' notices and the broadcasts. Telegram allows about 30 messages a
+ * second to different chats together, so they share one budget, paced evenly
+ * (no burst that the next second pays for); transactional messages (priority
+ * 0) go before marketing ones (priority 1) whenever both wait. A 429 with
+ * retry_after stops the whole gate for that long: Telegram is telling the
+ * bot, not one chat, to slow down.
+ */
+export interface RateGate {
+  take(priority: 0 | 1): Promise<void>;
+  /** Nobody passes before `ms` from now (Telegram's retry_after). */
+  pause(ms: number): void;
+  readonly rps: number;
+}
+
+export function createRateGate(rps: number, clock: () => number = () => performance.now()): RateGate {
+  const interval = 1000 / rps;
+  // Late timers may catch up with a burst of at most 50 ms' worth.
+  const slack = Math.max(interval, 50);
+  const queues: (() => void)[][] = [[], []];
+  let slot = 0;
+  let pausedUntil = 0;
+  let timer: NodeJS.Timeout | null = null;
+
+  const waiting = () => (queues[0]?.length ?? 0) + (queues[1]?.length ?? 0);
+  function pump() {
+    timer = null;
+    const now = clock();
+    if (now < pausedUntil) return arm(pausedUntil - now);
+    if (slot < now - slack) slot = now - slack;
+    while (slot <= now && waiting() > 0) {
+      const next = queues[0]?.shift() ?? queues[1]?.shift();
+      next?.();
+      slot += interval;
+    }
+    if (waiting() > 0) arm(slot - now);
+  }
+  function arm(ms: number) {
+    if (timer) return;
+    timer = setTimeout(pump, Math.max(0, ms));
+  }
+  return {
+    rps,
+    take(priority) {
+      return new Promise<void>((resolve) => {
+        queues[priority]?.push(resolve);
+        if (!timer) pump();
+      });
+    },
+    pause(ms) {
+      pausedUntil = Math.max(pausedUntil, clock() + ms);
+      if (timer) {
+        clearTimeout(timer);
+        timer = null;
+      }
+      arm(ms);
+    },
+  };
+}
+
+const SENDING = /^(send|copy|forward)/;
+
+/** The gate as a grammY API transformer: sends wait their turn; a 429 pauses everyone. */
+export function gated(gate: RateGate, priority: 0 | 1, paidGate?: RateGate): Transformer {
+  return async (prev, method, payload, signal) => {
+    if (!SENDING.test(method)) return prev(method, payload, signal);
+    const g =
+      paidGate && (payload as { allow_paid_broadcast?: boolean } | undefined)?.allow_paid_broadcast ? paidGate : gate;
+    await g.take(priority);
+    const res = await prev(method, payload, signal);
+    if (!res.ok && res.error_code === 429) g.pause(Number(res.parameters?.retry_after ?? 1) * 1000);
+    return res;
+  };
+}
