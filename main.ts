@@ -34,7 +34,7 @@ const program = await loadTiers(
 );
 const kopilka = createKopilka({ db, program, now: () => new Date(), log, adminIds: config.adminIds });
 const { services } = kopilka;
-const { bot, drained, messenger } = createBot(
+const { bot, drained, messenger, broadcaster } = createBot(
   { token: config.botToken as string, apiRoot: config.apiRoot, globalRps: config.globalRps },
   { services, log },
 );
@@ -53,6 +53,9 @@ log.info({ port }, "http server listening");
 const jobs = kopilka.jobs(messenger);
 await jobs.start();
 log.info({ worker: jobs.workerId }, "jobs running");
+// Broadcasts go out from every process that runs this: they share a broadcast row by row.
+const broadcasts = kopilka.broadcasts(broadcaster, { concurrency: Math.min(64, Math.ceil(config.globalRps / 10) + 2) });
+broadcasts.start();
 
 let stopping = false;
 let runner: ReturnType<typeof run> | undefined;
@@ -105,6 +108,7 @@ async function shutdown(signal: string) {
   if (runner?.isRunning()) await runner.stop();
   await drained();
   await jobs.stop();
+  await broadcasts.stop();
   // Stop accepting, let requests in progress finish, drop idle keep-alive sockets.
   const closed = new Promise<void>((r) => server.close(() => r()));
   if ("closeIdleConnections" in server) server.closeIdleConnections();
