@@ -4,6 +4,7 @@
  * fails on a slow machine; the figures go into the closing notes.
  */
 import { benchAccrual } from "./accrual.js";
+import { benchBroadcast } from "./broadcast.js";
 import { benchCard } from "./card.js";
 import { benchHistory } from "./history.js";
 import { benchIndexes } from "./indexes.js";
@@ -21,6 +22,7 @@ const sections: Record<string, () => Promise<void>> = {
   history: () => benchHistory(process.env.TEST_DATABASE_URL),
   indexes: () => benchIndexes(process.env.TEST_DATABASE_URL),
   start: () => benchStart(),
+  broadcast: () => benchBroadcast(process.env.TEST_DATABASE_URL),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== "--");

@@ -229,9 +229,23 @@ export function createBroadcastSender(
     }
   }
 
-  /** Sends one claimed batch; returns how many rows went out. */
-  async function sendBatch(rows: Claimed[]): Promise<number> {
-    const todo = await plan(rows);
+  type Planned = Awaited<ReturnType<typeof plan>>;
+
+  /** Claims and plans the next batch, per broadcast (a batch may straddle two). */
+  async function prepare(): Promise<Planned[]> {
+    const rows = await claim();
+    const groups = new Map<number, Claimed[]>();
+    for (const r of rows) groups.set(r.broadcastId, [...(groups.get(r.broadcastId) ?? []), r]);
+    const out: Planned[] = [];
+    for (const g of groups.values()) {
+      await broadcastOf(g[0]?.broadcastId as number, true);
+      out.push(await plan(g));
+    }
+    return rows.length ? out : [];
+  }
+
+  /** Sends one planned batch; returns how many rows went out. */
+  async function sendBatch(todo: Planned): Promise<number> {
     let done = 0;
     let pending: Result[] = [];
     let flushing: Promise<void> = Promise.resolve();
@@ -251,8 +265,10 @@ export function createBroadcastSender(
       else timer ??= setTimeout(() => void flush(), 100);
     };
     const inFlight = new Set<Promise<void>>();
-    for (let i = 0; i < todo.length; i += concurrency) {
-      const chunk = todo.slice(i, i + concurrency);
+    // Small chunks keep the pipe full: the next chunk is marked while most of the last one is still in flight.
+    const step = Math.max(1, Math.ceil(concurrency / 4));
+    for (let i = 0; i < todo.length; i += step) {
+      const chunk = todo.slice(i, i + step);
       const b = await broadcastOf(chunk[0]?.broadcastId as number);
       if (b.status !== "running" || stopping) {
         await Promise.all(inFlight);
@@ -317,18 +333,18 @@ export function createBroadcastSender(
     await service.startDue();
     await recover();
     let sent = 0;
+    // The next batch is claimed and planned while this one is sending: no pause between batches.
+    let next = prepare();
     for (;;) {
-      const rows = await claim();
-      if (!rows.length) break;
-      // A batch belongs to one broadcast at a time (they are ordered by broadcast), but may straddle two.
-      const groups = new Map<number, Claimed[]>();
-      for (const r of rows) groups.set(r.broadcastId, [...(groups.get(r.broadcastId) ?? []), r]);
-      for (const g of groups.values()) {
-        await broadcastOf(g[0]?.broadcastId as number, true);
-        sent += await sendBatch(g);
-      }
+      const batch = await next;
+      if (!batch.length) break;
+      next = stopping ? Promise.resolve([]) : prepare();
+      for (const todo of batch) sent += await sendBatch(todo);
       await reportProgress();
-      if (stopping) break;
+      if (stopping) {
+        for (const todo of await next) await release(todo.map((r) => r.id));
+        break;
+      }
     }
     await finishDone();
     await reportProgress(true);
