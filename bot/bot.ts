@@ -5,6 +5,7 @@ import { apiThrottler } from "@grammyjs/transformer-throttler";
 import { Api, Bot, BotError, type Context as BaseContext, GrammyError, HttpError, type MiddlewareFn } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { BotDeps, Context, ConversationContext } from "./context.js";
+import { broadcastsFeature } from "./features/broadcasts.js";
 import { cardFeature } from "./features/card.js";
 import { enrollFeature } from "./features/enroll.js";
 import { fallbackFeature, helpFeature } from "./features/help.js";
@@ -93,6 +94,7 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
     }),
   );
   bot.use(createStaffFeature());
+  bot.use(broadcastsFeature);
   bot.use(enrollFeature);
   bot.use(helpFeature);
   // Before enrollment: every other command or button is an invitation to join.

@@ -17,3 +17,4 @@ broadcast-toast-cancelled = Cancelled
 broadcast-toast-not-now = Not possible in this state
 broadcast-toast-forbidden = Only marketers can do that
 broadcast-click-thanks = 👍 Got it
+broadcast-usage = Write the message after the command: /broadcast Spring sale: −20 % on everything. It goes to every member who can get it, except a 10 % control group.

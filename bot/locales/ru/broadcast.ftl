@@ -17,3 +17,4 @@ broadcast-toast-cancelled = Отменено
 broadcast-toast-not-now = Сейчас это невозможно
 broadcast-toast-forbidden = Это доступно только маркетологам
 broadcast-click-thanks = 👍 Принято
+broadcast-usage = Напишите сообщение после команды: /broadcast Весенняя распродажа: −20 % на всё. Его получат все участники, кому можно писать, кроме контрольной группы в 10 %.
