@@ -54,7 +54,10 @@ const jobs = kopilka.jobs(messenger);
 await jobs.start();
 log.info({ worker: jobs.workerId }, "jobs running");
 // Broadcasts go out from every process that runs this: they share a broadcast row by row.
-const broadcasts = kopilka.broadcasts(broadcaster, { concurrency: Math.min(64, Math.ceil(config.globalRps / 10) + 2) });
+const broadcasts = kopilka.broadcasts(broadcaster, {
+  concurrency: Math.min(64, Math.ceil(config.globalRps / 10) + 2),
+  leaseMs: config.broadcastLeaseSeconds * 1000,
+});
 broadcasts.start();
 
 let stopping = false;

@@ -34,6 +34,11 @@ export const envSchema = z.object({
   TELEGRAM_API_ROOT: z.url().default("https://api.telegram.org"),
   /** Outgoing messages per second to all chats together (Telegram allows about 30). */
   TELEGRAM_GLOBAL_RPS: z.coerce.number().int().min(1).max(1000).default(30),
+  /**
+   * How long a broadcast row may stay claimed or sending before another
+   * process treats its sender as dead (sending → unknown, claimed → queued).
+   */
+  BROADCAST_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** Set to receive updates by webhook (public https URL); unset: long polling. */
   WEBHOOK_URL: z.url().optional(),
   /** Secret Telegram sends back in X-Telegram-Bot-Api-Secret-Token; derived from the token when unset. */
@@ -56,6 +61,7 @@ export interface Config {
   botToken: string | undefined;
   apiRoot: string;
   globalRps: number;
+  broadcastLeaseSeconds: number;
   webhookUrl: string | undefined;
   webhookSecret: string | undefined;
   port: number;
@@ -91,6 +97,7 @@ export function loadConfig(env: Record<string, string | undefined>, need: { botT
     botToken: e.BOT_TOKEN,
     apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ""),
     globalRps: e.TELEGRAM_GLOBAL_RPS,
+    broadcastLeaseSeconds: e.BROADCAST_LEASE_SECONDS,
     webhookUrl: e.WEBHOOK_URL,
     webhookSecret: e.WEBHOOK_SECRET ?? (e.BOT_TOKEN ? deriveWebhookSecret(e.BOT_TOKEN) : undefined),
     port: e.PORT,
