@@ -46,6 +46,9 @@ export function createRateGate(rps: number, clock: () => number = () => performa
     rps,
     take(priority) {
       return new Promise<void>((resolve) => {
+        // After an idle spell the pace starts afresh: the catch-up slack is for late timers, not a burst.
+        const now = clock();
+        if (waiting() === 0 && slot < now) slot = now;
         queues[priority]?.push(resolve);
         if (!timer) pump();
       });
