@@ -42,15 +42,23 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
   bot.use(inFlight.middleware);
   const rps = opts.globalRps ?? 30;
 
-  // Outgoing: mark blocked chats, retry 429/5xx after the time Telegram asks, keep within rate limits.
-  bot.api.config.use(unreachableOn403(deps));
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+  // Outgoing: keep within rate limits, retry 429/5xx after the time Telegram
+  // asks, mark blocked chats. The first transformer installed is the innermost,
+  // so every retry passes the throttler again instead of slipping past it.
+  //
+  // The global limit spaces sends evenly rather than refilling a reservoir of
+  // `rps` each second: a refill timer runs on its own clock, so a burst drained
+  // the reservoir just before a refill and again just after it — up to twice
+  // the limit within one second. Spacing holds in every one-second window; the
+  // 5 % margin absorbs network jitter between our send and Telegram's count.
   bot.api.config.use(
     apiThrottler({
-      global: { reservoir: rps, reservoirRefreshAmount: rps, reservoirRefreshInterval: 1000 },
+      global: { minTime: Math.ceil(1050 / rps) },
       out: { maxConcurrent: 1, minTime: 50 },
     }),
   );
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+  bot.api.config.use(unreachableOn403(deps));
 
   // Updates of one chat are handled one at a time (the runner is concurrent
   // otherwise): a conversation must save its state before its next update.

@@ -55,8 +55,8 @@ export class FakeTelegram {
   private chats = new Map<number, Chat>();
   private webhook: { url: string; secret?: string } | null = null;
   private failures: { method: string; code: number; description: string; parameters?: Json }[] = [];
-  /** Every call the bot made, in order: method and payload. */
-  readonly calls: { method: string; payload: Json }[] = [];
+  /** Every call the bot made, in order: method, payload and when it arrived (ms since the epoch). */
+  readonly calls: { method: string; payload: Json; at: number }[] = [];
   readonly commands: Json[] = [];
   readonly documents = new Map<string, { fileName: string; content: Buffer }>();
   readonly callbackAnswers: Json[] = [];
@@ -108,6 +108,20 @@ export class FakeTelegram {
     return c;
   }
 
+  /**
+   * The most calls of `methods` that arrived within any one second (a
+   * sliding window, as Telegram counts), e.g. to check a global send limit.
+   */
+  maxPerSecond(methods: string[] = ["sendMessage", "sendPhoto", "sendDocument", "editMessageText"]): number {
+    const at = this.calls.filter((c) => methods.includes(c.method)).map((c) => c.at);
+    let max = 0;
+    for (let i = 0, j = 0; j < at.length; j++) {
+      while ((at[j] as number) - (at[i] as number) >= 1000) i++;
+      max = Math.max(max, j - i + 1);
+    }
+    return max;
+  }
+
   /** Queues an update; delivers it by webhook if one is set. */
   pushUpdate(body: Json) {
     const update = { update_id: this.nextUpdateId++, ...body };
@@ -151,7 +165,7 @@ export class FakeTelegram {
       if (m[1] !== this.token) throw new TelegramError(401, "Unauthorized");
       const method = m[2] as string;
       const payload = await readPayload(req, this.documents);
-      this.calls.push({ method, payload });
+      this.calls.push({ method, payload, at: Date.now() });
       const failure = this.failures.findIndex((f) => f.method === method);
       if (failure >= 0) {
         const [f] = this.failures.splice(failure, 1);
