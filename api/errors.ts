@@ -13,6 +13,7 @@ const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   "RETURN.CONFLICT": 409,
   "LEDGER.IDEMPOTENCY_CONFLICT": 409,
   "REDEMPTION.NOT_PENDING": 409,
+  "DB.UNAVAILABLE": 503,
 };
 
 export class ApiError extends Error {

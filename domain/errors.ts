@@ -26,7 +26,9 @@ export type ErrorCode =
   | "REDEMPTION.CAP_EXCEEDED"
   | "REDEMPTION.NOT_FOUND"
   | "REDEMPTION.NOT_PENDING"
-  | "REDEMPTION.EXPIRED";
+  | "REDEMPTION.EXPIRED"
+  /** The database cannot be reached right now (connection refused or dropped); nothing was changed. */
+  | "DB.UNAVAILABLE";
 
 export class DomainError extends Error {
   override readonly name = "DomainError";

@@ -10,7 +10,7 @@ import { createRedemptionService } from "./redemptions.js";
 import { createApiKeyService, createStaffService } from "./staff.js";
 import { createStoreService } from "./stores.js";
 
-export { auditLedger } from "./audit.js";
+export { auditLedger, CLEAN_AUDIT, type LedgerAudit } from "./audit.js";
 export type { ServiceContext } from "./context.js";
 export type { Card } from "./cards.js";
 export type { Role } from "./staff.js";

@@ -44,6 +44,7 @@ error-REDEMPTION-CAP_EXCEEDED = Points can pay at most { $max } of this receipt.
 error-INPUT-INVALID_AMOUNT = Invalid amount.
 error-INPUT-INVALID_POINTS = Invalid number of points.
 error-INPUT-INVALID = Invalid input.
+error-DB-UNAVAILABLE = The database is unavailable for a moment; nothing was recorded. Try again in a minute.
 error-other = That did not work: { $code }.
 cmd-member = Member status
 cmd-purchase = Record a purchase

@@ -44,6 +44,7 @@ error-REDEMPTION-CAP_EXCEEDED = Баллами можно оплатить не 
 error-INPUT-INVALID_AMOUNT = Неверная сумма.
 error-INPUT-INVALID_POINTS = Неверное количество баллов.
 error-INPUT-INVALID = Неверные данные.
+error-DB-UNAVAILABLE = База данных временно недоступна, ничего не записано. Повторите через минуту.
 error-other = Не получилось: { $code }.
 cmd-member = Статус участника
 cmd-purchase = Провести покупку
