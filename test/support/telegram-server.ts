@@ -49,7 +49,13 @@ export class FakeTelegram {
   readonly username = "kopilka_test_bot";
   private server: Server | null = null;
   private updates: Json[] = [];
-  private nextUpdateId = 1;
+  /** Updates handed out again despite the offset (see redeliver). */
+  private again = new Set<Json>();
+  /**
+   * Like Telegram after a quiet week, a fresh bot starts at a random id: two
+   * fakes in one test run against one database do not reuse each other's ids.
+   */
+  private nextUpdateId = 1 + Math.floor(Math.random() * 1e9);
   private nextMessageId = 1;
   private waiters: (() => void)[] = [];
   private chats = new Map<number, Chat>();
@@ -120,6 +126,18 @@ export class FakeTelegram {
       max = Math.max(max, j - i + 1);
     }
     return max;
+  }
+
+  /**
+   * Sends an update the bot already got once more, with the same update_id, as
+   * Telegram does when a webhook answer was lost or a polling bot restarted
+   * before confirming its offset.
+   */
+  redeliver(update: Json) {
+    if (this.webhook) return void this.deliver(update);
+    this.again.add(update);
+    this.updates.push(update);
+    for (const w of this.waiters.splice(0)) w();
   }
 
   /** Queues an update; delivers it by webhook if one is set. */
@@ -220,7 +238,7 @@ export class FakeTelegram {
           "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook",
         );
       const offset = Number(p.offset ?? 0);
-      if (offset > 0) this.updates = this.updates.filter((u) => u.update_id >= offset);
+      if (offset > 0) this.updates = this.updates.filter((u) => u.update_id >= offset || this.again.has(u));
       const timeout = Math.min(Number(p.timeout ?? 0), 50);
       if (this.updates.length === 0 && timeout > 0) {
         await new Promise<void>((resolve) => {
@@ -231,7 +249,9 @@ export class FakeTelegram {
           });
         });
       }
-      return this.updates.slice(0, Number(p.limit ?? 100));
+      const batch = this.updates.slice(0, Number(p.limit ?? 100));
+      for (const u of batch) this.again.delete(u);
+      return batch;
     },
     setWebhook: (p: Json) => {
       if (!/^https?:\/\//.test(String(p.url ?? "")))
