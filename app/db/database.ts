@@ -9,11 +9,14 @@ export type { RawConnection } from "./migrate.js";
 
 import { pgliteAdapter } from "./pglite-adapter.js";
 
+import { type DataDirLock, DataDirLockedError, lockDataDir } from "./lock.js";
+import { SOCKET_PORT, servePglite } from "./pglite-socket.js";
 import { runCommitted, type SqlTx, sqlTx } from "./sql.js";
 import { translateConnectionError } from "./unavailable.js";
 
 export type { PrismaClient } from "../../generated/prisma/client.js";
 export type { SqlTx } from "./sql.js";
+export { DataDirLockedError } from "./lock.js";
 
 /**
  * One open database: the Prisma client for the application and a raw SQL
@@ -40,6 +43,17 @@ export interface DatabaseOptions {
   migrate?: boolean;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /**
+   * PGlite: also serve the database on a Unix socket in the data folder, so
+   * the CLI and psql can reach it while this process owns the folder.
+   */
+  serveSocket?: boolean;
+  /**
+   * PGlite: when another live process owns the folder, "fail" (default)
+   * throws DataDirLockedError; "connect" reaches the owner through its socket
+   * (the CLI), never opening the folder a second time.
+   */
+  whenLocked?: "fail" | "connect";
 }
 
 /** int8 as a JS number (counts and sums here stay far below 2^53); timestamps as UTC. */
@@ -52,7 +66,29 @@ const pgTypes = {
 };
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  const db = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : await openPglite(opts.dataDir);
+  if (opts.databaseUrl) return migrated(openPostgres(opts.databaseUrl, opts.poolSize ?? 10), opts);
+  const memory = opts.dataDir.startsWith("memory://");
+  if (memory) return migrated(await openPglite(opts.dataDir, null, false), opts);
+  mkdirSync(opts.dataDir, { recursive: true });
+  let lock: DataDirLock;
+  try {
+    lock = lockDataDir(opts.dataDir);
+  } catch (e) {
+    if (!(e instanceof DataDirLockedError) || opts.whenLocked !== "connect") throw e;
+    const dir = e.owner.socketDir;
+    if (!dir) throw e;
+    // The owner migrated the schema when it opened the folder.
+    return openPostgres({ host: dir, port: SOCKET_PORT, user: "postgres", database: "postgres" }, 1);
+  }
+  try {
+    return await migrated(await openPglite(opts.dataDir, lock, opts.serveSocket === true), opts);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+async function migrated(db: Database, opts: DatabaseOptions): Promise<Database> {
   if (opts.migrate !== false) await db.withConnection((c) => migrate(c));
   return db;
 }
@@ -72,9 +108,9 @@ export function inlineParams(c: { escapeLiteral(s: string): string }, text: stri
   });
 }
 
-function openPostgres(url: string, max: number): Database {
+function openPostgres(url: string | pg.PoolConfig, max: number): Database {
   const pool = new pg.Pool({
-    connectionString: url,
+    ...(typeof url === "string" ? { connectionString: url } : url),
     max,
     types: pgTypes as pg.CustomTypesConfig,
     // A server that does not answer at all must not hold a request forever.
@@ -178,9 +214,10 @@ function withConnectionErrors(prisma: PrismaClient): PrismaClient {
   }) as unknown as PrismaClient;
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
-  if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
+async function openPglite(dataDir: string, lock: DataDirLock | null, serveSocket: boolean): Promise<Database> {
   const client = await PGlite.create(dataDir);
+  const socket = serveSocket ? await servePglite(client, dataDir) : null;
+  if (socket) lock?.announceSocket(socket.dir);
   const prisma = new PrismaClient({ adapter: pgliteAdapter(client) });
   const db: Database = {
     kind: "pglite",
@@ -204,8 +241,10 @@ async function openPglite(dataDir: string): Promise<Database> {
       return result;
     },
     async close() {
+      await socket?.stop();
       await prisma.$disconnect();
       await client.close();
+      lock?.release();
     },
   };
   return db;
