@@ -13,7 +13,7 @@ import { Api, webhookCallback } from "grammy";
 import pino from "pino";
 import { createHttpApp, listen } from "./api/server.js";
 import { loadConfig, loadProgram, orExit } from "./app/config.js";
-import { openDatabase } from "./app/db/database.js";
+import { DataDirLockedError, openDatabase } from "./app/db/database.js";
 import { createKopilka } from "./app/kopilka.js";
 import { loadTiers } from "./app/services/index.js";
 import { createBot, registerCommands } from "./bot/bot.js";
@@ -26,7 +26,14 @@ const config = orExit(() => loadConfig(process.env, { botToken: true }));
 const log = process.stdout.isTTY
   ? pino({ level: config.logLevel, transport: { target: "pino-pretty", options: { colorize: true } } })
   : pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: true }));
-const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serveSocket: true }).catch(
+  (e: unknown) => {
+    // A second server on one PGlite folder would corrupt it: stop with the reason.
+    if (!(e instanceof DataDirLockedError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    process.exit(1);
+  },
+);
 log.info({ database: db.kind === "postgres" ? "postgresql" : `pglite ${config.dataDir}` }, "database ready");
 const program = await loadTiers(
   db,

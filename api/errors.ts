@@ -15,6 +15,7 @@ const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   "RETURN.CONFLICT": 409,
   "LEDGER.IDEMPOTENCY_CONFLICT": 409,
   "REDEMPTION.NOT_PENDING": 409,
+  "DB.UNAVAILABLE": 503,
 };
 
 /** The code the database layer gives an error when the database cannot be reached (h2's detection). */

@@ -45,6 +45,13 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
   });
   const inFlight = trackInFlight();
   bot.use(inFlight.middleware);
+  // Each update once, in polling and webhook mode alike: a redelivered
+  // update_id (lost webhook answer, restart before the offset was confirmed)
+  // is dropped here, before any handler could post a second purchase.
+  bot.use(async (ctx, next) => {
+    if (await deps.services.updates.claim(ctx.update.update_id)) await next();
+    else deps.log.info({ update: ctx.update.update_id }, "update delivered again; already handled");
+  });
   const rps = opts.globalRps ?? 30;
 
   // Outgoing: mark blocked chats, retry 429/5xx after the time Telegram asks, keep within rate limits.

@@ -29,7 +29,10 @@ export type ErrorCode =
   | "REDEMPTION.NOT_PENDING"
   | "REDEMPTION.EXPIRED"
   | "BROADCAST.NOT_FOUND"
-  | "BROADCAST.BAD_STATE";
+  | "BROADCAST.BAD_STATE"
+
+  /** The database cannot be reached right now (connection refused or dropped); nothing was changed. */
+  | "DB.UNAVAILABLE";
 
 export class DomainError extends Error {
   override readonly name = "DomainError";

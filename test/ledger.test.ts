@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../app/db/database.js";
-import { auditLedger, type Services } from "../app/services/index.js";
+import { auditLedger, CLEAN_AUDIT, type Services } from "../app/services/index.js";
 import { defaultProgram } from "../domain/index.js";
 import { testDatabases } from "./support/databases.js";
 import { createStore, servicesFor, testClock, uniquePhone } from "./support/fixtures.js";
@@ -20,7 +20,7 @@ describe.each(testDatabases)("loyalty core on $name", ({ open }) => {
   });
   afterAll(async () => {
     const audit = await auditLedger(db);
-    expect(audit).toEqual({ mismatches: [], brokenChains: 0, lotMismatches: [] });
+    expect(audit).toEqual(CLEAN_AUDIT);
     await db.close();
   });
 

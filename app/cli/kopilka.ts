@@ -18,7 +18,9 @@ const usage = `usage: npm run cli -- apikey create --store <id> [--import-histor
 
 async function main(argv: string[]): Promise<number> {
   const config = orExit(() => loadConfig(process.env));
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // While the server runs, its PGlite folder is reached through the server's
+  // socket: a second process must never open the folder itself.
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, whenLocked: "connect" });
   try {
     const program = await loadTiers(
       db,

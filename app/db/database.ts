@@ -10,10 +10,14 @@ export type { RawConnection } from "./migrate.js";
 
 import { pgliteAdapter } from "./pglite-adapter.js";
 
+import { type DataDirLock, DataDirLockedError, lockDataDir } from "./lock.js";
+import { SOCKET_PORT, servePglite } from "./pglite-socket.js";
 import { runCommitted, type SqlTx, sqlTx } from "./sql.js";
+import { translateConnectionError } from "./unavailable.js";
 
 export type { PrismaClient } from "../../generated/prisma/client.js";
 export type { SqlTx } from "./sql.js";
+export { DataDirLockedError } from "./lock.js";
 
 /**
  * One open database: the Prisma client for the application and a raw SQL
@@ -40,6 +44,17 @@ export interface DatabaseOptions {
   migrate?: boolean;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /**
+   * PGlite: also serve the database on a Unix socket in the data folder, so
+   * the CLI and psql can reach it while this process owns the folder.
+   */
+  serveSocket?: boolean;
+  /**
+   * PGlite: when another live process owns the folder, "fail" (default)
+   * throws DataDirLockedError; "connect" reaches the owner through its socket
+   * (the CLI), never opening the folder a second time.
+   */
+  whenLocked?: "fail" | "connect";
 }
 
 /** int8 as a JS number (counts and sums here stay far below 2^53); timestamps as UTC. */
@@ -52,7 +67,29 @@ const pgTypes = {
 };
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  const db = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : await openPglite(opts.dataDir);
+  if (opts.databaseUrl) return migrated(openPostgres(opts.databaseUrl, opts.poolSize ?? 10), opts);
+  const memory = opts.dataDir.startsWith("memory://");
+  if (memory) return migrated(await openPglite(opts.dataDir, null, false), opts);
+  mkdirSync(opts.dataDir, { recursive: true });
+  let lock: DataDirLock;
+  try {
+    lock = lockDataDir(opts.dataDir);
+  } catch (e) {
+    if (!(e instanceof DataDirLockedError) || opts.whenLocked !== "connect") throw e;
+    const dir = e.owner.socketDir;
+    if (!dir) throw e;
+    // The owner migrated the schema when it opened the folder.
+    return openPostgres({ host: dir, port: SOCKET_PORT, user: "postgres", database: "postgres" }, 1);
+  }
+  try {
+    return await migrated(await openPglite(opts.dataDir, lock, opts.serveSocket === true), opts);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+async function migrated(db: Database, opts: DatabaseOptions): Promise<Database> {
   if (opts.migrate !== false) await db.withConnection((c) => migrate(c));
   return db;
 }
@@ -101,57 +138,84 @@ function arrayLiteral(a: readonly unknown[]): string {
   return `{${a.map(item).join(",")}}`;
 }
 
-function openPostgres(url: string, max: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes as pg.CustomTypesConfig });
-  // An idle connection the server closed (restart, failover) must not crash
-  // the process; the pool replaces it on the next checkout.
+function openPostgres(url: string | pg.PoolConfig, max: number): Database {
+  const pool = new pg.Pool({
+    ...(typeof url === "string" ? { connectionString: url } : url),
+    max,
+    types: pgTypes as pg.CustomTypesConfig,
+    // A server that does not answer at all must not hold a request forever.
+    connectionTimeoutMillis: 5_000,
+  });
+  // The server may drop a connection at any time (restart, failover,
+  // pg_terminate_backend). An 'error' event with no listener ends the process,
+  // and pg-pool listens only while a client is idle in the pool; so every
+  // client gets its own listener for its whole life. The query in flight then
+  // fails with the error, which becomes DB.UNAVAILABLE below, and the pool
+  // drops the broken client when it is released with that error.
   pool.on("error", () => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  pool.on("connect", (client) => client.on("error", () => {}));
+  const prisma = withConnectionErrors(new PrismaClient({ adapter: new PrismaPg(pool) }));
+  const checkout = async () => {
+    try {
+      return await pool.connect();
+    } catch (e) {
+      throw translateConnectionError(e);
+    }
+  };
+  /** Runs `fn` on a checked-out client; a broken client is destroyed, not returned to the pool. */
+  const onClient = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const c = await checkout();
+    let failure: unknown;
+    try {
+      return await fn(c);
+    } catch (e) {
+      failure = translateConnectionError(e);
+      throw failure;
+    } finally {
+      c.release(failure !== undefined && isDbUnavailable(failure) ? (failure as Error) : undefined);
+    }
+  };
   return {
     kind: "postgres",
     prisma,
     async exec(sql) {
-      await pool.query(sql);
+      await onClient((c) => c.query(sql));
     },
     async query(sql, params) {
-      return (await pool.query(sql, params as unknown[])).rows;
+      return onClient(async (c) => (await c.query(sql, params as unknown[])).rows);
     },
-    async withConnection(fn) {
-      const c = await pool.connect();
-      try {
-        return await fn({
+    withConnection(fn) {
+      return onClient((c) =>
+        fn({
           exec: async (sql) => void (await c.query(sql)),
           query: async (sql, params) => (await c.query(sql, params as unknown[])).rows,
-        });
-      } finally {
-        c.release();
-      }
+        }),
+      );
     },
-    async unitOfWork(fn) {
-      const c = await pool.connect();
-      let begun = false;
-      const committed: (() => void)[] = [];
-      try {
-        const result = await fn(
-          sqlTx(async (text, params) => {
-            if (begun) return (await c.query({ name: preparedName(text), text, values: params })).rows;
-            // BEGIN travels with the first statement: one round trip fewer per
-            // unit of work (the simple protocol takes no parameters, so they
-            // are inlined as escaped literals).
-            begun = true;
-            const results = (await c.query(`BEGIN; ${inlineParams(c, text, params)}`)) as unknown as pg.QueryResult[];
-            return results[1]?.rows ?? [];
-          }, committed),
-        );
-        if (begun) await c.query("COMMIT");
-        runCommitted(committed);
-        return result;
-      } catch (e) {
-        if (begun) await c.query("ROLLBACK").catch(() => {});
-        throw e;
-      } finally {
-        c.release();
-      }
+    unitOfWork(fn) {
+      return onClient(async (c) => {
+        let begun = false;
+        const committed: (() => void)[] = [];
+        try {
+          const result = await fn(
+            sqlTx(async (text, params) => {
+              if (begun) return (await c.query({ name: preparedName(text), text, values: params })).rows;
+              // BEGIN travels with the first statement: one round trip fewer per
+              // unit of work (the simple protocol takes no parameters, so they
+              // are inlined as escaped literals).
+              begun = true;
+              const results = (await c.query(`BEGIN; ${inlineParams(c, text, params)}`)) as unknown as pg.QueryResult[];
+              return results[1]?.rows ?? [];
+            }, committed),
+          );
+          if (begun) await c.query("COMMIT");
+          runCommitted(committed);
+          return result;
+        } catch (e) {
+          if (begun) await c.query("ROLLBACK").catch(() => {});
+          throw e;
+        }
+      });
     },
     async close() {
       await prisma.$disconnect();
@@ -160,9 +224,30 @@ function openPostgres(url: string, max: number): Database {
   };
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
-  if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
+const isDbUnavailable = (e: unknown) => (e as { code?: unknown }).code === "DB.UNAVAILABLE";
+
+/**
+ * The Prisma client, with a lost connection surfacing as DB.UNAVAILABLE like
+ * on the raw paths (the API answers 503 and the caller may retry).
+ */
+function withConnectionErrors(prisma: PrismaClient): PrismaClient {
+  return prisma.$extends({
+    query: {
+      async $allOperations({ args, query }) {
+        try {
+          return await query(args);
+        } catch (e) {
+          throw translateConnectionError(e);
+        }
+      },
+    },
+  }) as unknown as PrismaClient;
+}
+
+async function openPglite(dataDir: string, lock: DataDirLock | null, serveSocket: boolean): Promise<Database> {
   const client = await PGlite.create(dataDir);
+  const socket = serveSocket ? await servePglite(client, dataDir) : null;
+  if (socket) lock?.announceSocket(socket.dir);
   const prisma = new PrismaClient({ adapter: pgliteAdapter(client) });
   const db: Database = {
     kind: "pglite",
@@ -186,8 +271,10 @@ async function openPglite(dataDir: string): Promise<Database> {
       return result;
     },
     async close() {
+      await socket?.stop();
       await prisma.$disconnect();
       await client.close();
+      lock?.release();
     },
   };
   return db;

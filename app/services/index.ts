@@ -11,8 +11,9 @@ import { createPurchaseService } from "./purchases.js";
 import { createRedemptionService } from "./redemptions.js";
 import { createApiKeyService, createStaffService } from "./staff.js";
 import { createStoreService } from "./stores.js";
+import { createUpdateLog } from "./updates.js";
 
-export { auditLedger } from "./audit.js";
+export { auditLedger, CLEAN_AUDIT, type LedgerAudit } from "./audit.js";
 export type { ServiceContext } from "./context.js";
 export type { Card } from "./cards.js";
 export type { Role } from "./staff.js";
@@ -43,6 +44,7 @@ export function createServices(input: ServiceInput, opts: { adminIds?: Iterable<
     stores: createStoreService(ctx),
     staff: createStaffService(ctx, new Set([...(opts.adminIds ?? [])].map(String))),
     apiKeys: createApiKeyService(ctx),
+    updates: createUpdateLog(ctx),
     conversations: createConversationStore(ctx),
     health: createHealthService(ctx),
     broadcasts: createBroadcastService(ctx),

@@ -6,6 +6,7 @@ import { sql } from "../db/sql.js";
 import type { Member as MemberRow } from "../../generated/prisma/client.js";
 import type { ServiceContext } from "./context.js";
 import { utcFromJson } from "./json-time.js";
+import { phoneHash, serverSecret } from "./secrets.js";
 import { lockMember, type MemberKey, postEntry } from "./ledger.js";
 
 export type { MemberKey } from "./ledger.js";
@@ -61,6 +62,27 @@ function randomCode(len: number, alphabet: string) {
 
 export function createMemberService(ctx: ServiceContext) {
   const { db, program } = ctx;
+  let phoneKey: Promise<string> | undefined;
+  /** The keyed hash of a normalized phone; the key is made once per database. */
+  const hashPhone = async (phone: string) => {
+    phoneKey ??= serverSecret(db, "phone-hash").catch((e: unknown) => {
+      phoneKey = undefined;
+      throw e;
+    });
+    return phoneHash(await phoneKey, phone);
+  };
+
+  /**
+   * Whether this phone was enrolled before, also by a member who deleted their
+   * data since (only a keyed hash of the number is kept). A returning phone
+   * gets no second welcome bonus, and is no new referral.
+   */
+  async function wasMemberBefore(phone: string): Promise<boolean> {
+    const normalized = normalizePhone(phone);
+    if (!normalized) return false;
+    const [row] = await db.query(`SELECT 1 FROM "KnownPhone" WHERE hash = $1`, [await hashPhone(normalized)]);
+    return row !== undefined;
+  }
 
   /**
    * The member behind a Telegram update — read on every update, so by one
@@ -110,6 +132,7 @@ export function createMemberService(ctx: ServiceContext) {
     const phone = input.phone ? normalizePhone(input.phone) : null;
     if (input.phone && !phone) throw new DomainError("INPUT.INVALID", "not a phone number", { field: "phone" });
     const telegramId = input.telegramId != null ? String(input.telegramId) : null;
+    const hash = phone ? await hashPhone(phone) : null;
     const id = await withRetry(() =>
       db.unitOfWork(async (tx) => {
         if (telegramId !== null) {
@@ -139,12 +162,20 @@ export function createMemberService(ctx: ServiceContext) {
                   ${referrer?.id ?? null}::int, ${now}::timestamp)
           RETURNING id`);
         if (!member) throw new Error("unreachable: INSERT … RETURNING returns the row");
-        if (program.welcomeBonusPoints > 0) {
+        // A phone seen before (its member deleted their data) enrolls without
+        // a second welcome bonus: deleting and re-joining must not farm it.
+        const firstTime =
+          hash === null ||
+          (await tx.one(sql`
+            INSERT INTO "KnownPhone" (hash, "firstEnrolledAt") VALUES (${hash}, ${now}::timestamp)
+            ON CONFLICT (hash) DO NOTHING RETURNING hash`)) !== undefined;
+        const welcomePoints = firstTime ? program.welcomeBonusPoints : 0;
+        if (welcomePoints > 0) {
           await lockMember(tx, member.id);
           await postEntry(tx, program, {
             memberId: member.id,
             kind: "welcome",
-            points: program.welcomeBonusPoints,
+            points: welcomePoints,
             idempotencyKey: `welcome:${member.id}`,
             at: now,
           });
@@ -156,7 +187,7 @@ export function createMemberService(ctx: ServiceContext) {
           domainEvent("member.enrolled", {
             memberId: member.id,
             referredById: referrer?.id ?? null,
-            welcomePoints: program.welcomeBonusPoints,
+            welcomePoints,
             at: now.toISOString(),
           }),
         );
@@ -221,7 +252,15 @@ export function createMemberService(ctx: ServiceContext) {
    */
   async function deleteData(memberId: number) {
     const now = ctx.now();
+    const m = await db.prisma.member.findUnique({ where: { id: memberId }, select: { phone: true, createdAt: true } });
+    const hash = m?.phone ? await hashPhone(m.phone) : null;
     await db.unitOfWork(async (tx) => {
+      // Members who joined before phones were remembered: remember theirs now,
+      // as the number itself is about to go.
+      if (hash)
+        await tx.many(sql`
+          INSERT INTO "KnownPhone" (hash, "firstEnrolledAt") VALUES (${hash}, ${m?.createdAt ?? now}::timestamp)
+          ON CONFLICT (hash) DO NOTHING`);
       await tx.many(sql`
         UPDATE "Member" SET "telegramId" = NULL, "chatId" = NULL, "firstName" = NULL, "lastName" = NULL, phone = NULL,
                birthday = NULL, language = NULL, status = 'deleted', notifications = false,
@@ -244,6 +283,7 @@ export function createMemberService(ctx: ServiceContext) {
     find,
     get,
     enroll,
+    wasMemberBefore,
     setLanguage,
     rememberLanguage,
     setNotifications,

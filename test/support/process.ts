@@ -1,17 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
-/** `npm start` as a user runs it, in its own process group; its output is kept. */
-export interface App {
-  child: ChildProcess;
-  output: () => string;
-  /** The bot is polling or has set its webhook. */
-  ready: Promise<void>;
-  /** The HTTP server listens. */
-  listening: Promise<void>;
-  exited: Promise<number | null>;
-}
+/** Kopilka's own folder, where `npm start` and `npm run cli` run. */
+export const ROOT = join(import.meta.dirname, "..", "..");
 
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -22,47 +14,71 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function startApp(env: Record<string, string>): App {
+export interface Started {
+  child: ChildProcess;
+  output: () => string;
+  /** Resolves once the HTTP API listens (the bot may still be reaching Telegram). */
+  listening: Promise<void>;
+  /** Resolves once the bot polls or has its webhook set. */
+  ready: Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** `npm start` as a user runs it, in its own process group (so a signal reaches every process in it). */
+export function npmStart(env: Record<string, string>): Started {
   let out = "";
   const child = spawn("npm", ["start", "--silent"], {
-    cwd: join(import.meta.dirname, "../.."),
-    // Its own process group, like a terminal's foreground job: Ctrl-C reaches every process in it.
+    cwd: ROOT,
     detached: true,
-    env: { ...process.env, DATABASE_URL: "", LOG_LEVEL: "info", ...env },
+    env: { ...process.env, DATABASE_URL: "", LOG_LEVEL: "info", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  const waitFor = (re: RegExp) =>
+  const when = (re: RegExp) =>
     new Promise<void>((resolve, reject) => {
-      const onData = () => {
+      const onData = (d: Buffer) => {
+        out += d.toString();
         if (re.test(out)) resolve();
       };
       child.stdout?.on("data", onData);
       child.stderr?.on("data", onData);
       void exited.then((code) => reject(new Error(`npm start exited with ${code}:\n${out}`)));
     });
-  const collect = (d: Buffer) => {
-    out += d.toString();
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  const ready = waitFor(/is polling|receives updates by webhook/);
-  const listening = waitFor(/http server listening/);
-  // Awaited by the tests that need them; an app that exits early must not be an unhandled rejection.
-  ready.catch(() => {});
+  const listening = when(/http server listening/);
+  const ready = when(/is polling|receives updates by webhook/);
+  // Either may be left unawaited by a test that kills the process.
   listening.catch(() => {});
-  return { child, output: () => out, ready, listening, exited };
+  ready.catch(() => {});
+  return { child, output: () => out, listening, ready, exited };
 }
 
-/**
- * Ctrl-C (or a service manager's SIGTERM), or kill -9 with SIGKILL: the
- * signal to the whole process group. Resolves once every process in it has exited.
- */
-export function stopped(child: ChildProcess, signal: NodeJS.Signals = "SIGINT"): Promise<void> {
+/** Sends `signal` to the whole process group; resolves once every process in it let go of the pipes. */
+export function stopGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    // "close": every process of the group has let go of the output pipes.
     child.on("close", () => resolve());
-    process.kill(-(child.pid as number), signal);
+    try {
+      process.kill(-(child.pid as number), signal);
+    } catch {
+      resolve();
+    }
   });
 }
+
+/** `npm run cli -- …args` with the environment given; resolves with its exit code and output. */
+export function npmCli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      "npm",
+      ["run", "--silent", "cli", "--", ...args],
+      { cwd: ROOT, env: { ...process.env, DATABASE_URL: "", ...env }, timeout: 60_000 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+    );
+  });
+}
+
+/** The names the lead's tests use for the same helpers (npm start as a user runs it; Ctrl-C by default). */
+export type App = Started;
+export const startApp = npmStart;
+export const stopped = (child: ChildProcess, signal: NodeJS.Signals = "SIGINT") => stopGroup(child, signal);

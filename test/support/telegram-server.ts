@@ -49,15 +49,21 @@ export class FakeTelegram {
   readonly username = "kopilka_test_bot";
   private server: Server | null = null;
   private updates: Json[] = [];
-  private nextUpdateId = 1;
+  /** Updates handed out again despite the offset (see redeliver). */
+  private again = new Set<Json>();
+  /**
+   * Like Telegram after a quiet week, a fresh bot starts at a random id: two
+   * fakes in one test run against one database do not reuse each other's ids.
+   */
+  private nextUpdateId = 1 + Math.floor(Math.random() * 1e9);
   private nextMessageId = 1;
   private nextFileId = 1;
   private waiters: (() => void)[] = [];
   private chats = new Map<number, Chat>();
   private webhook: { url: string; secret?: string } | null = null;
   private failures: { method: string; code: number; description: string; parameters?: Json }[] = [];
-  /** Every call the bot made, in order: method, payload and the names of the files it uploaded. */
-  readonly calls: { method: string; payload: Json; uploads: string[] }[] = [];
+  /** Every call the bot made, in order: method, payload, the names of the files it uploaded, and when it arrived (ms since the epoch). */
+  readonly calls: { method: string; payload: Json; uploads: string[]; at: number }[] = [];
   readonly commands: Json[] = [];
   readonly documents = new Map<string, { fileName: string; content: Buffer }>();
   /** Photos Telegram stores, by the file_id it gave them (the bytes as uploaded). */
@@ -135,6 +141,32 @@ export class FakeTelegram {
     return c;
   }
 
+  /**
+   * The most calls of `methods` that arrived within any one second (a
+   * sliding window, as Telegram counts), e.g. to check a global send limit.
+   */
+  maxPerSecond(methods: string[] = ["sendMessage", "sendPhoto", "sendDocument", "editMessageText"]): number {
+    const at = this.calls.filter((c) => methods.includes(c.method)).map((c) => c.at);
+    let max = 0;
+    for (let i = 0, j = 0; j < at.length; j++) {
+      while ((at[j] as number) - (at[i] as number) >= 1000) i++;
+      max = Math.max(max, j - i + 1);
+    }
+    return max;
+  }
+
+  /**
+   * Sends an update the bot already got once more, with the same update_id, as
+   * Telegram does when a webhook answer was lost or a polling bot restarted
+   * before confirming its offset.
+   */
+  redeliver(update: Json) {
+    if (this.webhook) return void this.deliver(update);
+    this.again.add(update);
+    this.updates.push(update);
+    for (const w of this.waiters.splice(0)) w();
+  }
+
   /** Queues an update; delivers it by webhook if one is set. */
   pushUpdate(body: Json) {
     const update = { update_id: this.nextUpdateId++, ...body };
@@ -179,7 +211,7 @@ export class FakeTelegram {
       const method = m[2] as string;
       const uploads: string[] = [];
       const payload = await readPayload(req, this.documents, uploads);
-      this.calls.push({ method, payload, uploads });
+      this.calls.push({ method, payload, uploads, at: Date.now() });
       const failure = this.failures.findIndex((f) => f.method === method);
       if (failure >= 0) {
         const [f] = this.failures.splice(failure, 1);
@@ -245,7 +277,7 @@ export class FakeTelegram {
           "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook",
         );
       const offset = Number(p.offset ?? 0);
-      if (offset > 0) this.updates = this.updates.filter((u) => u.update_id >= offset);
+      if (offset > 0) this.updates = this.updates.filter((u) => u.update_id >= offset || this.again.has(u));
       const timeout = Math.min(Number(p.timeout ?? 0), 50);
       if (this.updates.length === 0 && timeout > 0) {
         await new Promise<void>((resolve) => {
@@ -256,7 +288,9 @@ export class FakeTelegram {
           });
         });
       }
-      return this.updates.slice(0, Number(p.limit ?? 100));
+      const batch = this.updates.slice(0, Number(p.limit ?? 100));
+      for (const u of batch) this.again.delete(u);
+      return batch;
     },
     setWebhook: (p: Json) => {
       if (!/^https?:\/\//.test(String(p.url ?? "")))

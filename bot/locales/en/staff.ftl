@@ -49,6 +49,7 @@ error-REDEMPTION-CAP_EXCEEDED = Points can pay at most { $capLeft } ({ $maxShare
 error-INPUT-INVALID_AMOUNT = Invalid amount: an amount in rubles from 0.01 to 10,000,000 ₽ is needed.
 error-INPUT-INVALID_POINTS = Invalid number of points: a whole number above zero is needed.
 error-INPUT-INVALID = Invalid input.
+error-DB-UNAVAILABLE = The database is unavailable for a moment. Try again in a minute.
 error-other = The operation did not go through. Try again; if it happens again, tell the admin.
 cmd-member = Member status
 cmd-purchase = Record a purchase
