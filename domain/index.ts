@@ -15,3 +15,4 @@ export * from "./program.js";
 export * from "./redemption.js";
 export * from "./returns.js";
 export * from "./tiers.js";
+export * from "./metrics/index.js";
