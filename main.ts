@@ -20,7 +20,13 @@ const log = pino({ level: config.logLevel });
 const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 log.info({ database: db.kind === "postgres" ? "postgresql" : `pglite ${config.dataDir}` }, "database ready");
 const program = await loadTiers(db, loadProgram(config.programFile));
-const services = createServices({ db, program, now: () => new Date(), log }, { adminIds: config.adminIds });
+const services = createServices(
+  { db, program, now: () => new Date(), log },
+  {
+    adminIds: config.adminIds,
+    marketerIds: config.marketerIds,
+  },
+);
 const { bot, drained, notifier } = createBot(
   { token: config.botToken, apiRoot: config.apiRoot, globalRps: Number(process.env.TELEGRAM_GLOBAL_RPS ?? 30) },
   { services, log },

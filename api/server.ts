@@ -1,6 +1,7 @@
 import { type ServerType, serve } from "@hono/node-server";
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Services } from "../app/services/index.js";
+import { createAdminApi } from "./admin.js";
 import { errorBody } from "./errors.js";
 import { type ApiNotifier, createApiV1 } from "./v1.js";
 
@@ -14,6 +15,8 @@ export interface HttpOptions {
 /** The HTTP side of Kopilka: the Telegram webhook (when enabled) and the POS API under /api/v1. */
 export function createHttpApp(opts: HttpOptions) {
   const app = new Hono();
+  // The admin API first: its own key check answers every /api/v1/admin route.
+  app.route("/api/v1/admin", createAdminApi(opts.services));
   app.route("/api/v1", createApiV1(opts.services, opts.notifier));
   if (opts.webhook) app.post(opts.webhook.path, opts.webhook.handler);
   app.notFound((c) => c.json(errorBody("NOT_FOUND", "no such route"), 404));

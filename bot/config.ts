@@ -24,6 +24,13 @@ export const botEnvSchema = coreEnvSchema.extend({
     .string()
     .regex(/^\s*(\d+\s*(,\s*\d+\s*)*)?$/, "comma-separated Telegram user ids")
     .default(""),
+  /** Telegram user ids of marketers (dashboard and metrics; admins are marketers too), comma-separated. */
+  MARKETER_TELEGRAM_IDS: z
+    .string()
+    .regex(/^\s*(\d+\s*(,\s*\d+\s*)*)?$/, "comma-separated Telegram user ids")
+    .default(""),
+  /** Where people reach this server from outside (links to the dashboard); http://localhost:PORT when unset. */
+  PUBLIC_URL: z.url().optional(),
 });
 
 export interface BotConfig extends CoreConfig {
@@ -34,6 +41,8 @@ export interface BotConfig extends CoreConfig {
   port: number;
   host: string;
   adminIds: string[];
+  marketerIds: string[];
+  publicUrl: string;
 }
 
 export function createConfig(env: Record<string, string | undefined>): BotConfig {
@@ -46,8 +55,14 @@ export function createConfig(env: Record<string, string | undefined>): BotConfig
     webhookSecret: e.WEBHOOK_SECRET ?? e.BOT_TOKEN.replace(/[^A-Za-z0-9_-]/g, "_").slice(-64),
     port: e.PORT,
     host: e.HOST,
-    adminIds: e.ADMIN_TELEGRAM_IDS.split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
+    adminIds: ids(e.ADMIN_TELEGRAM_IDS),
+    marketerIds: ids(e.MARKETER_TELEGRAM_IDS),
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
   };
 }
+
+const ids = (list: string) =>
+  list
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);

@@ -2,6 +2,7 @@
  * npm run cli -- <command>
  *
  *   apikey create --store <id>   create a POS API key for a store; printed once, only its hash is kept
+ *   apikey create --admin        create an admin API key (metrics under /api/v1/admin); it posts nothing
  *   apikey revoke <key id>       revoke a key
  *   apikey list                  list keys (id, store, prefix, revoked)
  *   stores                       list stores (id, name, trustedPos)
@@ -12,7 +13,7 @@ import { createCoreConfig, loadProgram } from "../config.js";
 import { openDatabase } from "../db/database.js";
 import { createServices, loadTiers } from "../services/index.js";
 
-const usage = `usage: npm run cli -- apikey create --store <id> | apikey revoke <id> | apikey list | stores | store trust <id> on|off`;
+const usage = `usage: npm run cli -- apikey create --store <id> | apikey create --admin | apikey revoke <id> | apikey list | stores | store trust <id> on|off`;
 
 async function main(argv: string[]): Promise<number> {
   const config = createCoreConfig(process.env);
@@ -26,6 +27,11 @@ async function main(argv: string[]): Promise<number> {
       console.log(`API key ${k.id} for store ${k.storeId} (shown once, keep it secret):\n${k.key}`);
       return 0;
     }
+    if (a === "apikey" && b === "create" && c === "--admin" && d === undefined) {
+      const k = await s.apiKeys.createAdmin();
+      console.log(`Admin API key ${k.id} (shown once, keep it secret):\n${k.key}`);
+      return 0;
+    }
     if (a === "apikey" && b === "revoke" && c && /^\d+$/.test(c)) {
       const ok = await s.apiKeys.revoke(Number(c));
       console.log(ok ? `key ${c} revoked` : `no active key ${c}`);
@@ -34,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     if (a === "apikey" && b === "list") {
       for (const k of await s.apiKeys.list())
         console.log(
-          `${k.id}\tstore ${k.storeId}\t${k.prefix}…\t${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : "active"}`,
+          `${k.id}\t${k.role === "admin" ? "admin" : `store ${k.storeId}`}\t${k.prefix}…\t${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : "active"}`,
         );
       return 0;
     }

@@ -4,12 +4,12 @@ import { activity, repurchaseByCategory } from "./activity.js";
 import { npsReport } from "./nps.js";
 import { pointsFlow } from "./points.js";
 import { cohorts, retention } from "./retention.js";
-import { type MetricsScope, previousPeriod } from "./scope.js";
+import { defaultPeriod, type MetricsScope, previousPeriod } from "./scope.js";
 import { receiptShare, rfm, tierDistribution } from "./segments.js";
 import { monthlySeries } from "./series.js";
 import { lifetimeValue, loyaltyCost } from "./value.js";
 
-export type { MetricsScope } from "./scope.js";
+export { defaultPeriod, type MetricsScope } from "./scope.js";
 
 /**
  * The program's metrics: each one set-based statement over a scope (period,
@@ -61,6 +61,11 @@ export function createMetricsService(ctx: ServiceContext) {
   }
 
   return {
+    /** The period asked for, with the default (six months up to the end of this one) for what is missing. */
+    period(from?: Date, to?: Date) {
+      const d = defaultPeriod(ctx.now());
+      return { from: from ?? d.from, to: to ?? d.to };
+    },
     activity: (s: MetricsScope) => activity(ctx, s),
     repurchaseByCategory: (s: MetricsScope) => repurchaseByCategory(ctx, s),
     nps: (s: MetricsScope) => npsReport(ctx, s),

@@ -107,3 +107,10 @@ export function previousPeriod(s: MetricsScope): MetricsScope {
 }
 
 export const n = (v: unknown) => Number(v ?? 0);
+
+/** The default period: the six calendar months up to the end of the current one (UTC). */
+export function defaultPeriod(now: Date): { from: Date; to: Date } {
+  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 5, 1));
+  return { from, to };
+}
