@@ -29,7 +29,7 @@ const services = createServices(
 );
 const { bot, drained, notifier } = createBot(
   { token: config.botToken, apiRoot: config.apiRoot, globalRps: Number(process.env.TELEGRAM_GLOBAL_RPS ?? 30) },
-  { services, log },
+  { services, log, publicUrl: config.publicUrl },
 );
 await bot.init();
 await registerCommands(bot);

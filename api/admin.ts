@@ -62,6 +62,7 @@ export function metricRoutes(m: Services["metrics"]): Record<string, (s: Metrics
     tiers: m.tiers,
     "receipt-share": m.receiptShare,
     series: m.series,
+    "store-sales": m.salesByStore,
   };
 }
 

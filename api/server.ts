@@ -2,6 +2,7 @@ import { type ServerType, serve } from "@hono/node-server";
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Services } from "../app/services/index.js";
 import { createAdminApi } from "./admin.js";
+import { createDashboard } from "./dashboard/index.js";
 import { errorBody } from "./errors.js";
 import { type ApiNotifier, createApiV1 } from "./v1.js";
 
@@ -18,6 +19,7 @@ export function createHttpApp(opts: HttpOptions) {
   // The admin API first: its own key check answers every /api/v1/admin route.
   app.route("/api/v1/admin", createAdminApi(opts.services));
   app.route("/api/v1", createApiV1(opts.services, opts.notifier));
+  app.route("/dashboard", createDashboard(opts.services));
   if (opts.webhook) app.post(opts.webhook.path, opts.webhook.handler);
   app.notFound((c) => c.json(errorBody("NOT_FOUND", "no such route"), 404));
   return app;

@@ -1,7 +1,7 @@
 import { averageBasket, repurchaseRate, visitFrequency } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { type MetricsScope, n, rows, scopeCtes } from "./scope.js";
+import { type MetricsScope, n, rows, scopeCtes, storeCond } from "./scope.js";
 
 export interface Activity {
   members: number;
@@ -74,4 +74,35 @@ export async function repurchaseByCategory(ctx: ServiceContext, s: MetricsScope)
       repurchaseRate: repurchaseRate({ customers, repeatCustomers }),
     };
   });
+}
+
+export interface StoreSales {
+  storeId: number;
+  name: string;
+  region: string;
+  purchases: number;
+  customers: number;
+  revenueKopecks: number;
+}
+
+/** Members' purchases, customers and revenue per store in the period (every store in scope, zero when idle). */
+export async function salesByStore(ctx: ServiceContext, s: MetricsScope): Promise<StoreSales[]> {
+  const r = await rows<{ storeId: number; name: string; region: string; k: unknown; c: unknown; rev: unknown }>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, s)},
+      g AS (SELECT "storeId", count(*) AS k, count(DISTINCT "memberId") AS c, SUM(amount - "returnedAmount") AS rev
+            FROM sp GROUP BY "storeId")
+    SELECT st.id AS "storeId", st.name, st.region, g.k, g.c, g.rev
+    FROM "Store" st LEFT JOIN g ON g."storeId" = st.id
+    WHERE true ${storeCond(s, sql`st.id`)}
+    ORDER BY st.id`,
+  );
+  return r.map((x) => ({
+    storeId: x.storeId,
+    name: x.name,
+    region: x.region,
+    purchases: n(x.k),
+    customers: n(x.c),
+    revenueKopecks: n(x.rev),
+  }));
 }

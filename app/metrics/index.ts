@@ -1,6 +1,6 @@
 import { change, projectedLtv } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
-import { activity, repurchaseByCategory } from "./activity.js";
+import { activity, repurchaseByCategory, salesByStore } from "./activity.js";
 import { npsReport } from "./nps.js";
 import { pointsFlow } from "./points.js";
 import { cohorts, retention } from "./retention.js";
@@ -78,6 +78,12 @@ export function createMetricsService(ctx: ServiceContext) {
     tiers: (s: MetricsScope) => tierDistribution(ctx, s),
     receiptShare: (s: MetricsScope) => receiptShare(ctx, s),
     series: (s: MetricsScope) => monthlySeries(ctx, s),
+    salesByStore: (s: MetricsScope) => salesByStore(ctx, s),
+    tierCodes: () => ctx.program.tiers.map((t) => t.code),
+    tierNames: () => new Map(ctx.program.tiers.map((t) => [t.code, t.name])),
+    /** Stores and regions for the filters. */
+    stores: () =>
+      ctx.db.prisma.store.findMany({ select: { id: true, name: true, region: true }, orderBy: { id: "asc" } }),
     overview,
   };
 }

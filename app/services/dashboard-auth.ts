@@ -32,14 +32,16 @@ export function createDashboardAuth(
   }
 
   /** A one-time login token for an admin or marketer; null for anyone else. */
-  async function issueLogin(telegramId: number | bigint): Promise<{ token: string; expiresAt: Date } | null> {
+  async function issueLogin(
+    telegramId: number | bigint,
+  ): Promise<{ token: string; expiresAt: Date; minutes: number } | null> {
     if (!roleOf(telegramId)) return null;
     const token = randomBytes(24).toString("base64url");
     const expiresAt = addMinutes(ctx.now(), LOGIN_LINK_MINUTES);
     await db.prisma.dashboardLogin.create({
       data: { tokenHash: sha256(token), telegramId: BigInt(telegramId), expiresAt },
     });
-    return { token, expiresAt };
+    return { token, expiresAt, minutes: LOGIN_LINK_MINUTES };
   }
 
   /**

@@ -19,7 +19,7 @@ export function testClock(start = new Date("2026-03-01T10:00:00Z")) {
 
 export function servicesFor(
   db: Database,
-  opts: { program?: Program; clock?: { now: () => Date }; adminIds?: number[] } = {},
+  opts: { program?: Program; clock?: { now: () => Date }; adminIds?: number[]; marketerIds?: number[] } = {},
 ): Services {
   return createServices(
     {
@@ -28,7 +28,7 @@ export function servicesFor(
       now: opts.clock?.now ?? (() => new Date()),
       log: pino({ level: "silent" }),
     },
-    { adminIds: opts.adminIds ?? [] },
+    { adminIds: opts.adminIds ?? [], marketerIds: opts.marketerIds ?? [] },
   );
 }
 
