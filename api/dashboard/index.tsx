@@ -109,7 +109,8 @@ export function createDashboard(services: Services) {
       httpOnly: true,
       sameSite: "Lax",
       secure: new URL(c.req.url).protocol === "https:",
-      expires: s.expiresAt,
+      // Max-Age, not Expires: the browser's clock need not agree with ours. The server checks expiry itself too.
+      maxAge: s.maxAgeSeconds,
     });
     return c.redirect("/dashboard", 303);
   });

@@ -85,6 +85,8 @@ function KpiCard(props: {
   k: Kpi;
   show: (v: number) => string;
   spark?: (number | null)[];
+  /** A second, smaller line under the value. */
+  note?: string;
   t: T;
   f: Fmt;
 }) {
@@ -93,6 +95,7 @@ function KpiCard(props: {
     <div class="kpi" data-metric={props.id} data-value={v === null ? "" : String(v)}>
       <h3>{props.title}</h3>
       <div class="v">{v === null ? props.t("no-data") : props.show(v)}</div>
+      {props.note ? <div class="note">{props.note}</div> : null}
       <Change k={props.k} t={props.t} f={props.f} />
       {props.spark ? <div class="spark" data-spark={JSON.stringify(props.spark)}></div> : null}
     </div>
@@ -146,7 +149,8 @@ export function OverviewPage(props: { o: Overview; t: T; f: Fmt }) {
         id="liabilityKopecks"
         title={t("kpi-liability")}
         k={o.liabilityKopecks}
-        show={(v) => `${f.rub(v)} · ${pts(o.outstandingPoints.value ?? 0)}`}
+        show={f.rub}
+        note={pts(o.outstandingPoints.value ?? 0)}
         spark={o.series.map((x) => x.outstandingPoints)}
         t={t}
         f={f}

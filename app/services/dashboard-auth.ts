@@ -65,7 +65,7 @@ export function createDashboardAuth(
     await db.prisma.dashboardSession.create({
       data: { tokenHash: sha256(session), telegramId: BigInt(row.telegramId), expiresAt },
     });
-    return { session, role, expiresAt };
+    return { session, role, expiresAt, maxAgeSeconds: SESSION_HOURS * 3600 };
   }
 
   /** The signed-in user behind a session cookie, or null. */
