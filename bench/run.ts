@@ -5,6 +5,7 @@
  */
 import { benchAccrual } from "./accrual.js";
 import { benchCard } from "./card.js";
+import { benchMetrics } from "./metrics.js";
 import { benchPos } from "./pos.js";
 import { benchStores } from "./stores.js";
 
@@ -13,6 +14,7 @@ const sections: Record<string, () => Promise<void>> = {
   stores: () => benchStores(),
   card: () => benchCard(process.env.TEST_DATABASE_URL),
   pos: () => benchPos(process.env.TEST_DATABASE_URL),
+  metrics: () => benchMetrics(process.env.TEST_DATABASE_URL),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== "--");

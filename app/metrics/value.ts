@@ -60,17 +60,17 @@ export async function loyaltyCost(ctx: ServiceContext, s: MetricsScope): Promise
                     COALESCE(es.acq, ${e.default.acquisitionShareBp}::int) AS sacq
              FROM sp LEFT JOIN es ON es.k = sp."storeId"),
       im AS (SELECT i."purchaseId", i.category, i.amount::bigint AS amount,
-                    (i.amount::bigint * (10000 - COALESCE(ec.cost, pe.scost) - COALESCE(ec.acq, pe.sacq))) / 10000 AS margin
+                    (i.amount::bigint * (10000 - COALESCE(ec.cost, pe.scost) - COALESCE(ec.acq, pe.sacq))) / 10000 AS margin,
+                    pe.pts * ${pv}::int * i.amount::numeric / pe.amount AS cost
              FROM "PurchaseItem" i JOIN pe ON pe.id = i."purchaseId" LEFT JOIN ec ON ec.k = i.category),
-      pm AS (SELECT pe.*, COALESCE(ii.total, 0) AS items_total, COALESCE(ii.margin, 0) AS items_margin,
+      ii AS (SELECT "purchaseId", SUM(amount)::bigint AS total, SUM(margin)::bigint AS margin FROM im GROUP BY 1),
+      pm AS (SELECT pe."storeId", pe.amount, pe.pts, COALESCE(ii.total, 0) AS items_total, COALESCE(ii.margin, 0) AS items_margin,
                     ((pe.amount - COALESCE(ii.total, 0)) * (10000 - pe.scost - pe.sacq)) / 10000 AS rest_margin
-             FROM pe LEFT JOIN (SELECT "purchaseId", SUM(amount)::bigint AS total, SUM(margin)::bigint AS margin FROM im GROUP BY 1) ii
-               ON ii."purchaseId" = pe.id)
+             FROM pe LEFT JOIN ii ON ii."purchaseId" = pe.id)
     SELECT 'store' AS kind, "storeId"::text AS key, SUM(pts) * ${pv}::int AS cost, SUM(items_margin + rest_margin) AS margin
     FROM pm GROUP BY "storeId"
     UNION ALL
-    SELECT 'category', im.category, round(SUM(pe.pts * ${pv}::int * im.amount::numeric / pe.amount)), SUM(im.margin)
-    FROM im JOIN pe ON pe.id = im."purchaseId" GROUP BY im.category
+    SELECT 'category', category, round(SUM(cost)), SUM(margin) FROM im GROUP BY category
     UNION ALL
     SELECT 'category', '', round(SUM(pts * ${pv}::int * (amount - items_total)::numeric / amount)), SUM(rest_margin)
     FROM pm WHERE amount > items_total HAVING count(*) > 0
