@@ -59,7 +59,12 @@ export async function benchMetrics(serverUrl: string | undefined) {
     console.log(
       `  data: ${c.m.toLocaleString("en")} members, ${c.p.toLocaleString("en")} purchases, ${c.l.toLocaleString("en")} ledger entries (${db.kind})`,
     );
-    const metrics = createMetricsService({ db, program: defaultProgram, now: () => end, log: pino({ level: "silent" }) });
+    const metrics = createMetricsService({
+      db,
+      program: defaultProgram,
+      now: () => end,
+      log: pino({ level: "silent" }),
+    });
     const s: MetricsScope = metrics.period();
     const [, refMs] = await timed(() => db.query(`SELECT count(*) FROM "Purchase"`));
     const [, ref] = await timed(() => db.query(`SELECT count(*) FROM "Purchase"`));
@@ -95,7 +100,10 @@ export async function benchMetrics(serverUrl: string | undefined) {
       ["overview", () => metrics.overview(s)],
       ["cohorts", () => metrics.cohorts(s)],
       ["nps", () => Promise.all([metrics.nps(s), metrics.stores()])],
-      ["stores", () => Promise.all([metrics.salesByStore(s), metrics.nps(s), metrics.loyaltyCost(s), metrics.receiptShare(s)])],
+      [
+        "stores",
+        () => Promise.all([metrics.salesByStore(s), metrics.nps(s), metrics.loyaltyCost(s), metrics.receiptShare(s)]),
+      ],
       ["tiers", () => Promise.all([metrics.tiers(s), metrics.rfm(s)])],
     ];
     let total = 0;
