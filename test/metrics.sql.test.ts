@@ -141,6 +141,21 @@ describe.each(testDatabases)("metrics on $name", (tdb) => {
       expect(sp.length).toBeGreaterThan(0);
     });
 
+    it("When sales by store are asked, then every store in scope lists its purchases, customers and revenue", async () => {
+      const s = scope();
+      const sp = purchasesIn(s, s.from, s.to);
+      const got = await metrics.salesByStore(s);
+      expect(got.map((g) => g.storeId)).toEqual(stores.filter((st) => inStore(s, st.id)).map((st) => st.id));
+      for (const g of got) {
+        const ps = sp.filter((p) => p.storeId === g.storeId);
+        expect(g).toMatchObject({
+          purchases: ps.length,
+          customers: new Set(ps.map((p) => p.memberId)).size,
+          revenueKopecks: ps.reduce((a, p) => a + p.amount - p.returnedAmount, 0),
+        });
+      }
+    });
+
     it("When repurchase per category is asked, then each category counts orders that contain it", async () => {
       const s = scope();
       const sp = purchasesIn(s, s.from, s.to);

@@ -23,8 +23,22 @@ export interface MetricsScope {
   cohort?: string | undefined;
 }
 
+/**
+ * Runs one metric statement in a read-only transaction with room to hash and
+ * sort in memory (these statements aggregate months of purchases; the 4 MB
+ * default spills to disk) and without JIT (its compile time exceeded the
+ * gain on every metric measured, see bench/metrics.ts).
+ */
 export async function rows<T>(db: Database, q: Sql): Promise<T[]> {
-  return db.query<T>(q.text, toParams(q.values));
+  if (db.kind !== "postgres") return db.query<T>(q.text, toParams(q.values));
+  return db.withConnection(async (c) => {
+    await c.exec("BEGIN READ ONLY; SET LOCAL work_mem = '64MB'; SET LOCAL jit = off");
+    try {
+      return await c.query<T>(q.text, toParams(q.values));
+    } finally {
+      await c.exec("COMMIT");
+    }
+  });
 }
 
 const empty = Prisma.empty;
