@@ -39,11 +39,18 @@ const program = await loadTiers(
   db,
   orExit(() => loadProgram(config.programFile)),
 );
-const kopilka = createKopilka({ db, program, now: () => new Date(), log, adminIds: config.adminIds });
+const kopilka = createKopilka({
+  db,
+  program,
+  now: () => new Date(),
+  log,
+  adminIds: config.adminIds,
+  marketerIds: config.marketerIds,
+});
 const { services } = kopilka;
 const { bot, drained, messenger, broadcaster } = createBot(
   { token: config.botToken as string, apiRoot: config.apiRoot, globalRps: config.globalRps },
-  { services, log },
+  { services, log, publicUrl: config.publicUrl },
 );
 
 const webhookPath = config.webhookUrl ? new URL(config.webhookUrl).pathname : undefined;

@@ -4,6 +4,8 @@ import type { Logger } from "pino";
 import type { Services } from "../app/services/index.js";
 import { errorBody, toResponse } from "./errors.js";
 import { createApiV1 } from "./v1.js";
+import { createAdminApi } from "./admin.js";
+import { createDashboard } from "./dashboard/index.js";
 
 export interface HttpOptions {
   services: Services;
@@ -16,7 +18,10 @@ export interface HttpOptions {
 /** The HTTP side of Kopilka: the Telegram webhook (when enabled) and the POS API under /api/v1. */
 export function createHttpApp(opts: HttpOptions) {
   const app = new Hono();
+  // The admin API first: its own key check answers every /api/v1/admin route.
+  app.route("/api/v1/admin", createAdminApi(opts.services));
   app.route("/api/v1", createApiV1(opts.services, opts.log));
+  app.route("/dashboard", createDashboard(opts.services));
   if (opts.webhook) app.post(opts.webhook.path, opts.webhook.handler);
   app.onError((e, c) => toResponse(c, e, opts.log));
   app.notFound((c) => c.json(errorBody("NOT_FOUND", "no such route"), 404));

@@ -101,6 +101,8 @@ export function createApiV1(services: Services, log?: Logger) {
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
     const key = m?.[1] ? await services.apiKeys.verify(m[1]) : null;
     if (!key) return c.json(errorBody("AUTH.INVALID_KEY", "missing or unknown API key"), 401);
+    // Admin keys read the back office; they never act as a till.
+    if (key.role !== "pos") return c.json(errorBody("AUTH.WRONG_ROLE", "this route needs a store's POS key"), 403);
     c.set("storeId", key.storeId);
     c.set("apiKeyId", key.id);
     c.set("trustedPos", key.trustedPos);

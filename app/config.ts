@@ -51,6 +51,10 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   /** Telegram user ids of admins, comma-separated. */
   ADMIN_TELEGRAM_IDS: telegramIds,
+  /** Telegram user ids of marketers (dashboard, metrics, broadcasts; admins are marketers too), comma-separated. */
+  MARKETER_TELEGRAM_IDS: telegramIds,
+  /** Where people reach this server from outside (links to the dashboard); http://localhost:PORT when unset. */
+  PUBLIC_URL: z.url().optional(),
 });
 
 export interface Config {
@@ -67,6 +71,8 @@ export interface Config {
   port: number;
   host: string;
   adminIds: string[];
+  marketerIds: string[];
+  publicUrl: string;
 }
 
 /** A configuration that cannot run: the message names every bad variable. */
@@ -81,6 +87,12 @@ export class ConfigError extends Error {
 export function deriveWebhookSecret(botToken: string): string {
   return createHmac("sha256", botToken).update("kopilka webhook secret").digest("base64url");
 }
+
+const ids = (s: string) =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 export function loadConfig(env: Record<string, string | undefined>, need: { botToken?: boolean } = {}): Config {
   const r = envSchema.safeParse(env);
@@ -102,9 +114,9 @@ export function loadConfig(env: Record<string, string | undefined>, need: { botT
     webhookSecret: e.WEBHOOK_SECRET ?? (e.BOT_TOKEN ? deriveWebhookSecret(e.BOT_TOKEN) : undefined),
     port: e.PORT,
     host: e.HOST,
-    adminIds: e.ADMIN_TELEGRAM_IDS.split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
+    adminIds: ids(e.ADMIN_TELEGRAM_IDS),
+    marketerIds: ids(e.MARKETER_TELEGRAM_IDS),
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
   };
 }
 

@@ -18,6 +18,7 @@ export interface KopilkaOptions {
   now: () => Date;
   log: Logger;
   adminIds?: Iterable<string | number>;
+  marketerIds?: Iterable<string | number>;
 }
 
 /**
@@ -36,7 +37,7 @@ export function createKopilka(opts: KopilkaOptions) {
     log: opts.log,
     outbox: defaultOutbox(() => wakeup.notify()),
   };
-  const services = createServices(ctx, { adminIds: opts.adminIds ?? [] });
+  const services = createServices(ctx, { adminIds: opts.adminIds ?? [], marketerIds: opts.marketerIds ?? [] });
   return {
     services,
     /** The broadcast sender (app/broadcasts/sender.ts), through `broadcaster`; one per process, several may share a broadcast. */

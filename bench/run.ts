@@ -9,6 +9,7 @@ import { benchCard } from "./card.js";
 import { benchHistory } from "./history.js";
 import { benchIndexes } from "./indexes.js";
 import { benchJobs } from "./jobs.js";
+import { benchMetrics } from "./metrics.js";
 import { benchPos } from "./pos.js";
 import { benchStart } from "./start.js";
 import { benchStores } from "./stores.js";
@@ -23,6 +24,7 @@ const sections: Record<string, () => Promise<void>> = {
   indexes: () => benchIndexes(process.env.TEST_DATABASE_URL),
   start: () => benchStart(),
   broadcast: () => benchBroadcast(process.env.TEST_DATABASE_URL),
+  metrics: () => benchMetrics(process.env.TEST_DATABASE_URL),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== "--");

@@ -7,6 +7,7 @@ import type { UserFromGetMe } from "grammy/types";
 import type { BotDeps, Context, ConversationContext } from "./context.js";
 import { broadcastsFeature } from "./features/broadcasts.js";
 import { cardFeature } from "./features/card.js";
+import { dashboardFeature } from "./features/dashboard.js";
 import { enrollFeature } from "./features/enroll.js";
 import { fallbackFeature, helpFeature } from "./features/help.js";
 import { inviteFeature } from "./features/invite.js";
@@ -104,6 +105,8 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
   bot.use(broadcastsFeature);
   bot.use(enrollFeature);
   bot.use(helpFeature);
+  // Admins and marketers need not be enrolled shoppers.
+  bot.use(dashboardFeature);
   // Before enrollment: every other command or button is an invitation to join.
   bot.filter(
     (ctx) => ctx.member === null && ctx.chat?.type === "private",

@@ -9,6 +9,8 @@ import type { Member } from "../app/services/members.js";
 export interface BotDeps {
   services: Services;
   log: Logger;
+  /** Base URL people reach this server at (dashboard links); http://localhost:3000 when unset. */
+  publicUrl?: string;
 }
 
 interface Extras {

@@ -23,3 +23,4 @@ export * from "./locale.js";
 export * from "./messaging.js";
 export * from "./broadcasts.js";
 export * from "./experiments.js";
+export * from "./metrics/index.js";

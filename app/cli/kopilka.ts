@@ -4,6 +4,7 @@
  *   apikey create --store <id> [--import-history]
  *                                create a POS API key for a store; printed once, only its hash is kept.
  *                                --import-history lets it post purchases dated outside purchaseTimeWindow
+ *   apikey create --admin        create an admin API key (metrics under /api/v1/admin); it posts nothing
  *   apikey revoke <key id>       revoke a key
  *   apikey list                  list keys (id, store, prefix, revoked)
  *   stores                       list stores (id, name, trustedPos)
@@ -14,7 +15,7 @@ import { loadConfig, loadProgram, orExit } from "../config.js";
 import { openDatabase } from "../db/database.js";
 import { createServices, loadTiers } from "../services/index.js";
 
-const usage = `usage: npm run cli -- apikey create --store <id> [--import-history] | apikey revoke <id> | apikey list | stores | store trust <id> on|off`;
+const usage = `usage: npm run cli -- apikey create --store <id> [--import-history] | apikey create --admin | apikey revoke <id> | apikey list | stores | store trust <id> on|off`;
 
 async function main(argv: string[]): Promise<number> {
   const config = orExit(() => loadConfig(process.env));
@@ -43,6 +44,11 @@ async function main(argv: string[]): Promise<number> {
       );
       return 0;
     }
+    if (a === "apikey" && b === "create" && c === "--admin" && d === undefined) {
+      const k = await s.apiKeys.createAdmin();
+      console.log(`Admin API key ${k.id} (shown once, keep it secret):\n${k.key}`);
+      return 0;
+    }
     if (a === "apikey" && b === "revoke" && c && /^\d+$/.test(c)) {
       const ok = await s.apiKeys.revoke(Number(c));
       console.log(ok ? `key ${c} revoked` : `no active key ${c}`);
@@ -51,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
     if (a === "apikey" && b === "list") {
       for (const k of await s.apiKeys.list())
         console.log(
-          `${k.id}\tstore ${k.storeId}\t${k.prefix}…\t${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : "active"}${k.importHistory ? "\timports history" : ""}`,
+          `${k.id}\t${k.role === "admin" ? "admin" : `store ${k.storeId}`}\t${k.prefix}…\t${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : "active"}${k.importHistory ? "\timports history" : ""}`,
         );
       return 0;
     }

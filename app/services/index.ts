@@ -12,11 +12,16 @@ import { createRedemptionService } from "./redemptions.js";
 import { createApiKeyService, createStaffService } from "./staff.js";
 import { createStoreService } from "./stores.js";
 import { createUpdateLog } from "./updates.js";
+import { createDashboardAuth } from "./dashboard-auth.js";
+import { createSupportService } from "./support.js";
+import { createMetricsService } from "../metrics/index.js";
 
 export { auditLedger, CLEAN_AUDIT, type LedgerAudit } from "./audit.js";
 export type { ServiceContext } from "./context.js";
 export type { Card } from "./cards.js";
-export type { Role } from "./staff.js";
+export type { Role, VerifiedKey } from "./staff.js";
+export type { DashboardRole } from "./dashboard-auth.js";
+export type { MetricsScope } from "../metrics/index.js";
 export type { FoundStore, NearbyStore, StorePoint } from "./stores.js";
 export { loadTiers } from "./program.js";
 
@@ -27,11 +32,16 @@ export type ServiceInput = Omit<ServiceContext, "outbox"> & { outbox?: Outbox };
  * database stays behind them: transports see use cases and read-only program
  * rules, never the context the services run in.
  */
-export function createServices(input: ServiceInput, opts: { adminIds?: Iterable<string | number> } = {}) {
+export function createServices(
+  input: ServiceInput,
+  opts: { adminIds?: Iterable<string | number>; marketerIds?: Iterable<string | number> } = {},
+) {
   const ctx: ServiceContext = { ...input, outbox: input.outbox ?? defaultOutbox() };
   const members = createMemberService(ctx);
   const purchases = createPurchaseService(ctx);
   const redemptions = createRedemptionService(ctx);
+  const cards = createCardService(ctx);
+  const adminIds = new Set([...(opts.adminIds ?? [])].map(String));
   return {
     /** The program's rules (read-only): tiers, caps, bonuses. */
     program: ctx.program,
@@ -40,14 +50,20 @@ export function createServices(input: ServiceInput, opts: { adminIds?: Iterable<
     cashier: createCashierService(ctx, purchases, redemptions),
     redemptions,
     expiry: createExpiryService(ctx),
-    cards: createCardService(ctx),
+    cards,
     stores: createStoreService(ctx),
-    staff: createStaffService(ctx, new Set([...(opts.adminIds ?? [])].map(String))),
+    staff: createStaffService(ctx, adminIds),
     apiKeys: createApiKeyService(ctx),
     updates: createUpdateLog(ctx),
     conversations: createConversationStore(ctx),
     health: createHealthService(ctx),
     broadcasts: createBroadcastService(ctx),
+    metrics: createMetricsService(ctx),
+    support: createSupportService(ctx, cards),
+    dashboardAuth: createDashboardAuth(ctx, {
+      adminIds,
+      marketerIds: new Set([...(opts.marketerIds ?? [])].map(String)),
+    }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

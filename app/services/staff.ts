@@ -106,10 +106,14 @@ export type StaffService = ReturnType<typeof createStaffService>;
 /** How long a verified key is trusted without asking the database again. */
 const KEY_CACHE_MS = 5_000;
 
+/** What a verified key may do: a store's POS acts for that store only; an admin key reads the chain's metrics. */
+export type VerifiedKey = ({ role: "pos" } & ApiKeyGrant) | { role: "admin"; id: number };
+
 /**
- * POS API keys: created for one store, shown once, stored as SHA-256 only.
- * Verified keys are remembered for 5 seconds, so a revocation made by another
- * process (the CLI) takes effect within that time.
+ * API keys: a POS key for one store, or an admin key for the back office;
+ * shown once, stored as SHA-256 only. Verified keys are remembered for 5
+ * seconds, so a revocation made by another process (the CLI) takes effect
+ * within that time.
  */
 /** What a verified API key may do. */
 export interface ApiKeyGrant {
@@ -122,12 +126,13 @@ export interface ApiKeyGrant {
 
 export function createApiKeyService(ctx: ServiceContext) {
   const { db } = ctx;
-  const cache = new Map<string, { value: ApiKeyGrant | null; at: number }>();
+  const cache = new Map<string, { value: VerifiedKey | null; at: number }>();
+  const newKey = () => `kp_${randomBytes(24).toString("base64url")}`;
   return {
     async create(storeId: number, opts: { importHistory?: boolean } = {}) {
       const store = await db.prisma.store.findUnique({ where: { id: storeId } });
       if (!store) throw new DomainError("STORE.NOT_FOUND", `no store ${storeId}`, { storeId });
-      const key = `kp_${randomBytes(24).toString("base64url")}`;
+      const key = newKey();
       const importHistory = opts.importHistory ?? false;
       const row = await db.prisma.apiKey.create({
         data: { storeId, keyHash: sha256(key), prefix: key.slice(0, 8), importHistory },
@@ -135,20 +140,45 @@ export function createApiKeyService(ctx: ServiceContext) {
       return { id: row.id, storeId, key, importHistory };
     },
     /** What a key may do, or null for an unknown or revoked key. */
-    async verify(key: string): Promise<ApiKeyGrant | null> {
+    /** A key for the admin API (metrics, offers, broadcasts); it cannot post purchases for any store. */
+    async createAdmin() {
+      const key = newKey();
+      const row = await db.prisma.apiKey.create({
+        data: { role: "admin", storeId: null, keyHash: sha256(key), prefix: key.slice(0, 8) },
+      });
+      return { id: row.id, key };
+    },
+    async verify(key: string): Promise<VerifiedKey | null> {
       if (!key.startsWith("kp_") || key.length > 100) return null;
       const hash = sha256(key);
       const hit = cache.get(hash);
       if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.value;
       // One indexed statement, no ORM round trip.
-      const [row] = await db.query<ApiKeyGrant>(
-        `SELECT k.id, k."storeId", s."trustedPos", k."importHistory" FROM "ApiKey" k JOIN "Store" s ON s.id = k."storeId"
+      const [row] = await db.query<{
+        id: number;
+        role: "pos" | "admin";
+        storeId: number | null;
+        trustedPos: boolean | null;
+        importHistory: boolean;
+      }>(
+        `SELECT k.id, k.role::text AS role, k."storeId", s."trustedPos", k."importHistory" FROM "ApiKey" k LEFT JOIN "Store" s ON s.id = k."storeId"
          WHERE k."keyHash" = $1 AND k."revokedAt" IS NULL`,
         [hash],
       );
+      const value: VerifiedKey | null = !row
+        ? null
+        : row.role === "admin"
+          ? { role: "admin", id: row.id }
+          : {
+              role: "pos",
+              id: row.id,
+              storeId: row.storeId ?? 0,
+              trustedPos: row.trustedPos ?? false,
+              importHistory: row.importHistory,
+            };
       if (cache.size > 10_000) cache.clear();
-      cache.set(hash, { value: row ?? null, at: Date.now() });
-      return row ?? null;
+      cache.set(hash, { value, at: Date.now() });
+      return value;
     },
     async revoke(id: number) {
       cache.clear();

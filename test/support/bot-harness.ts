@@ -16,6 +16,8 @@ export async function startBot(
     clock?: { now: () => Date };
     telegram?: FakeTelegram;
     adminIds?: number[];
+    marketerIds?: number[];
+    publicUrl?: string;
     flood?: { limit: number; windowMs: number };
     program?: import("../../domain/index.js").Program;
   } = {},
@@ -27,7 +29,11 @@ export async function startBot(
   const { services } = kopilka;
   const { bot, drained, messenger, broadcaster } = createBot(
     { token: tg.token, apiRoot, globalRps: 10_000, ...(opts.flood ? { flood: opts.flood } : {}) },
-    { services, log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) },
+    {
+      services,
+      log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+      ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+    },
   );
   await bot.init();
   const runner = run(bot, { runner: { fetch: { timeout: 1 } } });

@@ -34,7 +34,7 @@ export function kopilkaFor(
 
 export function servicesFor(
   db: Database,
-  opts: { program?: Program; clock?: { now: () => Date }; adminIds?: number[] } = {},
+  opts: { program?: Program; clock?: { now: () => Date }; adminIds?: number[]; marketerIds?: number[] } = {},
 ): Services {
   return createServices(
     {
@@ -43,7 +43,7 @@ export function servicesFor(
       now: opts.clock?.now ?? (() => new Date()),
       log: pino({ level: "silent" }),
     },
-    { adminIds: opts.adminIds ?? [] },
+    { adminIds: opts.adminIds ?? [], marketerIds: opts.marketerIds ?? [] },
   );
 }
 

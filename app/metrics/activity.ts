@@ -1,0 +1,108 @@
+import { averageBasket, repurchaseRate, visitFrequency } from "../../domain/index.js";
+import type { ServiceContext } from "../services/context.js";
+import { sql } from "../db/sql.js";
+import { type MetricsScope, n, rows, scopeCtes, storeCond } from "./scope.js";
+
+export interface Activity {
+  members: number;
+  newMembers: number;
+  activeMembers: number;
+  purchases: number;
+  /** Receipts net of returns, kopecks. */
+  revenueKopecks: number;
+  /** Customers with more than one purchase in the period. */
+  repeatCustomers: number;
+  repurchaseRate: number | null;
+  averageBasketKopecks: number | null;
+  visitFrequency: number | null;
+}
+
+/** Members, active and new members, purchases, revenue, repeat customers: one statement. */
+export async function activity(ctx: ServiceContext, s: MetricsScope): Promise<Activity> {
+  const [r] = await rows<Record<string, unknown>>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, s)},
+      per AS (SELECT "memberId", count(*) AS k, SUM(amount - "returnedAmount") AS rev FROM sp GROUP BY "memberId")
+    SELECT (SELECT count(*) FROM sm) AS members,
+           (SELECT count(*) FROM sm WHERE "createdAt" >= ${s.from}::timestamp) AS "newMembers",
+           (SELECT count(*) FROM per) AS active,
+           (SELECT COALESCE(SUM(k), 0) FROM per) AS purchases,
+           (SELECT COALESCE(SUM(rev), 0) FROM per) AS revenue,
+           (SELECT count(*) FROM per WHERE k > 1) AS repeat`,
+  );
+  const purchases = n(r?.purchases);
+  const active = n(r?.active);
+  const revenue = n(r?.revenue);
+  const repeat = n(r?.repeat);
+  return {
+    members: n(r?.members),
+    newMembers: n(r?.newMembers),
+    activeMembers: active,
+    purchases,
+    revenueKopecks: revenue,
+    repeatCustomers: repeat,
+    repurchaseRate: repurchaseRate({ customers: active, repeatCustomers: repeat }),
+    averageBasketKopecks: averageBasket(revenue, purchases),
+    visitFrequency: visitFrequency(purchases, active),
+  };
+}
+
+export interface CategoryRepurchase {
+  category: string;
+  customers: number;
+  repeatCustomers: number;
+  repurchaseRate: number | null;
+}
+
+/** Repurchase rate per product category: orders that contain the category, not line items. */
+export async function repurchaseByCategory(ctx: ServiceContext, s: MetricsScope): Promise<CategoryRepurchase[]> {
+  const r = await rows<{ category: string; customers: unknown; repeat: unknown }>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, s)},
+      pc AS (SELECT DISTINCT sp.id, sp."memberId", i.category FROM sp JOIN "PurchaseItem" i ON i."purchaseId" = sp.id),
+      c AS (SELECT category, "memberId", count(*) AS k FROM pc GROUP BY category, "memberId")
+    SELECT category, count(*) AS customers, count(*) FILTER (WHERE k > 1) AS repeat
+    FROM c GROUP BY category ORDER BY category`,
+  );
+  return r.map((x) => {
+    const customers = n(x.customers);
+    const repeatCustomers = n(x.repeat);
+    return {
+      category: x.category,
+      customers,
+      repeatCustomers,
+      repurchaseRate: repurchaseRate({ customers, repeatCustomers }),
+    };
+  });
+}
+
+export interface StoreSales {
+  storeId: number;
+  name: string;
+  region: string;
+  purchases: number;
+  customers: number;
+  revenueKopecks: number;
+}
+
+/** Members' purchases, customers and revenue per store in the period (every store in scope, zero when idle). */
+export async function salesByStore(ctx: ServiceContext, s: MetricsScope): Promise<StoreSales[]> {
+  const r = await rows<{ storeId: number; name: string; region: string; k: unknown; c: unknown; rev: unknown }>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, s)},
+      g AS (SELECT "storeId", count(*) AS k, count(DISTINCT "memberId") AS c, SUM(amount - "returnedAmount") AS rev
+            FROM sp GROUP BY "storeId")
+    SELECT st.id AS "storeId", st.name, st.region, g.k, g.c, g.rev
+    FROM "Store" st LEFT JOIN g ON g."storeId" = st.id
+    WHERE true ${storeCond(s, sql`st.id`)}
+    ORDER BY st.id`,
+  );
+  return r.map((x) => ({
+    storeId: x.storeId,
+    name: x.name,
+    region: x.region,
+    purchases: n(x.k),
+    customers: n(x.c),
+    revenueKopecks: n(x.rev),
+  }));
+}

@@ -1,0 +1,51 @@
+import { nps, type NpsCounts } from "../../domain/index.js";
+import type { ServiceContext } from "../services/context.js";
+import { sql } from "../db/sql.js";
+import { type MetricsScope, memberFiltered, n, rows, scopeCtes, storeCond } from "./scope.js";
+
+export interface NpsResult extends NpsCounts {
+  answers: number;
+  nps: number | null;
+}
+export interface NpsReport {
+  overall: NpsResult;
+  byMonth: (NpsResult & { month: string })[];
+  byStore: (NpsResult & { storeId: number | null })[];
+}
+
+const result = (c: NpsCounts): NpsResult => ({ ...c, answers: c.detractors + c.passives + c.promoters, nps: nps(c) });
+const add = (a: NpsCounts, b: NpsCounts): NpsCounts => ({
+  detractors: a.detractors + b.detractors,
+  passives: a.passives + b.passives,
+  promoters: a.promoters + b.promoters,
+});
+const zero = (): NpsCounts => ({ detractors: 0, passives: 0, promoters: 0 });
+
+/** NPS of the answers given in the period, overall, by month and by store (answers about a store in scope). */
+export async function npsReport(ctx: ServiceContext, s: MetricsScope): Promise<NpsReport> {
+  const r = await rows<{ month: string; storeId: number | null; d: unknown; p: unknown; pr: unknown }>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, s)}
+    SELECT to_char(a."answeredAt", 'YYYY-MM') AS month, a."storeId",
+           count(*) FILTER (WHERE a.score <= 6) AS d,
+           count(*) FILTER (WHERE a.score BETWEEN 7 AND 8) AS p,
+           count(*) FILTER (WHERE a.score >= 9) AS pr
+    FROM "NpsAnswer" a ${memberFiltered(s) ? sql`JOIN sm ON sm.id = a."memberId"` : sql``}
+    WHERE a."answeredAt" >= ${s.from}::timestamp AND a."answeredAt" < ${s.to}::timestamp ${storeCond(s, sql`a."storeId"`)}
+    GROUP BY 1, 2`,
+  );
+  let overall = zero();
+  const months = new Map<string, NpsCounts>();
+  const stores = new Map<number | null, NpsCounts>();
+  for (const x of r) {
+    const c = { detractors: n(x.d), passives: n(x.p), promoters: n(x.pr) };
+    overall = add(overall, c);
+    months.set(x.month, add(months.get(x.month) ?? zero(), c));
+    stores.set(x.storeId, add(stores.get(x.storeId) ?? zero(), c));
+  }
+  return {
+    overall: result(overall),
+    byMonth: [...months].sort(([a], [b]) => a.localeCompare(b)).map(([month, c]) => ({ month, ...result(c) })),
+    byStore: [...stores].sort(([a], [b]) => (a ?? 0) - (b ?? 0)).map(([storeId, c]) => ({ storeId, ...result(c) })),
+  };
+}

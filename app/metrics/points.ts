@@ -1,0 +1,43 @@
+import type { ServiceContext } from "../services/context.js";
+import { sql } from "../db/sql.js";
+import { type MetricsScope, memberFiltered, n, rows, scopeCtes } from "./scope.js";
+
+export interface PointsFlow {
+  /** Points outstanding at the end of the period (what the program owes). */
+  outstandingPoints: number;
+  /** Their value in kopecks at the program's point value. */
+  liabilityKopecks: number;
+  /** Credits posted in the period (accruals, bonuses, positive adjustments). */
+  issued: number;
+  redeemed: number;
+  expired: number;
+  /** Accruals taken back by returns. */
+  reversed: number;
+}
+
+/**
+ * The points liability and the period's flows, from the ledger. Points are
+ * chain-wide, so a store or region does not narrow this (tier and cohort do).
+ */
+export async function pointsFlow(ctx: ServiceContext, s: MetricsScope): Promise<PointsFlow> {
+  const [r] = await rows<Record<string, unknown>>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, { ...s, storeId: undefined, region: undefined })}
+    SELECT COALESCE(SUM(e.points), 0) AS outstanding,
+           COALESCE(SUM(e.points) FILTER (WHERE e."createdAt" >= ${s.from}::timestamp AND e.points > 0), 0) AS issued,
+           COALESCE(-SUM(e.points) FILTER (WHERE e."createdAt" >= ${s.from}::timestamp AND e.kind = 'redemption'), 0) AS redeemed,
+           COALESCE(-SUM(e.points) FILTER (WHERE e."createdAt" >= ${s.from}::timestamp AND e.kind = 'expiry'), 0) AS expired,
+           COALESCE(-SUM(e.points) FILTER (WHERE e."createdAt" >= ${s.from}::timestamp AND e.kind = 'reversal'), 0) AS reversed
+    FROM "LedgerEntry" e ${memberFiltered(s) ? sql`JOIN sm ON sm.id = e."memberId"` : sql``}
+    WHERE e."createdAt" < ${s.to}::timestamp`,
+  );
+  const outstanding = n(r?.outstanding);
+  return {
+    outstandingPoints: outstanding,
+    liabilityKopecks: outstanding * ctx.program.pointValueKopecks,
+    issued: n(r?.issued),
+    redeemed: n(r?.redeemed),
+    expired: n(r?.expired),
+    reversed: n(r?.reversed),
+  };
+}

@@ -1,0 +1,88 @@
+import { subDays } from "date-fns";
+import {
+  memberReceiptShare,
+  RFM_THRESHOLDS,
+  rfmSegmentSizes,
+  type RfmSegment,
+  type Score,
+} from "../../domain/index.js";
+import type { ServiceContext } from "../services/context.js";
+import { sql } from "../db/sql.js";
+import { type MetricsScope, memberFiltered, n, rows, scopeCtes, storeCond } from "./scope.js";
+
+/**
+ * RFM segment sizes at the period's end: the database scores every member
+ * with a purchase (thresholds from domain/metrics/rfm.ts) and counts the 27
+ * cells; the domain folds them into segments.
+ */
+export async function rfm(ctx: ServiceContext, s: MetricsScope): Promise<Record<RfmSegment, number>> {
+  const t = RFM_THRESHOLDS;
+  const since = subDays(s.to, t.windowDays);
+  const r = await rows<{ r: Score; f: Score; m: Score; members: unknown }>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, s)},
+      x AS (SELECT p."memberId",
+                   floor(extract(epoch FROM (${s.to}::timestamp - max(p.at))) / 86400)::int AS days,
+                   count(*) FILTER (WHERE p.at > ${since}::timestamp) AS f,
+                   COALESCE(SUM(p.amount - p."returnedAmount") FILTER (WHERE p.at > ${since}::timestamp), 0) AS m
+            FROM "Purchase" p ${memberFiltered(s) ? sql`JOIN sm ON sm.id = p."memberId"` : sql``}
+            WHERE p.at < ${s.to}::timestamp ${storeCond(s, sql`p."storeId"`)}
+            GROUP BY p."memberId")
+    SELECT CASE WHEN days <= ${t.recencyDays[0]}::int THEN 3 WHEN days <= ${t.recencyDays[1]}::int THEN 2 ELSE 1 END AS r,
+           CASE WHEN f >= ${t.frequency[1]}::int THEN 3 WHEN f >= ${t.frequency[0]}::int THEN 2 ELSE 1 END AS f,
+           CASE WHEN m >= ${t.monetaryKopecks[1]}::bigint THEN 3 WHEN m >= ${t.monetaryKopecks[0]}::bigint THEN 2 ELSE 1 END AS m,
+           count(*) AS members
+    FROM x GROUP BY 1, 2, 3`,
+  );
+  return rfmSegmentSizes(r.map((c) => ({ r: c.r, f: c.f, m: c.m, members: n(c.members) })));
+}
+
+/** Members in scope by their tier at the period's end (every tier listed, in program order). */
+export async function tierDistribution(
+  ctx: ServiceContext,
+  s: MetricsScope,
+): Promise<{ tier: string; members: number }[]> {
+  const r = await rows<{ tier: string; members: unknown }>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, s, { tierAt: true })}
+    SELECT ta.tier, count(*) AS members FROM sm JOIN tier_at ta ON ta."memberId" = sm.id GROUP BY ta.tier`,
+  );
+  const by = new Map(r.map((x) => [x.tier, n(x.members)]));
+  return ctx.program.tiers.map((t) => ({ tier: t.code, members: by.get(t.code) ?? 0 }));
+}
+
+export interface ReceiptShare {
+  storeId: number;
+  memberReceipts: number;
+  allReceipts: number;
+  sharePercent: number | null;
+}
+
+/**
+ * Share of receipts that carried a member's card, for the store-days whose
+ * POS reported its total receipt count (StoreReceiptDay; a store that does not
+ * report is left out, not counted as zero). Days are the store's local dates.
+ */
+export async function receiptShare(ctx: ServiceContext, s: MetricsScope): Promise<ReceiptShare[]> {
+  const fromDay = s.from.toISOString().slice(0, 10);
+  const toDay = s.to.toISOString().slice(0, 10);
+  const r = await rows<{ storeId: number; mine: unknown; total: unknown }>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, s)},
+      d AS (SELECT "storeId", day, receipts FROM "StoreReceiptDay"
+            WHERE day >= ${fromDay}::date AND day < ${toDay}::date ${storeCond(s, sql`"storeId"`)}),
+      mp AS (SELECT p."storeId", ((p.at AT TIME ZONE 'UTC') AT TIME ZONE st."timeZone")::date AS day, count(*) AS k
+             FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
+             ${memberFiltered(s) ? sql`JOIN sm ON sm.id = p."memberId"` : sql``}
+             WHERE p."storeId" IN (SELECT DISTINCT "storeId" FROM d)
+               AND p.at >= ${subDays(s.from, 1)}::timestamp AND p.at < ${subDays(s.to, -1)}::timestamp
+             GROUP BY 1, 2)
+    SELECT d."storeId", COALESCE(SUM(mp.k), 0) AS mine, SUM(d.receipts) AS total
+    FROM d LEFT JOIN mp ON mp."storeId" = d."storeId" AND mp.day = d.day
+    GROUP BY d."storeId" ORDER BY d."storeId"`,
+  );
+  return r.map((x) => {
+    const c = { memberReceipts: n(x.mine), allReceipts: n(x.total) };
+    return { storeId: x.storeId, ...c, sharePercent: memberReceiptShare(c) };
+  });
+}

@@ -1,0 +1,65 @@
+import { nps, repurchaseRate } from "../../domain/index.js";
+import type { ServiceContext } from "../services/context.js";
+import { sql } from "../db/sql.js";
+import { type MetricsScope, memberFiltered, n, rows, scopeCtes, storeCond } from "./scope.js";
+
+export interface MonthPoint {
+  month: string;
+  /** Members enrolled by the month's end (in scope). */
+  members: number;
+  active: number;
+  purchases: number;
+  repurchaseRate: number | null;
+  nps: number | null;
+  /** Points outstanding at the month's end. */
+  outstandingPoints: number;
+}
+
+/** Month-by-month figures over the period, for the overview's sparklines: one statement. */
+export async function monthlySeries(ctx: ServiceContext, s: MetricsScope): Promise<MonthPoint[]> {
+  const mf = memberFiltered(s);
+  const r = await rows<{ what: string; month: string | null; a: unknown; b: unknown; c: unknown }>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, s)},
+      per AS (SELECT date_trunc('month', at) AS mo, "memberId", count(*) AS k FROM sp GROUP BY 1, 2)
+    SELECT 'act' AS what, to_char(mo, 'YYYY-MM') AS month, count(*) AS a, SUM(k) AS b, count(*) FILTER (WHERE k > 1) AS c
+    FROM per GROUP BY mo
+    UNION ALL
+    SELECT 'mem', CASE WHEN "createdAt" < ${s.from}::timestamp THEN NULL ELSE to_char("createdAt", 'YYYY-MM') END,
+           count(*), 0, 0 FROM sm GROUP BY 2
+    UNION ALL
+    SELECT 'nps', to_char(a."answeredAt", 'YYYY-MM'), count(*) FILTER (WHERE a.score <= 6),
+           count(*) FILTER (WHERE a.score BETWEEN 7 AND 8), count(*) FILTER (WHERE a.score >= 9)
+    FROM "NpsAnswer" a ${mf ? sql`JOIN sm ON sm.id = a."memberId"` : sql``}
+    WHERE a."answeredAt" >= ${s.from}::timestamp AND a."answeredAt" < ${s.to}::timestamp ${storeCond(s, sql`a."storeId"`)}
+    GROUP BY 2
+    UNION ALL
+    SELECT 'pts', CASE WHEN e."createdAt" < ${s.from}::timestamp THEN NULL ELSE to_char(e."createdAt", 'YYYY-MM') END,
+           SUM(e.points), 0, 0
+    FROM "LedgerEntry" e ${mf ? sql`JOIN sm ON sm.id = e."memberId"` : sql``}
+    WHERE e."createdAt" < ${s.to}::timestamp GROUP BY 2`,
+  );
+  const months: string[] = [];
+  for (let d = new Date(Date.UTC(s.from.getUTCFullYear(), s.from.getUTCMonth(), 1)); d < s.to;) {
+    months.push(d.toISOString().slice(0, 7));
+    d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
+  }
+  const get = (what: string, month: string | null) => r.find((x) => x.what === what && x.month === month);
+  let members = n(get("mem", null)?.a);
+  let points = n(get("pts", null)?.a);
+  return months.map((month) => {
+    const act = get("act", month);
+    const np = get("nps", month);
+    members += n(get("mem", month)?.a);
+    points += n(get("pts", month)?.a);
+    return {
+      month,
+      members,
+      active: n(act?.a),
+      purchases: n(act?.b),
+      repurchaseRate: repurchaseRate({ customers: n(act?.a), repeatCustomers: n(act?.c) }),
+      nps: nps({ detractors: n(np?.a), passives: n(np?.b), promoters: n(np?.c) }),
+      outstandingPoints: points,
+    };
+  });
+}

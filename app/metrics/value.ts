@@ -1,0 +1,90 @@
+import { loyaltyCostShare, realizedLtv } from "../../domain/index.js";
+import type { ServiceContext } from "../services/context.js";
+import { type Sql, sql } from "../db/sql.js";
+import { join, type MetricsScope, n, rows, scopeCtes, storeCond } from "./scope.js";
+
+export interface RealizedLtv {
+  members: number;
+  lifetimeRevenueKopecks: number;
+  ltvKopecks: number | null;
+}
+
+/** Realized LTV: net revenue of the members in scope over their whole history up to the period's end, per member. */
+export async function lifetimeValue(ctx: ServiceContext, s: MetricsScope): Promise<RealizedLtv> {
+  const [r] = await rows<Record<string, unknown>>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, s)}
+    SELECT (SELECT count(*) FROM sm) AS members,
+           (SELECT COALESCE(SUM(p.amount - p."returnedAmount"), 0) FROM "Purchase" p JOIN sm ON sm.id = p."memberId"
+            WHERE p.at < ${s.to}::timestamp ${storeCond(s, sql`p."storeId"`)}) AS revenue`,
+  );
+  const members = n(r?.members);
+  const revenue = n(r?.revenue);
+  return { members, lifetimeRevenueKopecks: revenue, ltvKopecks: realizedLtv(revenue, members) };
+}
+
+export interface LoyaltyCost {
+  /** "store" rows are keyed by store id; "category" rows by category ("" for receipt amounts without line items). */
+  kind: "store" | "category";
+  key: string;
+  costKopecks: number;
+  marginKopecks: number;
+  sharePercent: number | null;
+}
+
+/** Economics overrides as a relation, so the SQL applies the same shares as domain/accrual.ts economicsFor. */
+function overrides(entries: [string, { costShareBp: number; acquisitionShareBp: number }][], keyType: Sql): Sql {
+  if (entries.length === 0) return sql`SELECT NULL::${keyType} AS k, 0 AS cost, 0 AS acq WHERE false`;
+  return sql`SELECT * FROM (VALUES ${join(
+    entries.map(([k, e]) => sql`(${k}::${keyType}, ${e.costShareBp}::int, ${e.acquisitionShareBp}::int)`),
+  )}) AS v(k, cost, acq)`;
+}
+
+/**
+ * Loyalty cost (points accrued × point value) against the margin of the
+ * receipts, per store and per category, with the cost and acquisition shares
+ * of the program's economics (category over store over chain default, as the
+ * accrual rule's guard uses them). A receipt's points are split over its
+ * line items in proportion to their amounts.
+ */
+export async function loyaltyCost(ctx: ServiceContext, s: MetricsScope): Promise<LoyaltyCost[]> {
+  const e = ctx.program.economics;
+  const pv = ctx.program.pointValueKopecks;
+  const r = await rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, s)},
+      es AS (${overrides(Object.entries(e.stores), sql`int`)}),
+      ec AS (${overrides(Object.entries(e.categories), sql`text`)}),
+      pe AS (SELECT sp.id, sp."storeId", sp.amount::bigint AS amount, sp."pointsAccrued"::bigint AS pts,
+                    COALESCE(es.cost, ${e.default.costShareBp}::int) AS scost,
+                    COALESCE(es.acq, ${e.default.acquisitionShareBp}::int) AS sacq
+             FROM sp LEFT JOIN es ON es.k = sp."storeId"),
+      im AS (SELECT i."purchaseId", i.category, i.amount::bigint AS amount,
+                    (i.amount::bigint * (10000 - COALESCE(ec.cost, pe.scost) - COALESCE(ec.acq, pe.sacq))) / 10000 AS margin,
+                    pe.pts * ${pv}::int * i.amount::numeric / pe.amount AS cost
+             FROM "PurchaseItem" i JOIN pe ON pe.id = i."purchaseId" LEFT JOIN ec ON ec.k = i.category),
+      ii AS (SELECT "purchaseId", SUM(amount)::bigint AS total, SUM(margin)::bigint AS margin FROM im GROUP BY 1),
+      pm AS (SELECT pe."storeId", pe.amount, pe.pts, COALESCE(ii.total, 0) AS items_total, COALESCE(ii.margin, 0) AS items_margin,
+                    ((pe.amount - COALESCE(ii.total, 0)) * (10000 - pe.scost - pe.sacq)) / 10000 AS rest_margin
+             FROM pe LEFT JOIN ii ON ii."purchaseId" = pe.id)
+    SELECT 'store' AS kind, "storeId"::text AS key, SUM(pts) * ${pv}::int AS cost, SUM(items_margin + rest_margin) AS margin
+    FROM pm GROUP BY "storeId"
+    UNION ALL
+    SELECT 'category', category, round(SUM(cost)), SUM(margin) FROM im GROUP BY category
+    UNION ALL
+    SELECT 'category', '', round(SUM(pts * ${pv}::int * (amount - items_total)::numeric / amount)), SUM(rest_margin)
+    FROM pm WHERE amount > items_total HAVING count(*) > 0
+    ORDER BY 1, 2`,
+  );
+  return r.map((x) => {
+    const cost = n(x.cost);
+    const margin = n(x.margin);
+    return {
+      kind: x.kind,
+      key: x.key,
+      costKopecks: cost,
+      marginKopecks: margin,
+      sharePercent: loyaltyCostShare(cost, margin),
+    };
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * npm run bench -- metrics: every dashboard query's time, and each page and
+ * the whole dashboard as the server loads them (a page's queries at once),
+ * on a generated chain (bench/data.ts). The reference, measured in the same
+ * run, is one sequential count of all purchases.
+ *
+ *   BENCH_DATABASE_URL=postgresql://…  use a chain built before with `npm run bench:data`
+ *   BENCH_MEMBERS=100000               otherwise build one of this size on a fresh database
+ */
+import { defaultOutbox } from "../app/events/outbox.js";
+import { performance } from "node:perf_hooks";
+import pino from "pino";
+import { type Database, openDatabase } from "../app/db/database.js";
+import { createMetricsService, type MetricsScope } from "../app/metrics/index.js";
+import { defaultProgram } from "../domain/index.js";
+import { buildChain } from "./data.js";
+import { benchDatabase } from "./lib.js";
+
+const TARGET_QUERY_MS = 2000;
+const TARGET_DASHBOARD_MS = 5000;
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const r = await fn();
+  return [r, performance.now() - t];
+}
+
+export async function benchMetrics(serverUrl: string | undefined) {
+  const existing = process.env.BENCH_DATABASE_URL;
+  const members = Number(process.env.BENCH_MEMBERS ?? (serverUrl ? 100_000 : 10_000));
+  let db: Database;
+  let drop = async () => {};
+  console.log("\nmetrics — dashboard queries on a generated chain");
+  if (existing) {
+    db = await openDatabase({ databaseUrl: existing, dataDir: "" });
+  } else if (serverUrl) {
+    const b = await benchDatabase(serverUrl, "kopilka_bench_metrics");
+    db = await openDatabase({ databaseUrl: b.url, dataDir: "" });
+    drop = b.drop;
+  } else {
+    db = await openDatabase({ dataDir: "memory://" });
+  }
+  try {
+    const [[{ last } = { last: null }]] = await Promise.all([
+      db.query<{ last: Date | null }>(`SELECT max(at) AS last FROM "Purchase"`),
+    ]);
+    let end = last ? new Date(last.getTime() + 1) : new Date();
+    if (!existing) {
+      end = new Date("2026-11-01T00:00:00Z");
+      console.log(`  building ${members.toLocaleString("en")} members on ${db.kind} (npm run bench:data)…`);
+      const built = await buildChain(db, defaultProgram, { members, end, log: () => {} });
+      console.log(
+        `  built: ${built.purchases.toLocaleString("en")} purchases, ${built.entries.toLocaleString("en")} ledger entries in ${built.seconds.toFixed(0)} s`,
+      );
+    }
+    const [c = { m: 0, p: 0, l: 0 }] = await db.query<{ m: number; p: number; l: number }>(
+      `SELECT (SELECT count(*) FROM "Member")::int AS m, (SELECT count(*) FROM "Purchase")::int AS p,
+              (SELECT count(*) FROM "LedgerEntry")::int AS l`,
+    );
+    console.log(
+      `  data: ${c.m.toLocaleString("en")} members, ${c.p.toLocaleString("en")} purchases, ${c.l.toLocaleString("en")} ledger entries (${db.kind})`,
+    );
+    const metrics = createMetricsService({
+      outbox: defaultOutbox(),
+      db,
+      program: defaultProgram,
+      now: () => end,
+      log: pino({ level: "silent" }),
+    });
+    const s: MetricsScope = metrics.period();
+    const [, refMs] = await timed(() => db.query(`SELECT count(*) FROM "Purchase"`));
+    const [, ref] = await timed(() => db.query(`SELECT count(*) FROM "Purchase"`));
+    console.log(`  reference: count(*) over all purchases ${ref.toFixed(0)} ms (cold ${refMs.toFixed(0)} ms)`);
+    console.log(`  period ${s.from.toISOString().slice(0, 10)} … ${s.to.toISOString().slice(0, 10)}`);
+
+    const queries: [string, () => Promise<unknown>][] = [
+      ["activity (members, active, new, basket…)", () => metrics.activity(s)],
+      ["repurchase by category", () => metrics.repurchaseByCategory(s)],
+      ["nps (overall, month, store)", () => metrics.nps(s)],
+      ["retention / churn", () => metrics.retention(s)],
+      ["cohorts", () => metrics.cohorts(s)],
+      ["points liability and flows", () => metrics.points(s)],
+      ["monthly series (sparklines)", () => metrics.series(s)],
+      ["realized LTV", () => metrics.ltv(s)],
+      ["loyalty cost per store/category", () => metrics.loyaltyCost(s)],
+      ["RFM segments", () => metrics.rfm(s)],
+      ["tier distribution", () => metrics.tiers(s)],
+      ["receipt share", () => metrics.receiptShare(s)],
+      ["sales by store", () => metrics.salesByStore(s)],
+      ["activity, one region", () => metrics.activity({ ...s, region: "Москва" })],
+      ["activity, one tier", () => metrics.activity({ ...s, tierCode: "gold" })],
+    ];
+    let worst = 0;
+    for (const [label, q] of queries) {
+      const [, ms] = await timed(q);
+      worst = Math.max(worst, ms);
+      console.log(
+        `  ${label.padEnd(44)} ${ms.toFixed(0).padStart(7)} ms  ${(ms / ref).toFixed(2).padStart(6)}× ref  ${ms <= TARGET_QUERY_MS ? "ok" : "OVER"} (≤ ${TARGET_QUERY_MS} ms)`,
+      );
+    }
+    const pages: [string, () => Promise<unknown>][] = [
+      ["overview", () => metrics.overview(s)],
+      ["cohorts", () => metrics.cohorts(s)],
+      ["nps", () => Promise.all([metrics.nps(s), metrics.stores()])],
+      [
+        "stores",
+        () => Promise.all([metrics.salesByStore(s), metrics.nps(s), metrics.loyaltyCost(s), metrics.receiptShare(s)]),
+      ],
+      ["tiers", () => Promise.all([metrics.tiers(s), metrics.rfm(s)])],
+    ];
+    let total = 0;
+    for (const [label, p] of pages) {
+      const [, ms] = await timed(p);
+      total += ms;
+      console.log(`  page ${label.padEnd(39)} ${ms.toFixed(0).padStart(7)} ms`);
+    }
+    console.log(
+      `  whole dashboard (every page once)            ${total.toFixed(0).padStart(7)} ms  ${total <= TARGET_DASHBOARD_MS ? "ok" : "OVER"} (≤ ${TARGET_DASHBOARD_MS} ms); slowest query ${worst.toFixed(0)} ms`,
+    );
+  } finally {
+    await db.close();
+    await drop();
+  }
+}

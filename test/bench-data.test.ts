@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../app/db/database.js";
+import { auditLedger } from "../app/services/index.js";
+import { buildChain } from "../bench/data.js";
+import { defaultProgram, type EntryView, liveLots, tierForSpend } from "../domain/index.js";
+import { testDatabases } from "./support/databases.js";
+
+/** The benchmark chain (npm run bench:data) is a history the program could have written. */
+describe.each(testDatabases)("generated chain on $name", ({ open }) => {
+  let db: Database;
+  let built: Awaited<ReturnType<typeof buildChain>>;
+
+  beforeAll(async () => {
+    db = await open();
+    built = await buildChain(db, defaultProgram, {
+      members: 400,
+      batchMembers: 150,
+      end: new Date("2026-06-01T00:00:00Z"),
+      log: () => {},
+    });
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it("When the chain is built, then the ledger audit passes and every kind of entry is there", async () => {
+    expect(built.purchases).toBeGreaterThan(2000);
+    expect(await auditLedger(db)).toEqual({ mismatches: [], brokenChains: 0 });
+    const kinds = await db.query<{ kind: string }>(`SELECT DISTINCT kind::text AS kind FROM "LedgerEntry" ORDER BY 1`);
+    expect(kinds.map((k) => k.kind)).toEqual(["accrual", "expiry", "redemption", "reversal", "welcome"]);
+    expect((await db.query(`SELECT 1 FROM "PurchaseItem" LIMIT 1`)).length).toBe(1);
+    expect((await db.query(`SELECT 1 FROM "NpsAnswer" LIMIT 1`)).length).toBe(1);
+  });
+
+  it("When each member's ledger is replayed into lots, then no debit ever exceeds the points alive before it", async () => {
+    const rows = await db.query<EntryView & { memberId: number }>(
+      `SELECT "memberId", id, points, "expiresAt", "lotId" FROM "LedgerEntry" ORDER BY "memberId", id`,
+    );
+    const by = new Map<number, EntryView[]>();
+    for (const r of rows) by.set(r.memberId, [...(by.get(r.memberId) ?? []), r]);
+    for (const [, es] of by) expect(() => liveLots(es)).not.toThrow();
+  });
+
+  it("When a purchase's tier is checked, then it is the tier of the member's spend in the window before it", async () => {
+    const ps = await db.query<{ memberId: number; at: Date; amount: number; tierCode: string }>(
+      `SELECT "memberId", at, amount, "tierCode" FROM "Purchase" ORDER BY "memberId", at`,
+    );
+    const windowMs = defaultProgram.tierWindowDays * 86_400_000;
+    for (const p of ps) {
+      const spend = ps
+        .filter((q) => q.memberId === p.memberId && q.at < p.at && q.at.getTime() >= p.at.getTime() - windowMs)
+        .reduce((a, q) => a + q.amount, 0);
+      expect(p.tierCode).toBe(tierForSpend(defaultProgram.tiers, spend).code);
+    }
+  });
+});
