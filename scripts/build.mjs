@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist");
 const stamp = join(out, ".built");
 const SOURCES = ["main.ts", "app", "bot", "api", "domain", "generated/prisma"];
-const ASSETS = ["bot/locales", "prisma/migrations"];
+const ASSETS = ["bot/locales", "prisma/migrations", "api/dashboard/locales", "api/dashboard/assets"];
 
 function walk(path, files = []) {
   const full = join(root, path);
@@ -23,7 +23,9 @@ function walk(path, files = []) {
   return files;
 }
 
-const sources = SOURCES.flatMap((p) => walk(p)).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
+const sources = SOURCES.flatMap((p) => walk(p)).filter(
+  (f) => (f.endsWith(".ts") || f.endsWith(".tsx")) && !f.endsWith(".d.ts"),
+);
 const inputs = [...sources, ...ASSETS.flatMap((p) => walk(p)), "package-lock.json"];
 const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
 const newest = Math.max(...inputs.map((f) => (existsSync(join(root, f)) ? statSync(join(root, f)).mtimeMs : 0)));
@@ -40,6 +42,9 @@ if (newest > built || process.argv.includes("--force")) {
     platform: "node",
     target: "node20",
     sourcemap: true,
+    // The dashboard's pages are Hono JSX (tsconfig.json says the same to tsc).
+    jsx: "automatic",
+    jsxImportSource: "hono/jsx",
     logLevel: "warning",
   });
   for (const a of ASSETS) cpSync(join(root, a), join(out, a), { recursive: true });

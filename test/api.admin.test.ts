@@ -128,7 +128,7 @@ describe("apikey create --admin (CLI)", () => {
       const key = /kp_[\w-]+/.exec(out)?.[0] ?? "";
       const db = await openDatabase({ dataDir: dir });
       try {
-        expect(await servicesFor(db).apiKeys.verify(key)).toEqual({ role: "admin" });
+        expect(await servicesFor(db).apiKeys.verify(key)).toMatchObject({ role: "admin" });
         expect(await db.query(`SELECT role::text, "storeId" FROM "ApiKey"`)).toEqual([
           { role: "admin", storeId: null },
         ]);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../app/db/database.js";
-import { auditLedger } from "../app/services/index.js";
+import { auditLedger, CLEAN_AUDIT } from "../app/services/index.js";
 import { buildChain } from "../bench/data.js";
 import { defaultProgram, type EntryView, liveLots, tierForSpend } from "../domain/index.js";
 import { testDatabases } from "./support/databases.js";
@@ -25,7 +25,7 @@ describe.each(testDatabases)("generated chain on $name", ({ open }) => {
 
   it("When the chain is built, then the ledger audit passes and every kind of entry is there", async () => {
     expect(built.purchases).toBeGreaterThan(2000);
-    expect(await auditLedger(db)).toEqual({ mismatches: [], brokenChains: 0 });
+    expect(await auditLedger(db)).toEqual(CLEAN_AUDIT);
     const kinds = await db.query<{ kind: string }>(`SELECT DISTINCT kind::text AS kind FROM "LedgerEntry" ORDER BY 1`);
     expect(kinds.map((k) => k.kind)).toEqual(["accrual", "expiry", "redemption", "reversal", "welcome"]);
     expect((await db.query(`SELECT 1 FROM "PurchaseItem" LIMIT 1`)).length).toBe(1);

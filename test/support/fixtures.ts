@@ -21,7 +21,7 @@ export function testClock(start = new Date("2026-03-01T10:00:00Z")) {
 /** The application (services and jobs) on a test database, with the test's clock and program. */
 export function kopilkaFor(
   db: Database,
-  opts: { program?: Program; clock?: { now: () => Date }; adminIds?: number[] } = {},
+  opts: { program?: Program; clock?: { now: () => Date }; adminIds?: number[]; marketerIds?: number[] } = {},
 ) {
   return createKopilka({
     db,
@@ -29,6 +29,7 @@ export function kopilkaFor(
     now: opts.clock?.now ?? (() => new Date()),
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     adminIds: opts.adminIds ?? [],
+    marketerIds: opts.marketerIds ?? [],
   });
 }
 
