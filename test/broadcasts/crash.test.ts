@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../app/db/database.js";
-import { testDatabases } from "../support/databases.js";
+import { testDatabases, urlOf } from "../support/databases.js";
 import { servicesFor } from "../support/fixtures.js";
 import { insertMembers } from "../support/members.js";
 import { freePort, startApp, stopped } from "../support/process.js";
@@ -24,10 +24,7 @@ describe.skipIf(!postgres)("a crash in the middle of a broadcast", () => {
   let tg: FakeTelegram;
   beforeAll(async () => {
     db = await (postgres as NonNullable<typeof postgres>).open();
-    const [{ name }] = (await db.query<{ name: string }>("SELECT current_database() AS name")) as [{ name: string }];
-    const u = new URL(process.env.TEST_DATABASE_URL as string);
-    u.pathname = `/${name}`;
-    url = u.toString();
+    url = await urlOf(db);
     tg = new FakeTelegram();
     await tg.start();
   });

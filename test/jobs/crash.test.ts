@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../app/db/database.js";
 import { checkedJson } from "../support/api-contract.js";
-import { testDatabases } from "../support/databases.js";
+import { testDatabases, urlOf } from "../support/databases.js";
 import { createStore, servicesFor } from "../support/fixtures.js";
 import { freePort, startApp, stopped } from "../support/process.js";
 import { FakeTelegram } from "../support/telegram-server.js";
@@ -21,10 +21,7 @@ describe.skipIf(!postgres)("a crash between a purchase and its notice", () => {
   let tg: FakeTelegram;
   beforeAll(async () => {
     db = await (postgres as NonNullable<typeof postgres>).open();
-    const [{ name }] = (await db.query<{ name: string }>("SELECT current_database() AS name")) as [{ name: string }];
-    const u = new URL(process.env.TEST_DATABASE_URL as string);
-    u.pathname = `/${name}`;
-    url = u.toString();
+    url = await urlOf(db);
     tg = new FakeTelegram();
     await tg.start();
   });

@@ -4,7 +4,7 @@ import { type Database, openDatabase } from "../../app/db/database.js";
 import { enqueue } from "../../app/jobs/queue.js";
 import { createJobRunner } from "../../app/jobs/runner.js";
 import { createWakeup } from "../../app/jobs/wakeup.js";
-import { testDatabases } from "../support/databases.js";
+import { testDatabases, urlOf } from "../support/databases.js";
 
 /**
  * Two processes on one PostgreSQL: two pools (as two processes have), two
@@ -18,10 +18,7 @@ describe.skipIf(!postgres)("two workers on one PostgreSQL", () => {
   let b: Database;
   beforeAll(async () => {
     a = await (postgres as NonNullable<typeof postgres>).open({ poolSize: 4 });
-    const [{ name }] = (await a.query<{ name: string }>("SELECT current_database() AS name")) as [{ name: string }];
-    const url = new URL(process.env.TEST_DATABASE_URL as string);
-    url.pathname = `/${name}`;
-    b = await openDatabase({ databaseUrl: url.toString(), dataDir: "", poolSize: 4, migrate: false });
+    b = await openDatabase({ databaseUrl: await urlOf(a), dataDir: "", poolSize: 4, migrate: false });
   });
   afterAll(async () => {
     await b?.close();

@@ -44,3 +44,15 @@ export const testDatabases: TestDatabase[] = [
   { name: "pglite", open: () => openDatabase({ dataDir: "memory://" }) },
   ...(url ? [{ name: "postgres" as const, open: (o?: { poolSize?: number }) => freshPostgres(url, o?.poolSize) }] : []),
 ];
+
+/**
+ * The URL of the PostgreSQL test database `db` lives in, for a second
+ * process (or a second pool, as a second process has) on the same data.
+ */
+export async function urlOf(db: Database): Promise<string> {
+  const [row] = await db.query<{ name: string }>("SELECT current_database() AS name");
+  if (!row || !url) throw new Error("urlOf needs a PostgreSQL test database");
+  const u = new URL(url);
+  u.pathname = `/${row.name}`;
+  return u.toString();
+}
