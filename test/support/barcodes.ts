@@ -27,14 +27,16 @@ export function readCardPicture(png: Buffer): { barcode: string; format: string;
     luminance[i] = (r + 2 * g + b) >> 2;
   }
   const reader = new MultiFormatReader();
-  reader.setHints(
-    new Map<DecodeHintType, unknown>([
-      [DecodeHintType.POSSIBLE_FORMATS, [BarcodeFormat.CODE_128, BarcodeFormat.EAN_13]],
-      [DecodeHintType.TRY_HARDER, true],
-    ]),
-  );
+  // A till scanner set up for the card reads Code 128 only. The hints go to
+  // decode() itself: decode(image) without them resets the reader to every
+  // format, and then zxing now and then "finds" an EAN-8 in the QR.
+  const hints = new Map<DecodeHintType, unknown>([
+    [DecodeHintType.POSSIBLE_FORMATS, [BarcodeFormat.CODE_128]],
+    [DecodeHintType.TRY_HARDER, true],
+  ]);
   const result = reader.decode(
     new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(luminance, img.width, img.height))),
+    hints,
   );
   const qr = jsQR(new Uint8ClampedArray(img.data), img.width, img.height);
   return { barcode: result.getText(), format: BarcodeFormat[result.getBarcodeFormat()] ?? "?", qr: qr?.data ?? null };
