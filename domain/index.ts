@@ -24,3 +24,5 @@ export * from "./messaging.js";
 export * from "./broadcasts.js";
 export * from "./experiments.js";
 export * from "./metrics/index.js";
+export * from "./birthdays.js";
+export * from "./conditions.js";

@@ -1,16 +1,17 @@
 import { addDays } from "date-fns";
-import { DomainError, expiringBetween, liveLots, type Tier, tierProgress, windowStart } from "../../domain/index.js";
+import {
+  birthdayOf,
+  birthdayWithin,
+  DomainError,
+  expiringBetween,
+  liveLots,
+  localDate,
+  type Tier,
+  tierProgress,
+  windowStart,
+} from "../../domain/index.js";
 import type { ServiceContext } from "./context.js";
 import { utcFromJson } from "./json-time.js";
-
-/** Whether the next birthday (month and day of `birthday`) falls within `days` from now. */
-export function birthdayWithin(birthday: Date, now: Date, days: number): boolean {
-  for (let i = 0; i <= days; i++) {
-    const d = addDays(now, i);
-    if (d.getUTCMonth() === birthday.getUTCMonth() && d.getUTCDate() === birthday.getUTCDate()) return true;
-  }
-  return false;
-}
 
 export interface CardOperation {
   kind: string;
@@ -162,7 +163,10 @@ export function createCardService(ctx: ServiceContext) {
       visitsInWindow: c.visitsInWindow,
       spendInWindowKopecks: c.spendKopecks,
       lastPurchase: last ? { at: last.at, amountKopecks: last.amount, storeName: last.store.name } : null,
-      birthdayThisWeek: m.birthday ? birthdayWithin(m.birthday, now, 7) : false,
+      // The cashier's own date (the store's zone is not known here: the chain's zone).
+      birthdayThisWeek: m.birthday
+        ? birthdayWithin(birthdayOf(m.birthday), localDate(now, ctx.program.timeZone), 7)
+        : false,
     };
   }
 

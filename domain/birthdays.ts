@@ -1,0 +1,60 @@
+import { TZDate } from "@date-fns/tz";
+
+/**
+ * Birthdays, one rule for the card, the offers' conditions and the birthday
+ * bonus. A birthday is a calendar date (month and day; the year only says how
+ * old someone is), compared with the shopper's own local date, never with a
+ * UTC instant: "your birthday is tomorrow" must be true in Vladivostok too.
+ */
+
+/** A calendar date; month 1–12. */
+export interface LocalDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+const DAY_MS = 86_400_000;
+
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/** Day number of a calendar date (days since 1970-01-01), exact in integers. */
+function dayNumber(d: LocalDate): number {
+  return Math.round(Date.UTC(d.year, d.month - 1, d.day) / DAY_MS);
+}
+
+/**
+ * The birthday's date in `year`. Someone born on 29 February celebrates on
+ * 28 February in a common year (the usual choice of Russian retailers, and
+ * the day that is still in February).
+ */
+export function birthdayIn(year: number, birthday: { month: number; day: number }): LocalDate {
+  if (birthday.month === 2 && birthday.day === 29 && !isLeap(year)) return { year, month: 2, day: 28 };
+  return { year, month: birthday.month, day: birthday.day };
+}
+
+/** Days from `today` to the next birthday: 0 on the day itself, up to 365. */
+export function daysUntilBirthday(birthday: { month: number; day: number }, today: LocalDate): number {
+  const thisYear = birthdayIn(today.year, birthday);
+  const diff = dayNumber(thisYear) - dayNumber(today);
+  if (diff >= 0) return diff;
+  return dayNumber(birthdayIn(today.year + 1, birthday)) - dayNumber(today);
+}
+
+/** Whether the next birthday falls within `days` days from `today` (today counts). */
+export function birthdayWithin(birthday: { month: number; day: number }, today: LocalDate, days: number): boolean {
+  return daysUntilBirthday(birthday, today) <= days;
+}
+
+/** Month and day of a birthday stored as a DATE (read at UTC midnight). */
+export function birthdayOf(date: Date): { month: number; day: number } {
+  return { month: date.getUTCMonth() + 1, day: date.getUTCDate() };
+}
+
+/** The calendar date of `now` in an IANA time zone. */
+export function localDate(now: Date, timeZone: string): LocalDate {
+  const local = new TZDate(now.getTime(), timeZone);
+  return { year: local.getFullYear(), month: local.getMonth() + 1, day: local.getDate() };
+}
