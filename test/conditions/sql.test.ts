@@ -72,7 +72,7 @@ const conditions: unknown[] = [
 
 describe.each(testDatabases)("conditions in SQL on $name", ({ open }) => {
   let db: Database;
-  let ids: number[] = [];
+  const ids: number[] = [];
   let vladivostok = 0;
 
   beforeAll(async () => {
