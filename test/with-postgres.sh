@@ -26,5 +26,13 @@ as_pg "'$PGBIN/pg_ctl' -D '$ROOT/data' -l '$ROOT/log' -w -t 60 -o \"-p $PORT -k 
   exit 1
 }
 export TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:$PORT/postgres"
+# The fault suite restarts this server under load (fast shutdown, then start).
+cat >"$ROOT/restart.sh" <<EOS
+#!/usr/bin/env bash
+$(declare -f as_pg)
+as_pg "'$PGBIN/pg_ctl' -D '$ROOT/data' -l '$ROOT/log' -w -t 60 -m fast restart -o \"-p $PORT -k $ROOT -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\"" >/dev/null
+EOS
+chmod 755 "$ROOT/restart.sh"
+export TEST_PG_RESTART="$ROOT/restart.sh"
 echo "with-postgres: PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT"
 "$@"
