@@ -1,7 +1,20 @@
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
+import type { BroadcastState } from "../domain/index.js";
 import type { MetricsScope } from "../app/metrics/index.js";
 import type { Services } from "../app/services/index.js";
+import {
+  adminOpenApiPath,
+  broadcastActionRoute,
+  broadcastCreateRoute,
+  broadcastGetRoute,
+  broadcastResultsRoute,
+  broadcastWinnerRoute,
+  segmentCountRoute,
+  segmentCreateRoute,
+  segmentGetRoute,
+  segmentListRoute,
+} from "./admin-routes.js";
 import { toCsv } from "./csv.js";
 import { ApiError, errorBody, toResponse, validationError } from "./errors.js";
 
@@ -66,21 +79,71 @@ export function metricRoutes(m: Services["metrics"]): Record<string, (s: Metrics
   };
 }
 
+type Env = { Variables: { actor: string } };
+
 /**
  * The admin API: the chain's metrics as JSON or CSV (`?format=csv` or
- * `Accept: text/csv`). Needs an admin key; a store's POS key gets 403.
+ * `Accept: text/csv`), and the marketer's segments and broadcasts (declared
+ * in api/admin-routes.ts, documented at /api/v1/admin/openapi.json). Needs
+ * an admin key; a store's POS key gets 403.
  */
 export function createAdminApi(services: Services) {
-  const api = new Hono();
+  const api = new OpenAPIHono<Env>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error);
+    },
+  });
   const routes = metricRoutes(services.metrics);
   api.onError((e, c) => toResponse(c, e));
+  api.doc31(adminOpenApiPath, {
+    openapi: "3.1.0",
+    info: { title: "Kopilka admin API", version: "1.0.0", description: "Metrics, segments and broadcasts." },
+    servers: [{ url: "/api/v1/admin" }],
+  });
   api.use("*", async (c, next) => {
+    if (c.req.path.endsWith(adminOpenApiPath)) return next();
     const m = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
     const key = m?.[1] ? await services.apiKeys.verify(m[1]) : null;
     if (!key) return c.json(errorBody("AUTH.INVALID_KEY", "missing or unknown API key"), 401);
     if (key.role !== "admin") return c.json(errorBody("AUTH.WRONG_ROLE", "this route needs an admin key"), 403);
+    // Who did it, for what a broadcast or segment records as its author.
+    c.set("actor", `api-key:${key.id}`);
     await next();
   });
+
+  const { broadcasts } = services;
+  api.openapi(segmentCreateRoute, async (c) => {
+    const b = c.req.valid("json");
+    return c.json(await broadcasts.segments.define(b.name, b.segment, c.get("actor")), 201);
+  });
+  api.openapi(segmentListRoute, async (c) => c.json({ segments: await broadcasts.segments.list() }, 200));
+  api.openapi(segmentCountRoute, async (c) =>
+    c.json({ members: await broadcasts.countSegment(c.req.valid("json").segment) }, 200),
+  );
+  api.openapi(segmentGetRoute, async (c) => c.json(await broadcasts.segments.get(c.req.valid("param").id), 200));
+  api.openapi(broadcastCreateRoute, async (c) => {
+    const id = await broadcasts.create(c.req.valid("json"), c.get("actor"));
+    return c.json({ id, state: (await broadcasts.get(id)).status }, 201);
+  });
+  api.openapi(broadcastGetRoute, async (c) => {
+    const p = await broadcasts.progress(c.req.valid("param").id);
+    return c.json({ ...p, state: p.state as BroadcastState }, 200);
+  });
+  api.openapi(broadcastResultsRoute, async (c) => {
+    const r = await broadcasts.results(c.req.valid("param").id);
+    const window = { from: r.window.from.toISOString(), to: r.window.to.toISOString(), days: r.window.days };
+    return c.json({ ...r, window }, 200);
+  });
+  // Before the action route: "winner" is not an action, and the first match answers.
+  api.openapi(broadcastWinnerRoute, async (c) => {
+    const id = await broadcasts.sendWinner(c.req.valid("param").id, c.req.valid("json").variant, c.get("actor"));
+    return c.json({ id, state: (await broadcasts.get(id)).status }, 201);
+  });
+  api.openapi(broadcastActionRoute, async (c) => {
+    const { id, action } = c.req.valid("param");
+    return c.json({ id, state: await broadcasts[action](id) }, 200);
+  });
+
   api.get("/metrics", (c) => c.json({ metrics: Object.keys(routes) }));
   api.get("/metrics/:name", async (c) => {
     const run = routes[c.req.param("name")];

@@ -29,6 +29,7 @@ export type ErrorCode =
   | "REDEMPTION.NOT_PENDING"
   | "REDEMPTION.EXPIRED"
   | "BROADCAST.NOT_FOUND"
+  | "SEGMENT.NOT_FOUND"
   | "BROADCAST.BAD_STATE"
 
   /** The database cannot be reached right now (connection refused or dropped); nothing was changed. */

@@ -1,15 +1,20 @@
 import { z } from "zod";
-import type { Program } from "../../domain/index.js";
+import { type Program, validCondition } from "../../domain/index.js";
+import { conditionSql } from "../conditions/sql.js";
 import { type Sql, sql } from "../db/sql.js";
 
 /**
- * Who a broadcast goes to. Until the offers work's condition language
- * (domain/conditions.ts) lands, a segment is everyone reachable or a small
- * fixed filter; it becomes one more `kind` then, compiled by that work's SQL
- * compiler, not by a second language here.
+ * Who a broadcast goes to: everyone reachable, a small fixed filter (the
+ * first form, kept for broadcasts already stored), or any condition of the
+ * condition language (domain/conditions.ts) — the one offers and triggers
+ * use, compiled by app/conditions/sql.ts, never a second language here.
+ * A saved segment (`{ kind: "saved", id }`) is resolved to its definition
+ * when a broadcast is created, so a later edit never changes who a past
+ * broadcast was for.
  */
 export const segmentSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("all") }),
+  z.object({ kind: z.literal("conditions"), where: validCondition }),
   z.object({
     kind: z.literal("filter"),
     language: z.enum(["ru", "en"]).optional(),
@@ -44,6 +49,7 @@ export function segmentWhere(segment: Segment, program: Program, now: Date): Sql
   ];
   if (program.marketing.holdoutBp > 0)
     parts.push(sql`${bucketSql(sql`m.id`, program.marketing.holdoutSalt)} >= ${program.marketing.holdoutBp}::int`);
+  if (segment.kind === "conditions") parts.push(conditionSql(segment.where, now, program));
   if (segment.kind === "filter") {
     const day = 86_400_000;
     if (segment.language) parts.push(sql`coalesce(m.language, 'ru') = ${segment.language}`);

@@ -18,7 +18,8 @@ import {
 import { type SqlTx, sql } from "../db/sql.js";
 import type { BroadcastProgress } from "../notifications/messenger.js";
 import type { ServiceContext } from "../services/context.js";
-import { bucketSql, type Segment, segmentSchema, segmentWhere } from "./segments.js";
+import { createSegmentLibrary } from "./saved-segments.js";
+import { bucketSql, type Segment, segmentWhere } from "./segments.js";
 
 export interface BroadcastRow {
   id: number;
@@ -60,29 +61,16 @@ export function createBroadcastService(ctx: ServiceContext) {
     return b;
   }
 
-  function parseSegment(input: unknown): Segment {
-    const r = segmentSchema.safeParse(input ?? { kind: "all" });
-    if (!r.success)
-      throw invalid(`segment: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-    return r.data;
-  }
+  const segments = createSegmentLibrary(ctx);
 
   /** Members a segment reaches now (control group included, holdout and unreachable members not). */
-  async function countSegment(input: unknown): Promise<number> {
-    const segment = parseSegment(input);
-    const [r] = await db.unitOfWork((tx) =>
-      tx.many<{ n: number }>(
-        sql`SELECT count(*)::int AS n FROM "Member" m WHERE ${segmentWhere(segment, program, ctx.now())}`,
-      ),
-    );
-    return r?.n ?? 0;
-  }
+  const countSegment = (input: unknown): Promise<number> => segments.count(input);
 
   async function create(input: unknown, createdBy: string | null = null, parentId: number | null = null) {
     const r = broadcastDraftSchema.safeParse(input);
     if (!r.success) throw invalid(r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
     const d: BroadcastDraft = r.data;
-    const segment = parseSegment(d.segment);
+    const segment = await segments.resolve(d.segment);
     const variants = variantsOf(d);
     const now = ctx.now();
     const row = await db.unitOfWork((tx) =>
@@ -359,6 +347,7 @@ export function createBroadcastService(ctx: ServiceContext) {
   }
 
   return {
+    segments,
     countSegment,
     create,
     get,

@@ -1,11 +1,15 @@
 import type { RouteConfig } from "@hono/zod-openapi";
 import type { z } from "zod";
+import { adminOpenApiPath, adminRoutes } from "../../api/admin-routes.js";
 import { openApiPath, routes } from "../../api/routes.js";
 import { errorResponse } from "../../api/schemas.js";
 
 /** "/redemptions/{id}" → /^\/redemptions\/[^/]+$/ */
 const pathPattern = (p: string) => new RegExp(`^${p.replace(/\{[^}]+\}/g, "[^/]+")}$`);
-const compiled = routes.map((r) => ({ route: r, pattern: pathPattern(r.path) }));
+const compiled = [
+  ...routes.map((r) => ({ route: r, pattern: pathPattern(r.path) })),
+  ...adminRoutes.map((r) => ({ route: r, pattern: pathPattern(`/admin${r.path}`) })),
+];
 
 function declaredSchema(route: RouteConfig, status: number): z.ZodType | undefined {
   const res = (route.responses as Record<string, { content?: Record<string, { schema?: unknown }> }>)[String(status)];
@@ -23,7 +27,7 @@ function declaredSchema(route: RouteConfig, status: number): z.ZodType | undefin
 export function checkResponse(method: string, path: string, status: number, contentType: string | null, body: unknown) {
   const where = `${method} ${path} → ${status}`;
   if (!contentType?.startsWith("application/json")) throw new Error(`${where}: content-type ${contentType}, not JSON`);
-  if (path === openApiPath) return;
+  if (path === openApiPath || path === `/admin${adminOpenApiPath}`) return;
   const hit = compiled.find((c) => c.route.method === method.toLowerCase() && c.pattern.test(path));
   const schema = hit ? declaredSchema(hit.route, status) : errorResponse;
   if (!schema) throw new Error(`${where}: status not declared for ${hit?.route.method} ${hit?.route.path}`);
