@@ -87,7 +87,7 @@ const message = z.object({
   button: z
     .unknown()
     .optional()
-    .describe('{"kind":"url","text","url"} | {"kind":"offers","text"} | {"kind":"activate","text","offerId"}'),
+    .describe('{"kind":"link","text","url"} | {"kind":"offer","text","offerId"} | {"kind":"activate","text","offerId"}'),
 });
 
 export const broadcastCreateRoute = createRoute({

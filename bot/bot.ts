@@ -5,6 +5,7 @@ import { apiThrottler } from "@grammyjs/transformer-throttler";
 import { Api, Bot, BotError, type Context as BaseContext, GrammyError, HttpError, type MiddlewareFn } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { BotDeps, Context, ConversationContext } from "./context.js";
+import { broadcastWalkFeature } from "./features/broadcast-walk.js";
 import { broadcastsFeature } from "./features/broadcasts.js";
 import { cardFeature } from "./features/card.js";
 import { dashboardFeature } from "./features/dashboard.js";
@@ -102,7 +103,7 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
     }),
   );
   bot.use(createStaffFeature());
-  bot.use(broadcastsFeature);
+  bot.use(broadcastWalkFeature, broadcastsFeature);
   bot.use(enrollFeature);
   bot.use(helpFeature);
   // Admins and marketers need not be enrolled shoppers.

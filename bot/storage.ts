@@ -1,6 +1,7 @@
 import type { VersionedState, VersionedStateStorage } from "@grammyjs/conversations";
 import type { ConversationStore } from "../app/services/conversations.js";
 import type { ConversationContext } from "./context.js";
+import { isMarketer } from "./filters/is-marketer.js";
 
 /**
  * Conversation state kept by the services (KeyValue table), so an enrollment
@@ -16,9 +17,11 @@ export function conversationStorage<S>(store: ConversationStore): VersionedState
 
 /**
  * Conversation state by chat, read only for chats that can be inside a
- * conversation. The one conversation is enrollment, which ends when the
- * member exists, so an enrolled member's update (every /card) skips the read
- * — a database round trip on the busiest path — and starts from no state.
+ * conversation: enrollment, which ends when the member exists, and the
+ * marketers' broadcast walk. So a shopper's update once enrolled (every
+ * /card) skips the read — a database round trip on the busiest path — and
+ * starts from no state; a marketer's (admins and MARKETER_TELEGRAM_IDS, an
+ * in-memory check) reads it even when they are a member too.
  */
 export function skipForMembers<S>(
   inner: VersionedStateStorage<string, S>,
@@ -27,7 +30,7 @@ export function skipForMembers<S>(
   return {
     async read(ctx) {
       const k = key(ctx);
-      if (ctx.member || k === undefined) return undefined;
+      if (k === undefined || (ctx.member && !isMarketer(ctx))) return undefined;
       return inner.read(k);
     },
     async write(ctx, state) {

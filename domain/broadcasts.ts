@@ -1,3 +1,4 @@
+import { TZDate } from "@date-fns/tz";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 
@@ -176,4 +177,13 @@ export function etaSeconds(remaining: number, perSecond: number): number | null 
   if (remaining <= 0) return 0;
   if (perSecond <= 0) return null;
   return Math.ceil(remaining / perSecond);
+}
+
+/**
+ * "Tomorrow at 10:00" in the chain's zone, the schedule a marketer picks for
+ * a broadcast written in the evening (each member's quiet hours still apply).
+ */
+export function tomorrowAt(now: Date, timeZone: string, hour = 10): Date {
+  const local = new TZDate(now.getTime(), timeZone);
+  return new Date(new TZDate(local.getFullYear(), local.getMonth(), local.getDate() + 1, hour, 0, 0, timeZone).getTime());
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import {
+  tomorrowAt,
   type BroadcastAction,
   type BroadcastDraft,
   type BroadcastState,
@@ -348,6 +349,8 @@ export function createBroadcastService(ctx: ServiceContext) {
 
   return {
     segments,
+    /** Tomorrow at 10:00 in the chain's zone: the "send tomorrow morning" choice. */
+    tomorrowMorning: () => tomorrowAt(ctx.now(), program.timeZone),
     countSegment,
     create,
     get,

@@ -2,23 +2,19 @@ import { Composer } from "grammy";
 import { DomainError } from "../../domain/index.js";
 import { renderProgress } from "../broadcaster.js";
 import type { Context } from "../context.js";
+import { isMarketer } from "../filters/is-marketer.js";
 
 /**
  * Broadcasts in Telegram: a marketer starts one with `/broadcast <text>` (to
  * every reachable member, 10 % control) and steers it with the buttons of
  * its self-editing progress message; a shopper's press on a broadcast's
- * button is counted for the results. The guided walk (segment, variants,
- * photo, schedule) is not built yet: the HTTP-less path is this command.
+ * button is counted for the results. `/broadcast` alone starts the guided
+ * walk (bot/features/broadcast-walk.ts); this is the quick path.
  */
 export const broadcastsFeature = new Composer<Context>();
 
-async function isMarketer(ctx: Context) {
-  // Admins are marketers; MARKETER_TELEGRAM_IDS joins with the admin roles work (issue 13).
-  return ctx.from ? (await ctx.deps.services.staff.roleOf(ctx.from.id)).role === "admin" : false;
-}
-
 broadcastsFeature.command("broadcast", async (ctx, next) => {
-  if (!(await isMarketer(ctx))) return next();
+  if (!isMarketer(ctx)) return next();
   const text = ctx.match.trim();
   if (!text) return ctx.reply(ctx.t("broadcast-usage"));
   const b = ctx.deps.services.broadcasts;
@@ -31,7 +27,7 @@ broadcastsFeature.command("broadcast", async (ctx, next) => {
 });
 
 broadcastsFeature.callbackQuery(/^bc([prx]):(\d+)$/, async (ctx) => {
-  if (!(await isMarketer(ctx))) return ctx.answerCallbackQuery(ctx.t("broadcast-toast-forbidden"));
+  if (!isMarketer(ctx)) return ctx.answerCallbackQuery(ctx.t("broadcast-toast-forbidden"));
   const [, op, idText] = ctx.match;
   const id = Number(idText);
   const b = ctx.deps.services.broadcasts;

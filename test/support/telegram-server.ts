@@ -584,6 +584,11 @@ export class SimUser {
     return this.message({ text, ...(entities ? { entities } : {}) });
   }
 
+  /** A text the user formatted in their client (bold, links…): Telegram sends it with entities. */
+  sendFormatted(text: string, entities: Json[]) {
+    return this.message({ text, entities });
+  }
+
   /** Opens https://t.me/<bot>?start=<payload>: the client sends "/start <payload>". */
   openDeepLink(payload: string) {
     return this.send(`/start ${payload}`);

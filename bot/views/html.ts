@@ -1,0 +1,56 @@
+import type { MessageEntity } from "grammy/types";
+
+/**
+ * A message as the marketer formatted it in their Telegram client (entities)
+ * → Telegram HTML, the form broadcasts are stored and sent in. Offsets are
+ * UTF-16 code units, as JavaScript strings count them. Entities Telegram
+ * nests are nested here; kinds HTML cannot carry (mentions, hashtags…) stay
+ * plain text, which is what they are.
+ */
+const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+function tags(e: MessageEntity): [string, string] | null {
+  switch (e.type) {
+    case "bold":
+      return ["<b>", "</b>"];
+    case "italic":
+      return ["<i>", "</i>"];
+    case "underline":
+      return ["<u>", "</u>"];
+    case "strikethrough":
+      return ["<s>", "</s>"];
+    case "spoiler":
+      return ["<tg-spoiler>", "</tg-spoiler>"];
+    case "code":
+      return ["<code>", "</code>"];
+    case "pre":
+      return ["<pre>", "</pre>"];
+    case "blockquote":
+      return ["<blockquote>", "</blockquote>"];
+    case "text_link":
+      return [`<a href="${escape(e.url).replace(/"/g, "&quot;")}">`, "</a>"];
+    default:
+      return null;
+  }
+}
+
+export function entitiesToHtml(text: string, entities: readonly MessageEntity[] = []): string {
+  const opens = new Map<number, string[]>();
+  const closes = new Map<number, string[]>();
+  // Outer entities first (earlier start, then longer), so closing tags come out in reverse order.
+  const sorted = [...entities].sort((a, b) => a.offset - b.offset || b.length - a.length);
+  for (const e of sorted) {
+    const t = tags(e);
+    if (!t) continue;
+    opens.set(e.offset, [...(opens.get(e.offset) ?? []), t[0]]);
+    const end = e.offset + e.length;
+    closes.set(end, [t[1], ...(closes.get(end) ?? [])]);
+  }
+  let out = "";
+  for (let i = 0; i <= text.length; i++) {
+    out += (closes.get(i) ?? []).join("");
+    out += (opens.get(i) ?? []).join("");
+    if (i < text.length) out += escape(text.charAt(i));
+  }
+  return out;
+}

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../app/db/database.js";
+import { entitiesToHtml } from "../../bot/views/html.js";
+import { startBot } from "../support/bot-harness.js";
+import { testDatabases } from "../support/databases.js";
+import { createStore, testClock } from "../support/fixtures.js";
+import { insertMembers } from "../support/members.js";
+import type { SimUser } from "../support/telegram-server.js";
+
+/**
+ * The guided /broadcast walk through the fake Bot API, by a marketer who is
+ * not an admin (MARKETER_TELEGRAM_IDS): segment by a bought category with its
+ * live count, a formatted message, a preview, a second variant, a control
+ * share, confirm; then exactly the segment minus control gets A or B, once.
+ */
+describe.each(testDatabases)("the guided broadcast walk on $name", ({ open }) => {
+  let db: Database;
+  let h: Awaited<ReturnType<typeof startBot>>;
+  let marketer: SimUser;
+  let tea: number[] = [];
+  let others: number[] = [];
+  const clock = testClock(new Date("2026-03-02T08:00:00Z")); // 11:00 in Moscow
+
+  beforeAll(async () => {
+    db = await open();
+    // A test clicks faster than a person: more than the 10 updates in 5 s a person gets.
+    h = await startBot(db, { clock, marketerIds: [900_201], flood: { limit: 100, windowMs: 5000 } });
+    marketer = h.tg.user({ id: 900_201, first_name: "Марина", language_code: "ru" });
+    const store = await createStore(db, { name: "Копилка на Тверской" });
+    const ids = await insertMembers(db, 12);
+    h.tg.addChats(ids);
+    tea = ids.slice(0, 9);
+    others = ids.slice(9);
+    for (const [i, tid] of ids.entries()) {
+      const category = i < 9 ? "tea" : "bakery";
+      await h.services.purchases.recordPurchase({
+        storeId: store.id,
+        member: { memberCode: `9${tid}` },
+        receiptId: `W-${i}`,
+        amountKopecks: 20_000,
+        items: [{ sku: `S-${category}`, category, amountKopecks: 20_000 }],
+      });
+    }
+    await h.idle();
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await db?.close();
+  });
+
+  it("When a marketer walks through /broadcast, then the segment minus control gets variant A or B once, formatted", async () => {
+    marketer.send("/broadcast");
+    expect((await marketer.reply()).text).toMatch(/Кому отправить/);
+    await marketer.click("Покупали категорию");
+    expect((await marketer.reply()).text).toMatch(/Какую категорию/);
+    marketer.send("tea");
+    const [count, ask] = await marketer.replies(2);
+    expect(count?.text).toBe("В сегменте 9 участников, кому можно писать.");
+    expect(ask?.text).toMatch(/Напишите сообщение/);
+
+    marketer.sendFormatted("Чай недели: −20 %", [{ type: "bold", offset: 0, length: 10 }]);
+    expect((await marketer.reply()).text).toMatch(/кнопку/);
+    await marketer.click("Без кнопки");
+    const [label, shown, more] = await marketer.replies(3);
+    expect(label?.text).toBe("Так участники увидят вариант A:");
+    expect(shown?.text).toBe("<b>Чай недели</b>: −20 %");
+    expect(more?.text).toMatch(/Один вариант сообщения/);
+    await marketer.click("Добавить вариант B");
+    expect((await marketer.reply()).text).toBe("Напишите вариант B.");
+    marketer.send("Чай недели, вариант B");
+    const [, shownB, moreB] = await marketer.replies(3);
+    expect(shownB?.text).toBe("Чай недели, вариант B");
+    expect(moreB?.text).toMatch(/Вариантов: 2/);
+    await marketer.click("Дальше");
+    expect((await marketer.reply()).text).toMatch(/контрольной группой/);
+    await marketer.click("20 %");
+    expect((await marketer.reply()).text).toMatch(/Когда отправить/);
+    await marketer.click("Сейчас");
+    const summary = await marketer.reply();
+    expect(summary.text).toBe("Проверьте: 9 участников в сегменте, 2 варианта, контрольная группа 20 %, сейчас.");
+    // Nothing exists before the confirmation.
+    expect(await db.prisma.broadcast.count()).toBe(0);
+    await marketer.click("✅ Отправить");
+    expect((await marketer.reply()).text).toMatch(/^📣 «Чай недели: −20 %»: идёт отправка/);
+
+    await h.kopilka.broadcasts(h.broadcaster).drain();
+    const got = (tid: number) =>
+      h.tg.chat(tid).messages.filter((m) => m.text === "<b>Чай недели</b>: −20 %" || m.text === "Чай недели, вариант B")
+        .length;
+    const b = await db.prisma.broadcast.findFirstOrThrow();
+    expect(b).toMatchObject({ controlBp: 2000, createdBy: String(marketer.id) });
+    const p = await h.services.broadcasts.progress(b.id);
+    expect(p).toMatchObject({ state: "done", total: 9, left: 0 });
+    expect(p.sent + p.control).toBe(9);
+    expect(tea.map(got).reduce((x, y) => x + y, 0)).toBe(p.sent);
+    expect(tea.every((t) => got(t) <= 1)).toBe(true);
+    expect(others.map(got)).toEqual([0, 0, 0]);
+  });
+
+  it("When the marketer cancels mid-way, then nothing is created", async () => {
+    const before = await db.prisma.broadcast.count();
+    marketer.send("/broadcast");
+    await marketer.reply();
+    await marketer.click("Всем участникам");
+    await marketer.replies(2);
+    marketer.send("/cancel");
+    expect((await marketer.reply()).text).toBe("Рассылка отменена, ничего не отправлено.");
+    expect(await db.prisma.broadcast.count()).toBe(before);
+  });
+
+  it("When a shopper who is no marketer sends /broadcast, then no walk starts", async () => {
+    const shopper = h.tg.user({ id: tea[0] as number, first_name: "Member", language_code: "ru" });
+    shopper.send("/broadcast");
+    const r = await shopper.reply();
+    expect(r.text).not.toMatch(/Кому отправить/);
+  });
+});
+
+describe("message formatting to HTML", () => {
+  it("When entities nest and the text has HTML's own characters, then the HTML nests and escapes", () => {
+    expect(
+      entitiesToHtml("Sale <50%> & more", [
+        { type: "bold", offset: 0, length: 10 },
+        { type: "italic", offset: 5, length: 5 },
+        { type: "text_link", offset: 13, length: 4, url: "https://example.com/?a=1&b=2" },
+      ]),
+    ).toBe('<b>Sale <i>&lt;50%&gt;</i></b> &amp; <a href="https://example.com/?a=1&amp;b=2">more</a>');
+  });
+});
