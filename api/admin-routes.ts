@@ -87,7 +87,9 @@ const message = z.object({
   button: z
     .unknown()
     .optional()
-    .describe('{"kind":"link","text","url"} | {"kind":"offer","text","offerId"} | {"kind":"activate","text","offerId"}'),
+    .describe(
+      '{"kind":"link","text","url"} | {"kind":"offer","text","offerId"} | {"kind":"activate","text","offerId"}',
+    ),
 });
 
 export const broadcastCreateRoute = createRoute({

@@ -185,5 +185,7 @@ export function etaSeconds(remaining: number, perSecond: number): number | null 
  */
 export function tomorrowAt(now: Date, timeZone: string, hour = 10): Date {
   const local = new TZDate(now.getTime(), timeZone);
-  return new Date(new TZDate(local.getFullYear(), local.getMonth(), local.getDate() + 1, hour, 0, 0, timeZone).getTime());
+  return new Date(
+    new TZDate(local.getFullYear(), local.getMonth(), local.getDate() + 1, hour, 0, 0, timeZone).getTime(),
+  );
 }
