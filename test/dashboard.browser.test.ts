@@ -171,6 +171,36 @@ describe.runIf(haveBrowser).each(testDatabases)("dashboard in chromium on $name"
     await shot("member");
   });
 
+  it("When a broadcast has run, then its page shows each variant and the control group as the results API does", async () => {
+    // Members the dataset made get chats, so the broadcast reaches them.
+    const ids = (await db.query<{ id: number }>(`SELECT id FROM "Member" WHERE status = 'active' ORDER BY id`)).map(
+      (r) => r.id,
+    );
+    await db.query(`UPDATE "Member" SET "chatId" = 7000000 + id, notifications = true WHERE status = 'active'`);
+    d.tg.addChats(ids.map((id) => 7_000_000 + id));
+    const id = await d.services.broadcasts.create({
+      name: "Весенняя распродажа",
+      variants: [{ message: { text: "−20 % на всё" } }, { message: { text: "Весна: −20 %" } }],
+      controlBp: 2000,
+    });
+    await d.services.broadcasts.start(id);
+    await d.kopilka.broadcasts(d.broadcaster).drain();
+
+    await page.goto(`${d.base}/dashboard/broadcasts`);
+    expect(await attrs("#broadcasts tr[data-broadcast]", "data-broadcast")).toContain(String(id));
+    await page.click(`#broadcasts tr[data-broadcast="${id}"] a`);
+    await page.waitForSelector("#results");
+    const res = await fetch(`${d.base}/api/v1/admin/broadcasts/${id}/results`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
+    const r = (await res.json()) as { variants: { variant: string; members: number; buyers: number }[] };
+    expect(await attrs("#results tr[data-variant]", "data-variant")).toEqual(["control", "A", "B"]);
+    expect(await attrs("#results tr[data-variant]", "data-members")).toEqual(r.variants.map((v) => String(v.members)));
+    expect(await attrs("#results tr[data-variant]", "data-buyers")).toEqual(r.variants.map((v) => String(v.buyers)));
+    expect(r.variants.reduce((a, v) => a + v.members, 0)).toBe(ids.length);
+    await shot("broadcast-results");
+  });
+
   it("When the language is switched to English, then the pages speak English", async () => {
     await page.goto(`${d.base}/dashboard`);
     await page.click("header .who a");

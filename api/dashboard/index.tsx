@@ -11,7 +11,17 @@ import type { DashboardRole, Services } from "../../app/services/index.js";
 import { metricsQuery, scopeFrom } from "../admin.js";
 import { formatters, type Locale, pickLocale, translator } from "./i18n.js";
 import { Bare, Layout, type PageContext } from "./layout.js";
-import { CohortsPage, Filters, MembersPage, NpsPage, OverviewPage, StoresPage, TiersPage } from "./pages.js";
+import {
+  BroadcastResultsPage,
+  BroadcastsPage,
+  CohortsPage,
+  Filters,
+  MembersPage,
+  NpsPage,
+  OverviewPage,
+  StoresPage,
+  TiersPage,
+} from "./pages.js";
 
 const SESSION_COOKIE = "kopilka_session";
 const LANG_COOKIE = "kopilka_lang";
@@ -32,7 +42,7 @@ function assets() {
   ]);
 }
 
-const page = (c: Context, body: JSX.Element, status: 200 | 401 | 403 = 200) =>
+const page = (c: Context, body: JSX.Element, status: 200 | 401 | 403 | 404 = 200) =>
   c.html(html`<!doctype html>${body}`, status);
 
 /**
@@ -217,6 +227,35 @@ export function createDashboard(services: Services) {
       );
     }),
   );
+  app.get("/broadcasts", async (c) => {
+    const p = ctxOf(c);
+    const rows = await services.broadcasts.list();
+    return page(
+      c,
+      <Layout p={p}>
+        <BroadcastsPage rows={rows} t={p.t} f={formatters(p.locale)} />
+      </Layout>,
+    );
+  });
+  app.get("/broadcasts/:id", async (c) => {
+    const p = ctxOf(c);
+    const id = Number(c.req.param("id"));
+    const found = Number.isInteger(id) && id > 0 ? await services.broadcasts.results(id).catch(() => null) : null;
+    if (!found)
+      return page(
+        c,
+        <Layout p={p}>
+          <p id="not-found">{p.t("no-such-broadcast")}</p>
+        </Layout>,
+        404,
+      );
+    return page(
+      c,
+      <Layout p={p}>
+        <BroadcastResultsPage r={found} t={p.t} f={formatters(p.locale)} />
+      </Layout>,
+    );
+  });
   app.get("/members", async (c) => {
     const p = ctxOf(c);
     if (p.role !== "admin")

@@ -18,6 +18,7 @@ const PAGES = [
   ["/nps", "nav-nps"],
   ["/stores", "nav-stores"],
   ["/tiers", "nav-tiers"],
+  ["/broadcasts", "nav-broadcasts"],
 ] as const;
 
 export function Layout(props: { p: PageContext; children?: Child }) {

@@ -482,3 +482,107 @@ export function MembersPage(props: {
     </>
   );
 }
+
+type B = Services["broadcasts"];
+
+/** The latest broadcasts: state, how far each got; each opens its results. */
+export function BroadcastsPage(props: { rows: Awaited<ReturnType<B["list"]>>; t: T; f: Fmt }) {
+  const { t, f } = props;
+  return (
+    <section>
+      <h2>{t("nav-broadcasts")}</h2>
+      {props.rows.length === 0 ? (
+        <p>{t("no-broadcasts")}</p>
+      ) : (
+        <table id="broadcasts">
+          <tr>
+            <th>{t("broadcast")}</th>
+            <th>{t("broadcast-state")}</th>
+            <th>{t("broadcast-started")}</th>
+            <th>{t("broadcast-sent")}</th>
+          </tr>
+          {props.rows.map((b) => (
+            <tr data-broadcast={String(b.id)}>
+              <td>
+                <a href={`/dashboard/broadcasts/${b.id}`}>{b.name}</a>
+              </td>
+              <td>{t(`state-${b.status}`)}</td>
+              <td>{b.startedAt ? f.dateTime(new Date(b.startedAt)) : "—"}</td>
+              <td>
+                {f.int(b.sent)} / {f.int(b.total)}
+              </td>
+            </tr>
+          ))}
+        </table>
+      )}
+    </section>
+  );
+}
+
+/**
+ * One broadcast's experiment: each variant against the control group, with
+ * the intervals and p-values that say whether a difference is real.
+ */
+export function BroadcastResultsPage(props: { r: Awaited<ReturnType<B["results"]>>; t: T; f: Fmt }) {
+  const { r, t, f } = props;
+  const p = (x: number | null | undefined) =>
+    x === null || x === undefined ? "—" : x < 0.001 ? `< ${f.dec(0.001, 3)}` : f.dec(x, 3);
+  const pp = (x: number | null | undefined) =>
+    x === null || x === undefined ? "—" : t("percentage-points", { value: f.dec(x * 100, 1) });
+  return (
+    <section>
+      <h2>{r.name}</h2>
+      <p class="period">
+        {t("attribution", { from: f.date(r.window.from), to: f.date(r.window.to), days: r.window.days })} ·{" "}
+        {t(`state-${r.state}`)}
+      </p>
+      {r.sampleRatio.mismatch ? (
+        <p id="srm" class="warn">
+          {t("srm-warning", { p: p(r.sampleRatio.p) })}
+        </p>
+      ) : null}
+      <table id="results">
+        <tr>
+          <th>{t("variant")}</th>
+          <th>{t("members-assigned")}</th>
+          <th>{t("delivered")}</th>
+          <th>{t("clicks")}</th>
+          <th>{t("buyers")}</th>
+          <th>{t("conversion")}</th>
+          <th>{t("revenue-per-member")}</th>
+          <th>{t("uplift-conversion")}</th>
+          <th>{t("p-conversion")}</th>
+          <th>{t("uplift-revenue")}</th>
+          <th>{t("p-revenue")}</th>
+          <th>{t("points-cost")}</th>
+        </tr>
+        {r.variants.map((v) => (
+          <tr data-variant={v.variant} data-members={String(v.members)} data-buyers={String(v.buyers)}>
+            <td>{v.variant === "control" ? t("control") : v.variant}</td>
+            <td>{f.int(v.members)}</td>
+            <td>{f.int(v.delivered)}</td>
+            <td>{f.int(v.clicks)}</td>
+            <td>{f.int(v.buyers)}</td>
+            <td>
+              {f.pct(v.conversion * 100)}{" "}
+              <small>
+                ({f.pct(v.conversionCi.low * 100)}–{f.pct(v.conversionCi.high * 100)})
+              </small>
+            </td>
+            <td>{f.rub(v.revenuePerMemberKopecks)}</td>
+            <td>{pp(v.vsControl?.conversionUplift)}</td>
+            <td>{p(v.vsControl?.conversionP)}</td>
+            <td>
+              {v.vsControl?.revenuePerMemberUpliftKopecks === null || v.vsControl === undefined
+                ? "—"
+                : f.rub(v.vsControl.revenuePerMemberUpliftKopecks)}
+            </td>
+            <td>{p(v.vsControl?.revenueP)}</td>
+            <td>{f.int(v.pointsCost)}</td>
+          </tr>
+        ))}
+      </table>
+      <p>{t("results-help")}</p>
+    </section>
+  );
+}

@@ -343,6 +343,24 @@ export function createBroadcastService(ctx: ServiceContext) {
     );
   }
 
+  /** The latest broadcasts, newest first, with how far each got (the dashboard's list). */
+  async function list(limit = 50) {
+    return db.unitOfWork((tx) =>
+      tx.many<{
+        id: number;
+        name: string;
+        status: BroadcastState;
+        startedAt: Date | null;
+        total: number;
+        sent: number;
+      }>(sql`
+        SELECT b.id, b.name, b.status, b."startedAt",
+               (SELECT count(*)::int FROM "BroadcastDelivery" d WHERE d."broadcastId" = b.id) AS total,
+               (SELECT count(*)::int FROM "BroadcastDelivery" d WHERE d."broadcastId" = b.id AND d.status = 'sent') AS sent
+        FROM "Broadcast" b ORDER BY b.id DESC LIMIT ${limit}::int`),
+    );
+  }
+
   async function get(id: number) {
     return db.unitOfWork((tx) => load(tx, id));
   }
@@ -354,6 +372,7 @@ export function createBroadcastService(ctx: ServiceContext) {
     countSegment,
     create,
     get,
+    list,
     start: (id: number) => act(id, "start"),
     pause: (id: number) => act(id, "pause"),
     resume: (id: number) => act(id, "resume"),
