@@ -5,6 +5,7 @@ import { type BroadcastSenderOptions, createBroadcastSender } from "./broadcasts
 import { defaultOutbox } from "./events/outbox.js";
 import { housekeepingHandlers, housekeepingSchedule } from "./jobs/handlers/housekeeping.js";
 import { noticeHandlers } from "./jobs/handlers/notices.js";
+import { surveyHandlers } from "./jobs/handlers/surveys.js";
 import { createJobRunner, type JobHandler, type JobRunnerOptions } from "./jobs/runner.js";
 import { createWakeup } from "./jobs/wakeup.js";
 import { createDelivery } from "./notifications/deliver.js";
@@ -57,7 +58,12 @@ export function createKopilka(opts: KopilkaOptions) {
         now: ctx.now,
         log: ctx.log,
         wakeup,
-        handlers: { ...noticeHandlers(ctx, services, deliver), ...housekeepingHandlers(ctx, services), ...o.extra },
+        handlers: {
+          ...noticeHandlers(ctx, services, deliver),
+          ...housekeepingHandlers(ctx, services),
+          ...surveyHandlers(ctx, services, deliver),
+          ...o.extra,
+        },
         recurring: housekeepingSchedule(ctx),
         ...o,
       });

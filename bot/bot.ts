@@ -7,6 +7,7 @@ import type { UserFromGetMe } from "grammy/types";
 import type { BotDeps, Context, ConversationContext } from "./context.js";
 import { broadcastWalkFeature } from "./features/broadcast-walk.js";
 import { broadcastsFeature } from "./features/broadcasts.js";
+import { surveysFeature } from "./features/surveys.js";
 import { cardFeature } from "./features/card.js";
 import { dashboardFeature } from "./features/dashboard.js";
 import { enrollFeature } from "./features/enroll.js";
@@ -116,7 +117,7 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
       if (ctx.message) await ctx.reply(ctx.t("not-enrolled"));
     },
   );
-  bot.use(cardFeature, storesFeature, inviteFeature, settingsFeature, privacyFeature);
+  bot.use(surveysFeature, cardFeature, storesFeature, inviteFeature, settingsFeature, privacyFeature);
   bot.use(fallbackFeature);
 
   bot.catch(async (err: BotError<Context>) => {

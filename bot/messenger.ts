@@ -21,7 +21,11 @@ export function telegramMessenger(api: Api, now: () => Date = () => new Date()):
   const markup = (buttons: { text: string; data: string }[] | undefined) => {
     if (!buttons?.length) return undefined;
     const kb = new InlineKeyboard();
-    for (const b of buttons) kb.text(b.text, b.data);
+    // A scale (NPS 0–10) splits into rows of six: eleven in one row do not fit a phone.
+    buttons.forEach((b, i) => {
+      if (i > 0 && i % 6 === 0) kb.row();
+      kb.text(b.text, b.data);
+    });
     return kb;
   };
   const fail = (e: unknown): Delivery => {

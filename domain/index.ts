@@ -26,3 +26,4 @@ export * from "./experiments.js";
 export * from "./metrics/index.js";
 export * from "./birthdays.js";
 export * from "./conditions.js";
+export * from "./surveys.js";

@@ -7,11 +7,14 @@ import { z } from "zod";
  * Every message has a class. *Transactional* messages answer something the
  * member or a cashier just did (a purchase, a spend to confirm, a return, the
  * tier that purchase reached): they go out at once, day or night. *Marketing*
- * messages (offers, reminders, broadcasts, surveys) obey quiet hours in the
+ * messages (offers, reminders, broadcasts) obey quiet hours in the
  * member's local time — held until the morning, never dropped — and a
- * frequency cap; one over the cap is not sent at all.
+ * frequency cap; one over the cap is not sent at all. *Feedback* (the NPS
+ * survey) obeys quiet hours but has its own, stricter limit (one per member
+ * in months) instead of the cap, and does not use up the cap: a survey must
+ * never crowd out a reminder that points are about to expire.
  */
-export const MESSAGE_CLASSES = ["transactional", "marketing"] as const;
+export const MESSAGE_CLASSES = ["transactional", "marketing", "feedback"] as const;
 export type MessageClass = (typeof MESSAGE_CLASSES)[number];
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time of day as HH:MM");

@@ -86,6 +86,27 @@ export const programSchema = z
           .default(5),
       })
       .prefault({}),
+    /** Feedback the program asks for (domain/surveys.ts). */
+    surveys: z
+      .object({
+        nps: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** Asked this long after a purchase (then held for the member's daytime, like any marketing message). */
+            delayMinutes: z
+              .number()
+              .int()
+              .min(0)
+              .max(7 * 24 * 60)
+              .default(120),
+            /** At most one survey per member in this many days (the article measures NPS monthly over everyone). */
+            everyDays: z.number().int().min(1).max(3660).default(90),
+            /** An answer later than this is refused politely. */
+            answerWithinDays: z.number().int().min(1).max(90).default(7),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
     /** Broadcasts and experiments (domain/broadcasts.ts). */
     marketing: z
       .object({

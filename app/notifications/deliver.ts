@@ -121,10 +121,12 @@ export function createDelivery(ctx: ServiceContext, messenger: Messenger) {
         return null;
       }
       const now = ctx.now();
-      if (cls === "marketing") {
-        const verdict = (await marketingVerdicts(tx, program, now, [memberId], { jobId: job.id })).get(memberId);
+      if (cls === "marketing" || cls === "feedback") {
+        const verdict = (
+          await marketingVerdicts(tx, program, now, [memberId], { jobId: job.id, holdoutToo: cls === "feedback" })
+        ).get(memberId);
         if (verdict?.kind === "wait") return { retryAt: verdict.until };
-        if (verdict?.kind === "capped" || verdict?.kind === "holdout") {
+        if (cls === "marketing" && (verdict?.kind === "capped" || verdict?.kind === "holdout")) {
           await begin(tx, job, who, notice, verdict.kind === "capped" ? "capped" : "skipped");
           return null;
         }

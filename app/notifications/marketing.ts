@@ -26,11 +26,12 @@ export async function marketingVerdicts(
   program: Program,
   now: Date,
   memberIds: readonly number[],
-  exclude: { jobId?: number; broadcastId?: number } = {},
+  exclude: { jobId?: number; broadcastId?: number; holdoutToo?: boolean } = {},
 ): Promise<Map<number, MarketingVerdict>> {
   const out = new Map<number, MarketingVerdict>();
   const asked = memberIds.filter((id) => {
-    if (!inHoldout(id, program.marketing.holdoutBp, program.marketing.holdoutSalt)) return true;
+    // Feedback reaches the holdout too (it is not marketing); only quiet hours hold it.
+    if (exclude.holdoutToo || !inHoldout(id, program.marketing.holdoutBp, program.marketing.holdoutSalt)) return true;
     out.set(id, { kind: "holdout" });
     return false;
   });

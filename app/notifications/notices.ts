@@ -31,7 +31,8 @@ export type Notice =
   | { kind: "tier-up"; tier: string; rateBp: number }
   | { kind: "tier-down"; tier: string; rateBp: number }
   | { kind: "points-expiring"; points: number; expiresAt: string; timeZone: string; maxShareBp: number }
-  | { kind: "referral-joined"; friend: string };
+  | { kind: "referral-joined"; friend: string }
+  | { kind: "nps-ask"; surveyId: number; store: string };
 
 export type NoticeKind = Notice["kind"];
 
@@ -46,6 +47,7 @@ export const NOTICE_CLASS: Record<NoticeKind, MessageClass> = {
   "tier-down": "transactional",
   "points-expiring": "marketing",
   "referral-joined": "transactional",
+  "nps-ask": "feedback",
 };
 
 /**

@@ -1,4 +1,5 @@
 import { createBroadcastService } from "../broadcasts/service.js";
+import { createNpsSurveys } from "../surveys/nps.js";
 import { defaultOutbox, type Outbox } from "../events/outbox.js";
 import type { ServiceContext } from "./context.js";
 import { createCardService } from "./cards.js";
@@ -58,6 +59,7 @@ export function createServices(
     conversations: createConversationStore(ctx),
     health: createHealthService(ctx),
     broadcasts: createBroadcastService(ctx),
+    surveys: { nps: createNpsSurveys(ctx) },
     metrics: createMetricsService(ctx),
     support: createSupportService(ctx, cards),
     dashboardAuth: createDashboardAuth(ctx, {

@@ -1,5 +1,5 @@
 import type { Notice } from "../../app/notifications/notices.js";
-import type { Locale } from "../../domain/index.js";
+import { type Locale, NPS_SCORES } from "../../domain/index.js";
 import { fmtDate, fmtPercent, fmtPoints, fmtRub, i18n } from "../i18n.js";
 
 /** A notice as a reader sees it: text, and buttons when it asks for an answer. */
@@ -44,6 +44,11 @@ export function renderNotice(l: Locale, n: Notice): NoticeView {
           { text: t("notify-spend-yes"), data: `spend:yes:${n.requestId}` },
           { text: t("notify-spend-no"), data: `spend:no:${n.requestId}` },
         ],
+      };
+    case "nps-ask":
+      return {
+        text: t("nps-ask", { store: n.store }),
+        buttons: NPS_SCORES.map((score) => ({ text: String(score), data: `nps:${n.surveyId}:${score}` })),
       };
     case "spend-outcome":
       return {

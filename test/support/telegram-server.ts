@@ -584,6 +584,11 @@ export class SimUser {
     return this.message({ text, ...(entities ? { entities } : {}) });
   }
 
+  /** A text sent as a reply to one of the bot's messages (Telegram's "Reply"). */
+  replyTo(to: SentMessage, text: string) {
+    return this.message({ text, reply_to_message: to });
+  }
+
   /** A text the user formatted in their client (bold, links…): Telegram sends it with entities. */
   sendFormatted(text: string, entities: Json[]) {
     return this.message({ text, entities });

@@ -19,3 +19,4 @@ spend-toast-declined = ❌ Spend declined
 spend-toast-expired = ⌛ Time to confirm ran out
 spend-toast-done = You have already answered this request
 spend-toast-unknown = This request is no longer valid
+nps-ask = Thank you for shopping at “{ $store }”! How likely are you to recommend us to a friend? From 0 (not at all) to 10 (definitely).
