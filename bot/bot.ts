@@ -7,6 +7,7 @@ import type { UserFromGetMe } from "grammy/types";
 import type { BotDeps, Context, ConversationContext } from "./context.js";
 import { broadcastWalkFeature } from "./features/broadcast-walk.js";
 import { broadcastsFeature } from "./features/broadcasts.js";
+import { reviewsFeature } from "./features/reviews.js";
 import { surveysFeature } from "./features/surveys.js";
 import { cardFeature } from "./features/card.js";
 import { dashboardFeature } from "./features/dashboard.js";
@@ -104,6 +105,8 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
     }),
   );
   bot.use(createStaffFeature());
+  // Staff and admins moderate reviews; shoppers' stars and comments reach it too.
+  bot.use(reviewsFeature);
   bot.use(broadcastWalkFeature, broadcastsFeature);
   bot.use(enrollFeature);
   bot.use(helpFeature);

@@ -27,3 +27,4 @@ export * from "./metrics/index.js";
 export * from "./birthdays.js";
 export * from "./conditions.js";
 export * from "./surveys.js";
+export * from "./reviews.js";

@@ -86,6 +86,29 @@ export const programSchema = z
           .default(5),
       })
       .prefault({}),
+    /** Points for taking part (domain/reviews.ts). */
+    gamification: z
+      .object({
+        reviews: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** The same for every rating: rewarding only good reviews corrupts them. */
+            points: z.number().int().min(0).max(100_000).default(50),
+            /** At most this many rewarded reviews per member in any 7 days. */
+            weeklyCap: z.number().int().min(0).max(100).default(3),
+            /** Asked this long after the purchase ("the day after"), then held for the member's daytime. */
+            askAfterHours: z
+              .number()
+              .int()
+              .min(0)
+              .max(24 * 14)
+              .default(20),
+            /** Reviews of purchases older than this are refused politely. */
+            answerWithinDays: z.number().int().min(1).max(90).default(7),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
     /** Feedback the program asks for (domain/surveys.ts). */
     surveys: z
       .object({

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../app/db/database.js";
 import { auditLedger, CLEAN_AUDIT, type Services } from "../app/services/index.js";
-import { isDomainError, liveLots } from "../domain/index.js";
+import { defaultProgram, isDomainError, liveLots } from "../domain/index.js";
 import { testDatabases } from "./support/databases.js";
 import { createStore, servicesFor, testClock, uniquePhone } from "./support/fixtures.js";
 
@@ -35,6 +35,12 @@ const op = fc.oneof(
     amount: fc.integer({ min: 1, max: 2_000_000 }),
   }),
   fc.record({ t: fc.constant("time" as const), days: fc.integer({ min: 0, max: 200 }) }),
+  // A review of a receipt, approved at once: its credit races the receipt's own operations
+  // (weighted up: it needs a receipt from an earlier batch, reviewed within the week).
+  {
+    arbitrary: fc.record({ t: fc.constant("review" as const), m: fc.nat(2), stars: fc.integer({ min: 1, max: 5 }) }),
+    weight: 3,
+  },
 );
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
 
@@ -47,7 +53,10 @@ describe.each(testDatabases)("ledger invariants under concurrent random operatio
 
   beforeAll(async () => {
     db = await open();
-    s = servicesFor(db, { clock });
+    // Reviews never close here (beyond what the config allows): the time steps jump months, and the
+    // point is the credit racing the receipt's other operations, not the review window.
+    const reviews = { ...defaultProgram.gamification.reviews, answerWithinDays: 100_000 };
+    s = servicesFor(db, { clock, program: { ...defaultProgram, gamification: { reviews } } });
     storeId = (await createStore(db)).id;
   });
   afterAll(async () => {
@@ -55,13 +64,16 @@ describe.each(testDatabases)("ledger invariants under concurrent random operatio
   });
 
   it("holds for every interleaving", async () => {
-    const succeeded = { purchase: 0, spend: 0, return: 0, time: 0 };
+    const succeeded = { purchase: 0, spend: 0, return: 0, time: 0, review: 0 };
+    let reviewCredits = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(op, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 6 }),
         async (batches) => {
           run += 1;
-          const members = await Promise.all([0, 1, 2].map(() => s.members.enroll({ phone: uniquePhone() })));
+          const members = await Promise.all(
+            [0, 1, 2].map((i) => s.members.enroll({ phone: uniquePhone(), telegramId: 9_000_000 + run * 10 + i })),
+          );
           const receipt = (r: number) => `p${run}-r${r}`;
           const exec = async (o: Op) => {
             switch (o.t) {
@@ -96,6 +108,22 @@ describe.each(testDatabases)("ledger invariants under concurrent random operatio
               case "time":
                 clock.advanceDays(o.days);
                 return s.expiry.sweep();
+              case "review": {
+                // The member's latest receipt of this run (the time steps would make older ones late).
+                const m = members[o.m];
+                if (!m) throw new Error("bad index");
+                const p = await db.prisma.purchase.findFirst({
+                  where: { memberId: m.id, receiptId: { startsWith: `p${run}-` } },
+                  orderBy: { at: "desc" },
+                  include: { member: { select: { telegramId: true } } },
+                });
+                if (!p?.member.telegramId) return null;
+                const rated = await s.reviews.rate(Number(p.member.telegramId), p.id, o.stars);
+                if (rated.status !== "recorded" && rated.status !== "updated") return null;
+                const decided = await s.reviews.moderate(rated.reviewId, "approve", { who: "property", admin: true });
+                if (decided.status === "approved" && decided.points > 0) reviewCredits += 1;
+                return decided;
+              }
             }
           };
           for (const batch of batches) {
@@ -118,6 +146,13 @@ describe.each(testDatabases)("ledger invariants under concurrent random operatio
             expect(entries.every((e) => e.balanceAfter >= 0)).toBe(true);
             expect(liveLots(entries).reduce((sum, l) => sum + l.remaining, 0)).toBe(balance);
           }
+          // One credit per approved review, the points the review says, however often it was approved.
+          const reviews = await db.prisma.review.findMany({ where: { memberId: { in: members.map((m) => m.id) } } });
+          for (const r of reviews) {
+            const credits = await db.prisma.ledgerEntry.findMany({ where: { idempotencyKey: `review:${r.id}` } });
+            expect(credits.reduce((sum, e) => sum + e.points, 0)).toBe(r.rewardPoints);
+            expect(credits.length).toBeLessThanOrEqual(1);
+          }
           const purchases = await db.prisma.purchase.findMany({
             where: { receiptId: { startsWith: `p${run}-` } },
             include: { returns: true },
@@ -137,5 +172,6 @@ describe.each(testDatabases)("ledger invariants under concurrent random operatio
     expect(succeeded.purchase).toBeGreaterThan(10);
     expect(succeeded.spend).toBeGreaterThan(0);
     expect(succeeded.return).toBeGreaterThan(0);
+    expect(reviewCredits).toBeGreaterThan(0);
   });
 });

@@ -7,7 +7,7 @@ import type { EventType } from "../../domain/index.js";
  * app/jobs/handlers; adding a reaction is one line here and one handler there.
  */
 export const SUBSCRIPTIONS: Partial<Record<EventType, readonly string[]>> = {
-  "purchase.recorded": ["notify.purchase", "survey.nps"],
+  "purchase.recorded": ["notify.purchase", "survey.nps", "review.ask"],
   "return.recorded": ["notify.return"],
   "redemption.requested": ["notify.spend-prompt"],
   "redemption.decided": ["notify.spend-outcome", "notify.staff-spend-outcome"],

@@ -32,7 +32,10 @@ export type Notice =
   | { kind: "tier-down"; tier: string; rateBp: number }
   | { kind: "points-expiring"; points: number; expiresAt: string; timeZone: string; maxShareBp: number }
   | { kind: "referral-joined"; friend: string }
-  | { kind: "nps-ask"; surveyId: number; store: string };
+  | { kind: "nps-ask"; surveyId: number; store: string }
+  | { kind: "review-ask"; purchaseId: number; store: string }
+  | { kind: "review-credited"; points: number; store: string }
+  | { kind: "review-alert"; reviewId: number; store: string; rating: number; comment: string | null };
 
 export type NoticeKind = Notice["kind"];
 
@@ -48,6 +51,9 @@ export const NOTICE_CLASS: Record<NoticeKind, MessageClass> = {
   "points-expiring": "marketing",
   "referral-joined": "transactional",
   "nps-ask": "feedback",
+  "review-ask": "marketing",
+  "review-credited": "transactional",
+  "review-alert": "transactional",
 };
 
 /**

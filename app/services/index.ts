@@ -1,4 +1,5 @@
 import { createBroadcastService } from "../broadcasts/service.js";
+import { createReviewService } from "../reviews/service.js";
 import { createNpsSurveys } from "../surveys/nps.js";
 import { defaultOutbox, type Outbox } from "../events/outbox.js";
 import type { ServiceContext } from "./context.js";
@@ -60,6 +61,7 @@ export function createServices(
     health: createHealthService(ctx),
     broadcasts: createBroadcastService(ctx),
     surveys: { nps: createNpsSurveys(ctx) },
+    reviews: createReviewService(ctx),
     metrics: createMetricsService(ctx),
     support: createSupportService(ctx, cards),
     dashboardAuth: createDashboardAuth(ctx, {

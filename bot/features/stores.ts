@@ -40,6 +40,15 @@ async function pin(ctx: Context, stores: readonly FoundStore[]) {
   if (s) await ctx.replyWithVenue(s.latitude, s.longitude, s.name, s.address, { reply_markup: mainMenu(ctx) });
 }
 
+/** Each store's line with its rating from shoppers' reviews (last 90 days), when it has one: one query for all. */
+async function ratings(ctx: Context, stores: readonly { id: number }[]) {
+  const r = await ctx.deps.services.reviews.storeRatings(stores.map((s) => s.id));
+  return (id: number, line: string) => {
+    const x = r.get(id);
+    return x ? `${line}\n   ${ctx.t("stores-rating", { average: x.average, count: x.count })}` : line;
+  };
+}
+
 /** Three nearest active stores (distance, open now or when it opens, in the store's time zone) and a venue for the nearest open one. */
 async function answerLocation(ctx: Context, latitude: number, longitude: number) {
   const stores = await ctx.deps.services.stores.nearest(latitude, longitude, 3);
@@ -49,14 +58,18 @@ async function answerLocation(ctx: Context, latitude: number, longitude: number)
     return ctx.reply(ctx.t("stores-far", { city: cityOf(first), distance: distance(ctx, first.distanceMeters) }), {
       reply_markup: mainMenu(ctx),
     });
+  const rated = await ratings(ctx, stores);
   const lines = stores.map((s, i) =>
-    ctx.t("stores-line", {
-      n: String(i + 1),
-      name: s.name,
-      distance: distance(ctx, s.distanceMeters),
-      address: s.address,
-      status: status(ctx, s.status),
-    }),
+    rated(
+      s.id,
+      ctx.t("stores-line", {
+        n: String(i + 1),
+        name: s.name,
+        distance: distance(ctx, s.distanceMeters),
+        address: s.address,
+        status: status(ctx, s.status),
+      }),
+    ),
   );
   await ctx.reply([ctx.t("stores-title"), ...lines].join("\n\n"), { reply_markup: mainMenu(ctx) });
   await pin(ctx, stores);
@@ -68,8 +81,12 @@ async function answerText(ctx: Context, next: () => Promise<void>) {
   if (text.startsWith("/") || text.length > 100) return next();
   const stores = await ctx.deps.services.stores.search(text, 3);
   if (stores.length === 0) return next();
+  const rated = await ratings(ctx, stores);
   const lines = stores.map((s, i) =>
-    ctx.t("stores-line-found", { n: String(i + 1), name: s.name, address: s.address, status: status(ctx, s.status) }),
+    rated(
+      s.id,
+      ctx.t("stores-line-found", { n: String(i + 1), name: s.name, address: s.address, status: status(ctx, s.status) }),
+    ),
   );
   await ctx.reply([ctx.t("stores-found-title", { query: text.trim() }), ...lines].join("\n\n"), {
     reply_markup: mainMenu(ctx),

@@ -1,5 +1,5 @@
 import type { Notice } from "../../app/notifications/notices.js";
-import { type Locale, NPS_SCORES } from "../../domain/index.js";
+import { type Locale, NPS_SCORES, REVIEW_RATINGS, stars } from "../../domain/index.js";
 import { fmtDate, fmtPercent, fmtPoints, fmtRub, i18n } from "../i18n.js";
 
 /** A notice as a reader sees it: text, and buttons when it asks for an answer. */
@@ -44,6 +44,21 @@ export function renderNotice(l: Locale, n: Notice): NoticeView {
           { text: t("notify-spend-yes"), data: `spend:yes:${n.requestId}` },
           { text: t("notify-spend-no"), data: `spend:no:${n.requestId}` },
         ],
+      };
+    case "review-ask":
+      return {
+        text: t("review-ask", { store: n.store }),
+        buttons: REVIEW_RATINGS.map((r) => ({ text: stars(r), data: `rv:${n.purchaseId}:${r}` })).reverse(),
+      };
+    case "review-credited":
+      return { text: t("review-credited", { points: fmtPoints(l, n.points), store: n.store }) };
+    case "review-alert":
+      return {
+        text: t(n.comment ? "review-alert-comment" : "review-alert", {
+          store: n.store,
+          stars: stars(n.rating),
+          comment: n.comment ?? "",
+        }),
       };
     case "nps-ask":
       return {

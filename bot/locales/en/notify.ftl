@@ -20,3 +20,8 @@ spend-toast-expired = ⌛ Time to confirm ran out
 spend-toast-done = You have already answered this request
 spend-toast-unknown = This request is no longer valid
 nps-ask = Thank you for shopping at “{ $store }”! How likely are you to recommend us to a friend? From 0 (not at all) to 10 (definitely).
+review-ask = How was your visit to “{ $store }”? Rate it from 1 to 5 stars — a review earns points.
+review-credited = +{ $points } for your review of “{ $store }”. Thank you!
+review-alert = ⚠️ A low rating of a visit to “{ $store }”: { $stars }
+review-alert-comment = ⚠️ A low rating of a visit to “{ $store }”: { $stars }
+    “{ $comment }”

@@ -28,3 +28,7 @@ stores-line-found =
     { $n }. { $name }
        { $address }
        { $status }
+stores-rating = ★ { NUMBER($average, minimumFractionDigits: 1, maximumFractionDigits: 1) } · { $count } { $count ->
+        [one] review
+       *[other] reviews
+    }

@@ -28,3 +28,8 @@ stores-line-found =
     { $n }. { $name }
        { $address }
        { $status }
+stores-rating = ★ { NUMBER($average, minimumFractionDigits: 1, maximumFractionDigits: 1) } · { $count } { $count ->
+        [one] отзыв
+        [few] отзыва
+       *[many] отзывов
+    }
