@@ -226,6 +226,50 @@ export const broadcastWinnerRoute = createRoute({
   },
 });
 
+export const reviewItem = z
+  .object({
+    id: z.number().int(),
+    storeId: z.number().int(),
+    storeName: z.string(),
+    rating: z.number().int().min(1).max(5),
+    comment: z.string().nullable(),
+    photoFileId: z.string().nullable().describe("a Telegram file_id: the bot can send it"),
+    memberName: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .strict();
+
+export const reviewListRoute = createRoute({
+  method: "get",
+  path: "/reviews",
+  summary: "Reviews waiting for a moderator, oldest first (optionally of one store).",
+  security,
+  request: { query: z.object({ storeId: z.coerce.number().int().positive().optional() }) },
+  responses: { 200: json(z.object({ reviews: z.array(reviewItem) }).strict(), "pending reviews"), ...answers },
+});
+
+export const reviewDecideRoute = createRoute({
+  method: "post",
+  path: "/reviews/{id}/{decision}",
+  summary:
+    "approve (posts the review's points once, within the member's weekly cap) or reject (nothing). A decision is final: a second one is 409.",
+  security,
+  request: { params: z.object({ id: z.coerce.number().int().positive(), decision: z.enum(["approve", "reject"]) }) },
+  responses: {
+    200: json(
+      z
+        .object({
+          id: z.number().int(),
+          status: z.enum(["approved", "rejected"]),
+          points: z.number().int().describe("points credited (0 when rejected or over the weekly cap)"),
+        })
+        .strict(),
+      "decided",
+    ),
+    ...answers,
+  },
+});
+
 export const adminOpenApiPath = "/openapi.json";
 
 /** Every documented admin route, for the tests' response checks (paths under /admin). */
@@ -239,4 +283,6 @@ export const adminRoutes: RouteConfig[] = [
   broadcastResultsRoute,
   broadcastWinnerRoute,
   broadcastActionRoute,
+  reviewListRoute,
+  reviewDecideRoute,
 ];

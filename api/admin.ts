@@ -10,6 +10,8 @@ import {
   broadcastGetRoute,
   broadcastResultsRoute,
   broadcastWinnerRoute,
+  reviewDecideRoute,
+  reviewListRoute,
   segmentCountRoute,
   segmentCreateRoute,
   segmentGetRoute,
@@ -138,6 +140,18 @@ export function createAdminApi(services: Services) {
   api.openapi(broadcastWinnerRoute, async (c) => {
     const id = await broadcasts.sendWinner(c.req.valid("param").id, c.req.valid("json").variant, c.get("actor"));
     return c.json({ id, state: (await broadcasts.get(id)).status }, 201);
+  });
+  api.openapi(reviewListRoute, async (c) => {
+    const list = await services.reviews.pending({ storeId: c.req.valid("query").storeId }, 100);
+    return c.json({ reviews: list.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() })) }, 200);
+  });
+  api.openapi(reviewDecideRoute, async (c) => {
+    const { id, decision } = c.req.valid("param");
+    const r = await services.reviews.moderate(id, decision, { who: c.get("actor"), admin: true });
+    if (r.status === "not-found") throw new ApiError(404, "REVIEW.NOT_FOUND", `no review ${id}`);
+    if (r.status === "not-pending" || r.status === "forbidden")
+      throw new ApiError(409, "REVIEW.DECIDED", "this review has been decided already");
+    return c.json({ id, status: r.status, points: r.status === "approved" ? r.points : 0 }, 200);
   });
   api.openapi(broadcastActionRoute, async (c) => {
     const { id, action } = c.req.valid("param");

@@ -28,7 +28,8 @@ export function checkResponse(method: string, path: string, status: number, cont
   const where = `${method} ${path} → ${status}`;
   if (!contentType?.startsWith("application/json")) throw new Error(`${where}: content-type ${contentType}, not JSON`);
   if (path === openApiPath || path === `/admin${adminOpenApiPath}`) return;
-  const hit = compiled.find((c) => c.route.method === method.toLowerCase() && c.pattern.test(path));
+  const bare = path.split("?")[0] ?? path;
+  const hit = compiled.find((c) => c.route.method === method.toLowerCase() && c.pattern.test(bare));
   const schema = hit ? declaredSchema(hit.route, status) : errorResponse;
   if (!schema) throw new Error(`${where}: status not declared for ${hit?.route.method} ${hit?.route.path}`);
   const r = schema.safeParse(body);
