@@ -5,6 +5,7 @@ import { type BroadcastSenderOptions, createBroadcastSender } from "./broadcasts
 import { defaultOutbox } from "./events/outbox.js";
 import { housekeepingHandlers, housekeepingSchedule } from "./jobs/handlers/housekeeping.js";
 import { noticeHandlers } from "./jobs/handlers/notices.js";
+import { birthdayHandlers } from "./jobs/handlers/birthdays.js";
 import { surveyHandlers } from "./jobs/handlers/surveys.js";
 import { createJobRunner, type JobHandler, type JobRunnerOptions } from "./jobs/runner.js";
 import { createWakeup } from "./jobs/wakeup.js";
@@ -62,6 +63,7 @@ export function createKopilka(opts: KopilkaOptions) {
           ...noticeHandlers(ctx, services, deliver),
           ...housekeepingHandlers(ctx, services),
           ...surveyHandlers(ctx, services, deliver),
+          ...birthdayHandlers(ctx, services, deliver),
           ...o.extra,
         },
         recurring: housekeepingSchedule(ctx),

@@ -9,10 +9,11 @@ import { z } from "zod";
  * tier that purchase reached): they go out at once, day or night. *Marketing*
  * messages (offers, reminders, broadcasts) obey quiet hours in the
  * member's local time — held until the morning, never dropped — and a
- * frequency cap; one over the cap is not sent at all. *Feedback* (the NPS
- * survey) obeys quiet hours but has its own, stricter limit (one per member
- * in months) instead of the cap, and does not use up the cap: a survey must
- * never crowd out a reminder that points are about to expire.
+ * frequency cap; one over the cap is not sent at all. *Feedback* — the NPS
+ * survey, and courtesies such as the birthday note — obeys quiet hours but
+ * has its own, stricter limit (a survey per member in months, a birthday a
+ * year) instead of the cap, and does not use up the cap: a survey must never
+ * crowd out a reminder that points are about to expire.
  */
 export const MESSAGE_CLASSES = ["transactional", "marketing", "feedback"] as const;
 export type MessageClass = (typeof MESSAGE_CLASSES)[number];

@@ -107,6 +107,17 @@ export const programSchema = z
             answerWithinDays: z.number().int().min(1).max(90).default(7),
           })
           .prefault({}),
+        /** A birthday present in points (domain/birthdays.ts), once a year. */
+        birthday: z
+          .object({
+            enabled: z.boolean().default(true),
+            points: z.number().int().min(0).max(100_000).default(200),
+            /** Credited on the first daily run within this many days before the birthday (0: on the day). */
+            daysBefore: z.number().int().min(0).max(30).default(3),
+            /** Not for a birthday entered or changed this recently: no bonus farming by editing it. */
+            minAgeOfBirthdayDays: z.number().int().min(0).max(365).default(30),
+          })
+          .prefault({}),
       })
       .prefault({}),
     /** Feedback the program asks for (domain/surveys.ts). */

@@ -56,7 +56,10 @@ describe.each(testDatabases)("ledger invariants under concurrent random operatio
     // Reviews never close here (beyond what the config allows): the time steps jump months, and the
     // point is the credit racing the receipt's other operations, not the review window.
     const reviews = { ...defaultProgram.gamification.reviews, answerWithinDays: 100_000 };
-    s = servicesFor(db, { clock, program: { ...defaultProgram, gamification: { reviews } } });
+    s = servicesFor(db, {
+      clock,
+      program: { ...defaultProgram, gamification: { ...defaultProgram.gamification, reviews } },
+    });
     storeId = (await createStore(db)).id;
   });
   afterAll(async () => {

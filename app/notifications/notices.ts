@@ -35,6 +35,7 @@ export type Notice =
   | { kind: "nps-ask"; surveyId: number; store: string }
   | { kind: "review-ask"; purchaseId: number; store: string }
   | { kind: "review-credited"; points: number; store: string }
+  | { kind: "birthday-bonus"; points: number; balance: number }
   | { kind: "review-alert"; reviewId: number; store: string; rating: number; comment: string | null };
 
 export type NoticeKind = Notice["kind"];
@@ -53,6 +54,8 @@ export const NOTICE_CLASS: Record<NoticeKind, MessageClass> = {
   "nps-ask": "feedback",
   "review-ask": "marketing",
   "review-credited": "transactional",
+  // Program-initiated, so it waits for the member's daytime like marketing; never capped (a present).
+  "birthday-bonus": "feedback",
   "review-alert": "transactional",
 };
 

@@ -1,3 +1,4 @@
+import { createBirthdayBonus } from "../birthdays/bonus.js";
 import { createBroadcastService } from "../broadcasts/service.js";
 import { createReviewService } from "../reviews/service.js";
 import { createNpsSurveys } from "../surveys/nps.js";
@@ -62,6 +63,7 @@ export function createServices(
     broadcasts: createBroadcastService(ctx),
     surveys: { nps: createNpsSurveys(ctx) },
     reviews: createReviewService(ctx),
+    birthdays: createBirthdayBonus(ctx),
     metrics: createMetricsService(ctx),
     support: createSupportService(ctx, cards),
     dashboardAuth: createDashboardAuth(ctx, {

@@ -153,11 +153,12 @@ export function createMemberService(ctx: ServiceContext) {
           : undefined;
         const now = ctx.now();
         const member = await tx.one<{ id: number }>(sql`
-          INSERT INTO "Member" ("telegramId", "chatId", "firstName", "lastName", phone, birthday, language, "consentAt",
+          INSERT INTO "Member" ("telegramId", "chatId", "firstName", "lastName", phone, birthday, "birthdaySetAt", language, "consentAt",
                                 "memberCode", "referralCode", "referredById", "updatedAt")
           VALUES (${telegramId}::int8, ${input.chatId != null ? String(input.chatId) : null}::int8,
                   ${input.firstName ?? null}, ${input.lastName ?? null}, ${phone},
-                  ${input.birthday ?? null}::date, ${input.language ?? null}, ${now}::timestamp,
+                  ${input.birthday ?? null}::date, ${input.birthday ? now : null}::timestamp,
+                  ${input.language ?? null}, ${now}::timestamp,
                   ${String(randomInt(10_000_000, 100_000_000))}, ${randomCode(8, CODE_ALPHABET)},
                   ${referrer?.id ?? null}::int, ${now}::timestamp)
           RETURNING id`);

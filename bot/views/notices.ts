@@ -50,6 +50,8 @@ export function renderNotice(l: Locale, n: Notice): NoticeView {
         text: t("review-ask", { store: n.store }),
         buttons: REVIEW_RATINGS.map((r) => ({ text: stars(r), data: `rv:${n.purchaseId}:${r}` })).reverse(),
       };
+    case "birthday-bonus":
+      return { text: t("birthday-bonus", { points: fmtPoints(l, n.points), balance: fmtPoints(l, n.balance) }) };
     case "review-credited":
       return { text: t("review-credited", { points: fmtPoints(l, n.points), store: n.store }) };
     case "review-alert":

@@ -31,5 +31,6 @@ export function housekeepingSchedule(ctx: ServiceContext): RecurringJob[] {
     { name: "expiry.sweep", cron: "5 * * * *", timeZone },
     { name: "expiry.remind", cron: "0 10 * * *", timeZone },
     { name: "jobs.prune", cron: "30 4 * * *", timeZone },
+    { name: "birthday.scan", cron: "0 10 * * *", timeZone },
   ];
 }

@@ -25,3 +25,4 @@ review-credited = +{ $points } for your review of “{ $store }”. Thank you!
 review-alert = ⚠️ A low rating of a visit to “{ $store }”: { $stars }
 review-alert-comment = ⚠️ A low rating of a visit to “{ $store }”: { $stars }
     “{ $comment }”
+birthday-bonus = 🎂 Happy birthday in advance! Here are { $points } from us. Balance: { $balance }.

@@ -25,3 +25,4 @@ review-credited = +{ $points } за ваш отзыв о «{ $store }». Спа�
 review-alert = ⚠️ Низкая оценка визита в «{ $store }»: { $stars }
 review-alert-comment = ⚠️ Низкая оценка визита в «{ $store }»: { $stars }
     «{ $comment }»
+birthday-bonus = 🎂 С наступающим днём рождения! Дарим { $points }. Баланс: { $balance }.
