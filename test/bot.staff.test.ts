@@ -58,6 +58,7 @@ describe.each(testDatabases)("store staff in Telegram on $name", ({ open }) => {
       "purchase",
       "spend",
       "return",
+      "reviews",
       "card",
       "stores",
       "invite",

@@ -14,7 +14,7 @@ import {
 import type { Context } from "../context.js";
 import { fmtDate, fmtPercent, fmtPoints, fmtRub, i18n, memberLocale, switchLocale, tierName } from "../i18n.js";
 
-const STAFF_COMMANDS = ["member", "purchase", "spend", "return"] as const;
+const STAFF_COMMANDS = ["member", "purchase", "spend", "return", "reviews"] as const;
 const ADMIN_COMMANDS = ["staff_invite", "staff"] as const;
 /** A chat's own command list replaces the default one: staff keep the shopper commands too. */
 const SHOPPER_COMMANDS = ["card", "stores", "invite", "settings", "language", "privacy", "help"] as const;

@@ -55,6 +55,7 @@ cmd-member = Member status
 cmd-purchase = Record a purchase
 cmd-spend = Spend points
 cmd-return = Return
+cmd-reviews = Reviews to check
 error-PURCHASE-CANCEL_EXPIRED = A purchase can be cancelled only within { $minutes } min. Record a return: /return.
 staff-input-missing-member = The member is missing: an 8-digit code or a phone.
 staff-input-missing-amount = The receipt amount is missing.
@@ -85,12 +86,16 @@ staff-help =
     /purchase 75386496 1240.50 #R-1002 — record a purchase; mark the receipt number with #, or leave it out and one is made up
     /spend 75386496 300 1240 #R-1002 — spend 300 points on a 1,240 ₽ receipt (the shopper confirms in Telegram)
     /return R-1002 1240.50 — a return on a receipt (part or all of it)
+    /reviews — new reviews of the store: approve (the shopper gets points) or reject
     Type amounts as you like: 1240, 1 240.50, 1240,50 ₽. A posted purchase has a “↩️ Cancel” button for 10 minutes.
 admin-help =
     Admin commands:
     /stores — stores with their numbers
     /staff_invite 3 — an invite link for staff of store no. 3
     /staff — staff; revoke access
+    /reviews — new reviews of every store
+    /broadcast — a broadcast to members: segment, message, A/B test, control group
+    /dashboard — a link to the metrics dashboard
 staff-revoke-confirm = Revoke access for { $name } (store “{ $store }”)?
 staff-revoke-yes = Yes, revoke
 staff-revoke-no = No
