@@ -28,3 +28,4 @@ export * from "./birthdays.js";
 export * from "./conditions.js";
 export * from "./surveys.js";
 export * from "./reviews.js";
+export * from "./referrals.js";

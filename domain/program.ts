@@ -107,6 +107,23 @@ export const programSchema = z
             answerWithinDays: z.number().int().min(1).max(90).default(7),
           })
           .prefault({}),
+        /** Two-sided referrals (domain/referrals.ts): both earn once the friend's first purchase stands. */
+        referrals: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** Each side's reward. */
+            points: z.number().int().min(0).max(100_000).default(200),
+            /** The friend's first purchase must be at least this (kopecks): 500 ₽. */
+            minBasketKopecks: z.number().int().min(0).max(MAX_AMOUNT_KOPECKS).default(50_000),
+            /** Rewards wait until the first purchase can no longer be returned; a return inside cancels both. */
+            returnWindowDays: z.number().int().min(0).max(90).default(14),
+            /** Referrals a referrer may be rewarded for in a calendar month. */
+            monthlyCap: z.number().int().min(0).max(1000).default(10),
+            /** This many referrals in burstDays holds the next ones for review. */
+            burstCount: z.number().int().min(1).max(1000).default(10),
+            burstDays: z.number().int().min(1).max(90).default(7),
+          })
+          .prefault({}),
         /** A birthday present in points (domain/birthdays.ts), once a year. */
         birthday: z
           .object({

@@ -88,9 +88,19 @@ describe.each(testDatabases)("shopper bot features on $name", ({ open }) => {
     await h.services.members.enroll({ telegramId: 9_100_001, phone: "+79000000911", referralCode: m.referralCode });
     expect((await u.reply()).text).toMatch(/по вашему приглашению/); // told before they ever wrote: no language saved yet
     u.send("/invite");
-    const text = (await u.reply()).text ?? "";
+    const shown = await u.reply();
+    const text = shown.text ?? "";
     expect(text).toContain(`https://t.me/${h.tg.username}?start=ref_${m.referralCode}`);
     expect(text).toMatch(/Friends who joined: 1/);
+    // The reward and its conditions, stated; and Telegram's share sheet one tap away.
+    expect(text).toMatch(
+      /first purchase of RUB\s500 or more and 14 days pass \(the return period\), you both get 200\spoints/,
+    );
+    const button = (shown.reply_markup?.inline_keyboard as { text: string; url: string }[][])[0]?.[0];
+    expect(button?.text).toBe("📨 Share the link");
+    expect(button?.url).toContain(
+      `https://t.me/share/url?url=${encodeURIComponent(`https://t.me/${h.tg.username}?start=ref_`)}`,
+    );
   });
 
   it("language: Telegram's until chosen, then the stored choice", async () => {

@@ -36,6 +36,15 @@ export type Notice =
   | { kind: "review-ask"; purchaseId: number; store: string }
   | { kind: "review-credited"; points: number; store: string }
   | { kind: "birthday-bonus"; points: number; balance: number }
+  | {
+      kind: "referral-step";
+      step: "purchase" | "refused" | "cancelled" | "rewarded";
+      friend: string;
+      points: number;
+      /** Why a referral was refused (domain/referrals.ts), when it was. */
+      reason: string;
+    }
+  | { kind: "referral-friend-reward"; points: number }
   | { kind: "review-alert"; reviewId: number; store: string; rating: number; comment: string | null };
 
 export type NoticeKind = Notice["kind"];
@@ -56,6 +65,9 @@ export const NOTICE_CLASS: Record<NoticeKind, MessageClass> = {
   "review-credited": "transactional",
   // Program-initiated, so it waits for the member's daytime like marketing; never capped (a present).
   "birthday-bonus": "feedback",
+  // What happened to the shopper's own invitation: they asked to hear it.
+  "referral-step": "transactional",
+  "referral-friend-reward": "transactional",
   "review-alert": "transactional",
 };
 

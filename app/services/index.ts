@@ -1,5 +1,6 @@
 import { createBirthdayBonus } from "../birthdays/bonus.js";
 import { createBroadcastService } from "../broadcasts/service.js";
+import { createReferralService } from "../referrals/service.js";
 import { createReviewService } from "../reviews/service.js";
 import { createNpsSurveys } from "../surveys/nps.js";
 import { defaultOutbox, type Outbox } from "../events/outbox.js";
@@ -64,6 +65,7 @@ export function createServices(
     surveys: { nps: createNpsSurveys(ctx) },
     reviews: createReviewService(ctx),
     birthdays: createBirthdayBonus(ctx),
+    referrals: createReferralService(ctx),
     metrics: createMetricsService(ctx),
     support: createSupportService(ctx, cards),
     dashboardAuth: createDashboardAuth(ctx, {

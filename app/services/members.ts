@@ -1,8 +1,8 @@
 import { randomInt } from "node:crypto";
-import { DomainError, domainEvent, normalizePhone } from "../../domain/index.js";
+import { DomainError, domainEvent, judgeReferral, normalizePhone } from "../../domain/index.js";
 import { emit } from "../events/outbox.js";
 import { withRetry } from "../db/retry.js";
-import { sql } from "../db/sql.js";
+import { type SqlTx, sql } from "../db/sql.js";
 import type { Member as MemberRow } from "../../generated/prisma/client.js";
 import type { ServiceContext } from "./context.js";
 import { utcFromJson } from "./json-time.js";
@@ -147,8 +147,9 @@ export function createMemberService(ctx: ServiceContext) {
         if (phone && (await tx.one(sql`SELECT id FROM "Member" WHERE phone = ${phone}`)))
           throw new DomainError("MEMBER.PHONE_TAKEN", "this phone belongs to another member");
         const referrer = input.referralCode
-          ? await tx.one<{ id: number }>(
-              sql`SELECT id FROM "Member" WHERE "referralCode" = ${input.referralCode} AND status <> 'deleted'`,
+          ? await tx.one<{ id: number; telegramId: string | null; phone: string | null }>(
+              sql`SELECT id, "telegramId"::text AS "telegramId", phone FROM "Member"
+                  WHERE "referralCode" = ${input.referralCode} AND status <> 'deleted'`,
             )
           : undefined;
         const now = ctx.now();
@@ -170,6 +171,7 @@ export function createMemberService(ctx: ServiceContext) {
           (await tx.one(sql`
             INSERT INTO "KnownPhone" (hash, "firstEnrolledAt") VALUES (${hash}, ${now}::timestamp)
             ON CONFLICT (hash) DO NOTHING RETURNING hash`)) !== undefined;
+        if (referrer) await recordReferral(tx, referrer, { id: member.id, telegramId, phone, firstTime }, now);
         const welcomePoints = firstTime ? program.welcomeBonusPoints : 0;
         if (welcomePoints > 0) {
           await lockMember(tx, member.id);
@@ -196,6 +198,42 @@ export function createMemberService(ctx: ServiceContext) {
       }),
     );
     return get({ id });
+  }
+
+  /**
+   * The referral behind an enrollment, judged at once (domain/referrals.ts):
+   * pending its first purchase, held for an admin, or refused with a reason.
+   * The referrer's row lock orders two friends joining at once, so the caps
+   * count both.
+   */
+  async function recordReferral(
+    tx: SqlTx,
+    referrer: { id: number; telegramId: string | null; phone: string | null },
+    friend: { id: number; telegramId: string | null; phone: string | null; firstTime: boolean },
+    now: Date,
+  ) {
+    const rules = program.gamification.referrals;
+    if (!rules.enabled) return;
+    await tx.many(sql`SELECT id FROM "Member" WHERE id = ${referrer.id} FOR UPDATE`);
+    const counts = await tx.one<{ recent: number; month: number }>(sql`
+      SELECT count(*) FILTER (WHERE "createdAt" > ${new Date(now.getTime() - rules.burstDays * 86_400_000)}::timestamp)::int AS recent,
+             count(*) FILTER (WHERE "createdAt" >= date_trunc('month', ${now}::timestamp) AND status <> 'refused')::int AS month
+      FROM "Referral" WHERE "referrerId" = ${referrer.id}`);
+    const verdict = judgeReferral(
+      {
+        sameAccount:
+          (friend.telegramId !== null && friend.telegramId === referrer.telegramId) ||
+          (friend.phone !== null && friend.phone === referrer.phone),
+        returningMember: !friend.firstTime,
+        recentCount: counts?.recent ?? 0,
+        monthCount: counts?.month ?? 0,
+      },
+      rules,
+    );
+    await tx.many(sql`
+      INSERT INTO "Referral" ("referrerId", "friendId", status, reason, "createdAt", "decidedAt")
+      VALUES (${referrer.id}, ${friend.id}, ${verdict.status}, ${"reason" in verdict ? verdict.reason : null},
+              ${now}::timestamp, ${verdict.status === "refused" ? now : null}::timestamp)`);
   }
 
   async function setLanguage(memberId: number, language: string) {

@@ -50,6 +50,16 @@ export function renderNotice(l: Locale, n: Notice): NoticeView {
         text: t("review-ask", { store: n.store }),
         buttons: REVIEW_RATINGS.map((r) => ({ text: stars(r), data: `rv:${n.purchaseId}:${r}` })).reverse(),
       };
+    case "referral-step":
+      return {
+        text: t(`referral-${n.step}`, {
+          name: n.friend || t("referral-friend"),
+          points: fmtPoints(l, n.points),
+          reason: n.reason ? t(`referral-reason-${n.reason}`) : "",
+        }),
+      };
+    case "referral-friend-reward":
+      return { text: t("referral-friend-reward", { points: fmtPoints(l, n.points) }) };
     case "birthday-bonus":
       return { text: t("birthday-bonus", { points: fmtPoints(l, n.points), balance: fmtPoints(l, n.balance) }) };
     case "review-credited":

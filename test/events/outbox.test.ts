@@ -76,7 +76,12 @@ describe.each(testDatabases)("domain events on $name", ({ open }) => {
     expect(story[0]?.payload).toMatchObject({ referredById: friend.id, welcomePoints: 100 });
     expect(story[2]?.payload).toMatchObject({ from: "base", to: "silver", direction: "up" });
     expect(story[4]?.payload).toMatchObject({ from: "silver", to: "base", direction: "down" });
-    expect(await jobsFor("purchase.recorded")).toEqual(["notify.purchase", "review.ask", "survey.nps"]);
+    expect(await jobsFor("purchase.recorded")).toEqual([
+      "notify.purchase",
+      "referral.qualify",
+      "review.ask",
+      "survey.nps",
+    ]);
     expect(await jobsFor("redemption.decided")).toEqual(["notify.spend-outcome", "notify.staff-spend-outcome"]);
     const [expire] = await db.query<{ runAt: Date }>(`SELECT "runAt" FROM "Job" WHERE key = $1`, [
       `redemption.expire:${asked.id}`,

@@ -118,6 +118,19 @@ describe.each(testDatabases)("reviews of a visit on $name", ({ open }) => {
     expect((await reviewEntries(m.id)).map((e) => e.points)).toEqual([50, 50, 50]);
   });
 
+  it("When two moderators approve the same review at the same moment, then it is credited once", async () => {
+    const { u, m } = await shopper();
+    const p = await buy(m.id);
+    const r = await h.services.reviews.rate(u.id, p, 3);
+    if (r.status !== "recorded") throw new Error(r.status);
+    const both = await Promise.all([
+      h.services.reviews.moderate(r.reviewId, "approve", { who: "a", admin: true }),
+      h.services.reviews.moderate(r.reviewId, "approve", { who: "b", storeId, admin: false }),
+    ]);
+    expect(both.map((x) => x.status).sort()).toEqual(["approved", "not-pending"]);
+    expect(await reviewEntries(m.id)).toEqual([{ points: 50 }]);
+  });
+
   it("When a review is rejected, then it earns nothing, and editing a pending one earns nothing extra", async () => {
     const { u, m } = await shopper();
     const p = await buy(m.id);

@@ -26,3 +26,14 @@ review-alert = ⚠️ A low rating of a visit to “{ $store }”: { $stars }
 review-alert-comment = ⚠️ A low rating of a visit to “{ $store }”: { $stars }
     “{ $comment }”
 birthday-bonus = 🎂 Happy birthday in advance! Here are { $points } from us. Balance: { $balance }.
+referral-friend = Your friend
+referral-purchase = 🛍 { $name } made their first purchase. Your invitation points come when its return period ends.
+referral-rewarded = 🎁 +{ $points } for your invitation: { $name } is with us. Your friend got points too.
+referral-refused = No invitation points for { $name }: { $reason }.
+referral-cancelled = No invitation points for { $name }: the first purchase was returned.
+referral-reason-BASKET_TOO_SMALL = the first purchase was below the minimum
+referral-reason-SELF_REFERRAL = you cannot invite yourself
+referral-reason-RETURNING_MEMBER = your friend was a member before
+referral-reason-MONTHLY_CAP = the monthly invitation limit was reached
+referral-reason-RETURNED = the purchase was returned
+referral-friend-reward = 🎁 +{ $points } — a gift for joining on a friend's invitation.

@@ -26,3 +26,14 @@ review-alert = ⚠️ Низкая оценка визита в «{ $store }»: 
 review-alert-comment = ⚠️ Низкая оценка визита в «{ $store }»: { $stars }
     «{ $comment }»
 birthday-bonus = 🎂 С наступающим днём рождения! Дарим { $points }. Баланс: { $balance }.
+referral-friend = Ваш друг
+referral-purchase = 🛍 { $name } сделал(а) первую покупку. Баллы за приглашение придут, когда закроется срок возврата.
+referral-rewarded = 🎁 +{ $points } за приглашение: { $name } с нами. Другу тоже начислили баллы.
+referral-refused = Баллы за приглашение ({ $name }) не начислены: { $reason }.
+referral-cancelled = Баллы за приглашение ({ $name }) не начислены: первую покупку вернули.
+referral-reason-BASKET_TOO_SMALL = первая покупка меньше минимальной суммы
+referral-reason-SELF_REFERRAL = нельзя пригласить самого себя
+referral-reason-RETURNING_MEMBER = друг уже был участником программы
+referral-reason-MONTHLY_CAP = достигнут лимит приглашений за месяц
+referral-reason-RETURNED = покупку вернули
+referral-friend-reward = 🎁 +{ $points } — подарок за то, что вы пришли по приглашению друга.
