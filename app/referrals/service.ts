@@ -77,6 +77,10 @@ export function createReferralService(ctx: ServiceContext) {
         SELECT id, "referrerId", "friendId", "qualifiesAt" FROM "Referral"
         WHERE id = ${referralId} AND status = 'qualifying' FOR UPDATE`);
       if (!r || r.qualifiesAt > now) return null;
+      // Both members' rows, in id order (as every balance change locks its member; the order avoids deadlocks).
+      await tx.many(
+        sql`SELECT id FROM "Member" WHERE id = ANY(${[r.referrerId, r.friendId]}::int[]) ORDER BY id FOR UPDATE`,
+      );
       if (points > 0)
         for (const [memberId, side] of [
           [r.referrerId, "referrer"],
