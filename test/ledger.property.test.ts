@@ -14,7 +14,7 @@ import { createStore, servicesFor, testClock, uniquePhone } from "./support/fixt
  * ledger replays to agree with the balance, and the lots table the write path
  * keeps equals that replay.
  */
-const op = fc.oneof(
+const receiptOps = fc.oneof(
   fc.record({
     t: fc.constant("purchase" as const),
     m: fc.nat(2),
@@ -35,11 +35,14 @@ const op = fc.oneof(
     amount: fc.integer({ min: 1, max: 2_000_000 }),
   }),
   fc.record({ t: fc.constant("time" as const), days: fc.integer({ min: 0, max: 200 }) }),
-  // A review of a receipt, approved at once: its credit races the receipt's own operations
-  // (weighted up: it needs a receipt from an earlier batch, reviewed within the week).
+);
+// A review of the member's latest receipt, approved at once: its credit races the receipt's own operations
+// (one draw in ten, so the receipts' own operations keep the frequency the checks below were tuned for).
+const op = fc.oneof(
+  { arbitrary: receiptOps, weight: 9 },
   {
     arbitrary: fc.record({ t: fc.constant("review" as const), m: fc.nat(2), stars: fc.integer({ min: 1, max: 5 }) }),
-    weight: 3,
+    weight: 1,
   },
 );
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
