@@ -6,6 +6,7 @@ import { defaultOutbox } from "./events/outbox.js";
 import { housekeepingHandlers, housekeepingSchedule } from "./jobs/handlers/housekeeping.js";
 import { noticeHandlers } from "./jobs/handlers/notices.js";
 import { birthdayHandlers } from "./jobs/handlers/birthdays.js";
+import { challengeHandlers } from "./jobs/handlers/challenges.js";
 import { referralHandlers } from "./jobs/handlers/referrals.js";
 import { surveyHandlers } from "./jobs/handlers/surveys.js";
 import { createJobRunner, type JobHandler, type JobRunnerOptions } from "./jobs/runner.js";
@@ -66,6 +67,7 @@ export function createKopilka(opts: KopilkaOptions) {
           ...surveyHandlers(ctx, services, deliver),
           ...birthdayHandlers(ctx, services, deliver),
           ...referralHandlers(ctx, services, deliver),
+          ...challengeHandlers(services, deliver),
           ...o.extra,
         },
         recurring: housekeepingSchedule(ctx),

@@ -10,6 +10,7 @@ import { broadcastsFeature } from "./features/broadcasts.js";
 import { reviewsFeature } from "./features/reviews.js";
 import { surveysFeature } from "./features/surveys.js";
 import { cardFeature } from "./features/card.js";
+import { challengesFeature } from "./features/challenges.js";
 import { dashboardFeature } from "./features/dashboard.js";
 import { enrollFeature } from "./features/enroll.js";
 import { fallbackFeature, helpFeature } from "./features/help.js";
@@ -120,7 +121,15 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
       if (ctx.message) await ctx.reply(ctx.t("not-enrolled"));
     },
   );
-  bot.use(surveysFeature, cardFeature, storesFeature, inviteFeature, settingsFeature, privacyFeature);
+  bot.use(
+    surveysFeature,
+    cardFeature,
+    storesFeature,
+    inviteFeature,
+    challengesFeature,
+    settingsFeature,
+    privacyFeature,
+  );
   bot.use(fallbackFeature);
 
   bot.catch(async (err: BotError<Context>) => {

@@ -21,7 +21,7 @@ function isLeap(year: number): boolean {
 }
 
 /** Day number of a calendar date (days since 1970-01-01), exact in integers. */
-function dayNumber(d: LocalDate): number {
+export function dayNumber(d: LocalDate): number {
   return Math.round(Date.UTC(d.year, d.month - 1, d.day) / DAY_MS);
 }
 

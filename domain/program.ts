@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DomainError } from "./errors.js";
+import { challengesSchema } from "./challenges.js";
 import { isTimeZone, messagingSchema } from "./messaging.js";
 import { MAX_AMOUNT_KOPECKS } from "./money.js";
 
@@ -135,6 +136,8 @@ export const programSchema = z
             minAgeOfBirthdayDays: z.number().int().min(0).max(365).default(30),
           })
           .prefault({}),
+        /** Goals reached by shopping, rewarded with points and/or a badge (domain/challenges.ts); none unless configured. */
+        challenges: challengesSchema,
       })
       .prefault({}),
     /** Feedback the program asks for (domain/surveys.ts). */

@@ -7,8 +7,8 @@ import type { EventType } from "../../domain/index.js";
  * app/jobs/handlers; adding a reaction is one line here and one handler there.
  */
 export const SUBSCRIPTIONS: Partial<Record<EventType, readonly string[]>> = {
-  "purchase.recorded": ["notify.purchase", "survey.nps", "review.ask", "referral.qualify"],
-  "return.recorded": ["notify.return", "referral.cancel"],
+  "purchase.recorded": ["notify.purchase", "survey.nps", "review.ask", "referral.qualify", "challenge.purchase"],
+  "return.recorded": ["notify.return", "referral.cancel", "challenge.return"],
   "redemption.requested": ["notify.spend-prompt"],
   "redemption.decided": ["notify.spend-outcome", "notify.staff-spend-outcome"],
   "tier.changed": ["notify.tier"],

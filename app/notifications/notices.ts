@@ -45,6 +45,14 @@ export type Notice =
       reason: string;
     }
   | { kind: "referral-friend-reward"; points: number }
+  | {
+      kind: "challenge-completed";
+      title: { ru: string; en: string };
+      points: number;
+      badge: { emoji: string; name: { ru: string; en: string } } | null;
+      balance: number;
+    }
+  | { kind: "challenge-reversed"; points: number; balance: number }
   | { kind: "review-alert"; reviewId: number; store: string; rating: number; comment: string | null };
 
 export type NoticeKind = Notice["kind"];
@@ -68,6 +76,9 @@ export const NOTICE_CLASS: Record<NoticeKind, MessageClass> = {
   // What happened to the shopper's own invitation: they asked to hear it.
   "referral-step": "transactional",
   "referral-friend-reward": "transactional",
+  // The answer to the purchase that completed it, like the purchase's own notice.
+  "challenge-completed": "transactional",
+  "challenge-reversed": "transactional",
   "review-alert": "transactional",
 };
 

@@ -1,4 +1,5 @@
 import { createBirthdayBonus } from "../birthdays/bonus.js";
+import { createChallengeService } from "../challenges/index.js";
 import { createBroadcastService } from "../broadcasts/service.js";
 import { createReferralService } from "../referrals/service.js";
 import { createReviewService } from "../reviews/service.js";
@@ -66,6 +67,7 @@ export function createServices(
     reviews: createReviewService(ctx),
     birthdays: createBirthdayBonus(ctx),
     referrals: createReferralService(ctx),
+    challenges: createChallengeService(ctx),
     metrics: createMetricsService(ctx),
     support: createSupportService(ctx, cards),
     dashboardAuth: createDashboardAuth(ctx, {

@@ -58,6 +58,14 @@ export function renderNotice(l: Locale, n: Notice): NoticeView {
           reason: n.reason ? t(`referral-reason-${n.reason}`) : "",
         }),
       };
+    case "challenge-completed": {
+      const title = n.title[l === "en" ? "en" : "ru"];
+      const badge = n.badge ? `${n.badge.emoji} ${n.badge.name[l === "en" ? "en" : "ru"]}` : "";
+      const key = n.points > 0 ? (badge ? "challenge-done-both" : "challenge-done-points") : "challenge-done-badge";
+      return { text: t(key, { title, points: fmtPoints(l, n.points), badge, balance: fmtPoints(l, n.balance) }) };
+    }
+    case "challenge-reversed":
+      return { text: t("challenge-reversed", { points: fmtPoints(l, n.points), balance: fmtPoints(l, n.balance) }) };
     case "referral-friend-reward":
       return { text: t("referral-friend-reward", { points: fmtPoints(l, n.points) }) };
     case "birthday-bonus":

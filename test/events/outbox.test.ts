@@ -77,6 +77,7 @@ describe.each(testDatabases)("domain events on $name", ({ open }) => {
     expect(story[2]?.payload).toMatchObject({ from: "base", to: "silver", direction: "up" });
     expect(story[4]?.payload).toMatchObject({ from: "silver", to: "base", direction: "down" });
     expect(await jobsFor("purchase.recorded")).toEqual([
+      "challenge.purchase",
       "notify.purchase",
       "referral.qualify",
       "review.ask",

@@ -2,6 +2,7 @@ import type { ServerType } from "@hono/node-server";
 import { createHttpApp, listen } from "../../api/server.js";
 import type { Database } from "../../app/db/database.js";
 import type { Services } from "../../app/services/index.js";
+import type { Program } from "../../domain/index.js";
 import { checkResponse } from "./api-contract.js";
 import { startBot } from "./bot-harness.js";
 
@@ -25,9 +26,12 @@ export interface ApiAnswer {
  */
 export async function startApi(
   db: Database,
-  opts: { clock?: { now: () => Date }; services?: (s: Services) => Services } = {},
+  opts: { clock?: { now: () => Date }; services?: (s: Services) => Services; program?: Program } = {},
 ) {
-  const h = await startBot(db, opts.clock ? { clock: opts.clock } : {});
+  const h = await startBot(db, {
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.program ? { program: opts.program } : {}),
+  });
   const services = opts.services ? opts.services(h.services) : h.services;
   const app = createHttpApp({ services });
   const l = await listen(app, 0, "127.0.0.1");

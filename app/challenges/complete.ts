@@ -1,0 +1,93 @@
+import { challengeProgress, isDomainError } from "../../domain/index.js";
+import { sql } from "../db/sql.js";
+import { enqueue } from "../jobs/queue.js";
+import type { ServiceContext } from "../services/context.js";
+import { lockMember, postEntry } from "../services/ledger.js";
+import { challengeFacts, nextRound, openChallenges } from "./facts.js";
+
+export interface Completed {
+  completionId: number;
+  challenge: string;
+  points: number;
+  badge: string | null;
+}
+
+/**
+ * After a purchase: every challenge open on the purchase's day whose goal the
+ * member's purchases now meet is completed — a completion row (unique per
+ * member, challenge and round) and, for points, a ledger credit under the
+ * same identity — and the celebration is queued, all in one unit of work
+ * with the member locked. Running it again (a redelivered event, a retried
+ * job) finds the round done and changes nothing.
+ */
+export function createCompleteChallenges(ctx: ServiceContext) {
+  const { db, program } = ctx;
+  return async function completeChallenges(memberId: number, at: Date): Promise<Completed[]> {
+    const candidates = openChallenges(program, at);
+    if (candidates.length === 0) return [];
+    const now = ctx.now();
+    return db.unitOfWork(async (tx) => {
+      const member = await lockMember(tx, memberId).catch((e: unknown) => {
+        if (isDomainError(e)) return null; // deleted meanwhile: nothing to celebrate
+        throw e;
+      });
+      if (!member) return [];
+      const facts = await challengeFacts(tx, program, memberId, candidates);
+      const done: Completed[] = [];
+      for (const c of candidates) {
+        const round = nextRound(c, facts.completions, facts.purchases);
+        if (!round) continue;
+        const progress = challengeProgress(c, facts.purchases, now, facts.zone, round.after);
+        if (!progress.completedBy) continue;
+        const row = await tx.one<{ id: number }>(sql`
+          INSERT INTO "ChallengeCompletion" ("memberId", challenge, round, "purchaseIds", points, badge, "completedAt")
+          VALUES (${memberId}, ${c.code}, ${round.round}, ${progress.completedBy}::int[], ${c.reward.points},
+                  ${c.reward.badge?.code ?? null}, ${now}::timestamp)
+          ON CONFLICT ("memberId", challenge, round) DO NOTHING RETURNING id`);
+        if (!row) continue;
+        let balance = member.balance;
+        if (c.reward.points > 0) {
+          const e = await postEntry(tx, program, {
+            memberId,
+            kind: "challenge",
+            points: c.reward.points,
+            idempotencyKey: `challenge:${memberId}:${c.code}:${round.round}`,
+            at: now,
+            note: c.code,
+          });
+          balance = e.balanceAfter;
+          member.balance = balance;
+        }
+        done.push({
+          completionId: row.id,
+          challenge: c.code,
+          points: c.reward.points,
+          badge: c.reward.badge?.code ?? null,
+        });
+        await enqueue(
+          tx,
+          now,
+          [
+            {
+              name: "challenge.tell",
+              key: `challenge-tell:${row.id}`,
+              runAt: now,
+              payload: {
+                memberId,
+                notice: {
+                  kind: "challenge-completed",
+                  title: c.title,
+                  points: c.reward.points,
+                  badge: c.reward.badge ? { emoji: c.reward.badge.emoji, name: c.reward.badge.name } : null,
+                  balance,
+                },
+              },
+            },
+          ],
+          ctx.outbox.wake,
+        );
+      }
+      return done;
+    });
+  };
+}

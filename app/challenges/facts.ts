@@ -1,0 +1,85 @@
+import { type Challenge, type ChallengePurchase, challengeOpen, localDate, type Program } from "../../domain/index.js";
+import { type SqlTx, sql } from "../db/sql.js";
+
+/** A stored completion, as the rules need it. */
+export interface Completion {
+  id: number;
+  challenge: string;
+  round: number;
+  purchaseIds: number[];
+  points: number;
+  badge: string | null;
+  reversedPoints: number;
+  completedAt: Date;
+}
+
+const DAY_MS = 86_400_000;
+
+const iso = (d: { year: number; month: number; day: number }) =>
+  `${d.year}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}`;
+
+/**
+ * The challenges that may be open at an instant somewhere: its UTC date a day
+ * either side covers every zone (each purchase's own day decides later).
+ */
+export function openChallenges(program: Program, at: Date): Challenge[] {
+  const days = [-DAY_MS, 0, DAY_MS].map((d) => iso(localDate(new Date(at.getTime() + d), "UTC")));
+  return program.gamification.challenges.filter((c) => days.some((d) => challengeOpen(c, d)));
+}
+
+/**
+ * What the challenges of one member are computed from, in three reads on
+ * indexes: the member's zone (their latest store's, else the chain's), their
+ * purchases since the earliest start among `challenges` (a day early, for
+ * zones east of UTC), and their completions. Categories are read only when a
+ * category goal needs them.
+ */
+export async function challengeFacts(
+  tx: SqlTx,
+  program: Program,
+  memberId: number,
+  challenges: readonly Challenge[],
+): Promise<{ zone: string; purchases: ChallengePurchase[]; completions: Completion[] }> {
+  const since = new Date(Math.min(...challenges.map((c) => Date.parse(`${c.startsOn}T00:00:00Z`))) - DAY_MS);
+  const categories = challenges.some((c) => c.goal.kind === "category");
+  // One connection runs a unit of work's statements one after another anyway.
+  const zoneRow = await tx.one<{ zone: string }>(sql`
+      SELECT st."timeZone" AS zone FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
+      WHERE p."memberId" = ${memberId} ORDER BY p.at DESC, p.id DESC LIMIT 1`);
+  const purchases =
+    challenges.length === 0
+      ? []
+      : await tx.many<ChallengePurchase>(sql`
+      SELECT p.id, p.at, p."storeId", st.region, st."timeZone", p.amount - p."returnedAmount" AS "netKopecks",
+             ${
+               categories
+                 ? sql`COALESCE((SELECT array_agg(DISTINCT i.category) FROM "PurchaseItem" i WHERE i."purchaseId" = p.id), '{}')`
+                 : sql`'{}'::text[]`
+             } AS categories
+      FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
+      WHERE p."memberId" = ${memberId} AND p.at >= ${since}::timestamp
+      ORDER BY p.at, p.id`);
+  const completions = await tx.many<Completion>(sql`
+      SELECT id, challenge, round, "purchaseIds", points, badge, "reversedPoints", "completedAt"
+      FROM "ChallengeCompletion" WHERE "memberId" = ${memberId} ORDER BY challenge, round`);
+  return { zone: zoneRow?.zone ?? program.timeZone, purchases, completions };
+}
+
+/**
+ * Where the member's next round of a challenge starts: after the purchase
+ * that completed the last round. Undefined for the first round; null when a
+ * one-off challenge is done.
+ */
+export function nextRound(
+  c: Challenge,
+  completions: readonly Completion[],
+  purchases: readonly ChallengePurchase[],
+): { round: number; after?: { at: Date; id: number } } | null {
+  const mine = completions.filter((k) => k.challenge === c.code);
+  const last = mine[mine.length - 1];
+  if (!last) return { round: 1 };
+  if (!c.repeat) return null;
+  const lastId = last.purchaseIds[last.purchaseIds.length - 1];
+  const p = purchases.find((q) => q.id === lastId);
+  return { round: last.round + 1, after: { at: p?.at ?? last.completedAt, id: lastId ?? 0 } };
+}

@@ -1,0 +1,251 @@
+import { z } from "zod";
+import { dayNumber, type LocalDate, localDate } from "./birthdays.js";
+
+/**
+ * Challenges (article 001: points for taking part in promotions): goals a
+ * shopper reaches by shopping — "3 visits in 14 days", "coffee 4 times this
+ * month", "a purchase every week for 4 weeks", "a purchase in a second
+ * store" — each rewarded with points and/or a badge.
+ *
+ * Progress is never stored: it is computed from the member's purchases each
+ * time, so a returned purchase simply stops counting (a return undoes
+ * progress before the reward). Only a completion is stored, with the
+ * purchases that made it; a return of one of those after the reward takes
+ * back that purchase's share of the points, proportionally, like an accrual.
+ *
+ * Days, weeks and months are calendar ones in the zone of the store where
+ * each purchase happened (where the shopper was), so a DST change or a trip
+ * to another zone never moves a purchase into the wrong week. A visit is a
+ * day with a purchase: three receipts in one trip are one visit.
+ */
+
+const code = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, "lowercase letters, digits, - and _, at most 32");
+const text = z.string().trim().min(1).max(80);
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD");
+const count = z.number().int().min(1).max(100);
+
+export const challengeGoalSchema = z.discriminatedUnion("kind", [
+  /** At least `count` visits within any `withinDays` consecutive days. */
+  z.object({ kind: z.literal("visits"), count, withinDays: z.number().int().min(1).max(366) }),
+  /** At least `count` visits with an item of `category` in one calendar month. */
+  z.object({ kind: z.literal("category"), category: z.string().trim().min(1).max(64), count }),
+  /** A purchase in each of `weeks` weeks (Monday to Sunday), up to `forgive` missed weeks in between. */
+  z.object({
+    kind: z.literal("streak"),
+    weeks: z.number().int().min(2).max(52),
+    forgive: z.number().int().min(0).max(4).default(1),
+  }),
+  /** Purchases in `count` different stores ("first purchase in a second store": 2). */
+  z.object({ kind: z.literal("stores"), count: z.number().int().min(2).max(50).default(2) }),
+]);
+export type ChallengeGoal = z.infer<typeof challengeGoalSchema>;
+
+export const badgeSchema = z.object({
+  code,
+  emoji: z.string().min(1).max(16),
+  name: z.object({ ru: text, en: text }),
+});
+export type Badge = z.infer<typeof badgeSchema>;
+
+export const challengeSchema = z
+  .object({
+    code,
+    title: z.object({ ru: text, en: text }),
+    goal: challengeGoalSchema,
+    reward: z
+      .object({ points: z.number().int().min(0).max(100_000).default(0), badge: badgeSchema.optional() })
+      .refine((r) => r.points > 0 || r.badge, "a reward needs points, a badge or both"),
+    /** First and last day that purchases count (the shopper's calendar); no end when endsOn is absent. */
+    startsOn: isoDate,
+    endsOn: isoDate.optional(),
+    /** A pilot: only purchases in these stores or regions count, and only their shoppers see it. */
+    scope: z
+      .object({
+        stores: z.array(z.number().int().positive()).max(1000).optional(),
+        regions: z.array(text).max(100).optional(),
+      })
+      .optional(),
+    /** Again after completion (counting purchases after the one that completed it), or once. */
+    repeat: z.boolean().default(false),
+  })
+  .refine((c) => !c.endsOn || c.startsOn <= c.endsOn, {
+    message: "endsOn is before startsOn",
+    path: ["endsOn"],
+  });
+export type Challenge = z.infer<typeof challengeSchema>;
+
+export const challengesSchema = z
+  .array(challengeSchema)
+  .max(200)
+  .default([])
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((c, i) => {
+      if (seen.has(c.code)) ctx.addIssue({ code: "custom", path: [i, "code"], message: "duplicate challenge code" });
+      seen.add(c.code);
+    });
+  });
+
+/** One of the member's purchases as challenges see it. */
+export interface ChallengePurchase {
+  id: number;
+  at: Date;
+  storeId: number;
+  region: string;
+  /** The store's zone: the purchase's day, week and month are read in it. */
+  timeZone: string;
+  /** What is left of the receipt after returns; a fully returned purchase counts for nothing. */
+  netKopecks: number;
+  /** Categories of its items, as the POS sent them. */
+  categories: readonly string[];
+}
+
+export interface ChallengeProgress {
+  /** How far the current attempt is, in the goal's unit (visits, weeks, stores). */
+  done: number;
+  target: number;
+  /** The purchases that complete the goal, in order (one per visit, week or store), or null. */
+  completedBy: number[] | null;
+}
+
+const iso = (d: LocalDate) => `${d.year}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}`;
+
+/** Whether the challenge is open on `today` (a local date as YYYY-MM-DD). */
+export function challengeOpen(c: Challenge, today: string): boolean {
+  return c.startsOn <= today && (!c.endsOn || today <= c.endsOn);
+}
+
+/** Whether a purchase in this store counts (the pilot scope). */
+export function inChallengeScope(c: Challenge, store: { storeId: number; region: string }): boolean {
+  if (!c.scope || (!c.scope.stores?.length && !c.scope.regions?.length)) return true;
+  const region = store.region.trim().toLowerCase();
+  return (
+    (c.scope.stores ?? []).includes(store.storeId) || (c.scope.regions ?? []).some((r) => r.toLowerCase() === region)
+  );
+}
+
+/** Monday-based week number of a day number (1970-01-05 was a Monday). */
+const weekOf = (day: number) => Math.floor((day - 4) / 7);
+
+interface Counted extends ChallengePurchase {
+  local: LocalDate;
+  day: number;
+}
+
+/**
+ * Progress of one attempt at a challenge: the purchases after `after` (the
+ * purchase that completed the previous round, for a repeating challenge)
+ * that count — inside the dates and the pilot scope, not fully returned —
+ * measured against the goal as of `now` (in `zone`, the member's own for
+ * "this month" and "this week").
+ */
+export function challengeProgress(
+  c: Challenge,
+  purchases: readonly ChallengePurchase[],
+  now: Date,
+  zone: string,
+  after?: { at: Date; id: number },
+): ChallengeProgress {
+  const counted: Counted[] = purchases
+    .filter((p) => p.netKopecks > 0 && inChallengeScope(c, p))
+    .filter((p) => !after || p.at > after.at || (p.at.getTime() === after.at.getTime() && p.id > after.id))
+    .map((p) => {
+      const local = localDate(p.at, p.timeZone);
+      return { ...p, local, day: dayNumber(local) };
+    })
+    .filter((p) => challengeOpen(c, iso(p.local)))
+    .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
+  const today = dayNumber(localDate(now, zone));
+  const g = c.goal;
+  switch (g.kind) {
+    case "visits": {
+      const visits = firstPerKey(counted, (p) => p.day);
+      for (let i = 0; i + g.count <= visits.length; i++) {
+        const run = visits.slice(i, i + g.count);
+        const [first, last] = [run[0], run[run.length - 1]];
+        if (first && last && last.day - first.day < g.withinDays)
+          return { done: g.count, target: g.count, completedBy: run.map((p) => p.id) };
+      }
+      const recent = visits.filter((p) => p.day > today - g.withinDays).length;
+      return { done: Math.min(recent, g.count - 1), target: g.count, completedBy: null };
+    }
+    case "category": {
+      const wanted = g.category.trim().toLowerCase();
+      const visits = firstPerKey(
+        counted.filter((p) => p.categories.some((cat) => cat.trim().toLowerCase() === wanted)),
+        (p) => p.day,
+      );
+      const byMonth = new Map<string, Counted[]>();
+      for (const p of visits) {
+        const key = `${p.local.year}-${p.local.month}`;
+        byMonth.set(key, [...(byMonth.get(key) ?? []), p]);
+      }
+      for (const month of byMonth.values())
+        if (month.length >= g.count)
+          return { done: g.count, target: g.count, completedBy: month.slice(0, g.count).map((p) => p.id) };
+      const t = localDate(now, zone);
+      return { done: byMonth.get(`${t.year}-${t.month}`)?.length ?? 0, target: g.count, completedBy: null };
+    }
+    case "streak": {
+      const weeks = firstPerKey(counted, (p) => weekOf(p.day));
+      let run: Counted[] = [];
+      let forgiven = 0;
+      for (const p of weeks) {
+        const prev = run[run.length - 1];
+        const missed = prev ? weekOf(p.day) - weekOf(prev.day) - 1 : 0;
+        if (prev && forgiven + missed > g.forgive) {
+          run = [];
+          forgiven = 0;
+        } else forgiven += missed;
+        run.push(p);
+        if (run.length >= g.weeks) return { done: g.weeks, target: g.weeks, completedBy: run.map((q) => q.id) };
+      }
+      // The run still counts if the weeks missed since its last purchase (this week excluded) are forgivable.
+      const last = run[run.length - 1];
+      const alive = last !== undefined && forgiven + Math.max(0, weekOf(today) - weekOf(last.day) - 1) <= g.forgive;
+      return { done: alive ? run.length : 0, target: g.weeks, completedBy: null };
+    }
+    case "stores": {
+      const stores = firstPerKey(counted, (p) => p.storeId);
+      if (stores.length >= g.count)
+        return { done: g.count, target: g.count, completedBy: stores.slice(0, g.count).map((p) => p.id) };
+      return { done: stores.length, target: g.count, completedBy: null };
+    }
+  }
+}
+
+function firstPerKey<T>(items: readonly T[], key: (t: T) => number): T[] {
+  const seen = new Set<number>();
+  return items.filter((t) => {
+    const k = key(t);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/**
+ * Each completing purchase's share of a reward: the points split evenly, the
+ * remainder to the first ones, so the shares add up to the reward exactly.
+ */
+export function rewardShares(points: number, purchases: number): number[] {
+  const base = Math.floor(points / purchases);
+  const extra = points % purchases;
+  return Array.from({ length: purchases }, (_, i) => base + (i < extra ? 1 : 0));
+}
+
+/**
+ * Points of a challenge reward to take back when `returnedKopecks` more of a
+ * completing purchase is returned: its share times the returned part of the
+ * receipt, on the cumulative returned amount (like an accrual's reversal), so
+ * partial returns add up exactly to a full one; rounded down, for the shopper.
+ */
+export function challengeReversal(
+  share: number,
+  purchase: { amountKopecks: number; returnedBeforeKopecks: number },
+  returnedKopecks: number,
+): number {
+  const cut = (returned: number) => Number((BigInt(share) * BigInt(returned)) / BigInt(purchase.amountKopecks));
+  const after = Math.min(purchase.amountKopecks, purchase.returnedBeforeKopecks + returnedKopecks);
+  return cut(after) - cut(purchase.returnedBeforeKopecks);
+}

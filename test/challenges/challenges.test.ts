@@ -1,0 +1,222 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../app/db/database.js";
+import { parseProgram } from "../../domain/index.js";
+import { enrollShopper, startApi } from "../support/api-harness.js";
+import { testDatabases } from "../support/databases.js";
+import { createStore, testClock } from "../support/fixtures.js";
+
+/**
+ * Challenges end to end: purchases and returns over the POS API, progress
+ * and rewards through the events and jobs, the celebration and /challenges
+ * through the fake Bot API.
+ */
+const program = parseProgram({
+  gamification: {
+    challenges: [
+      {
+        code: "three-visits",
+        title: { ru: "Три визита", en: "Three visits" },
+        goal: { kind: "visits", count: 3, withinDays: 14 },
+        reward: {
+          points: 100,
+          badge: { code: "regular", emoji: "🏅", name: { ru: "Постоянный гость", en: "Regular" } },
+        },
+        startsOn: "2026-03-01",
+        endsOn: "2026-12-31",
+      },
+      {
+        code: "coffee",
+        title: { ru: "Кофейный месяц", en: "Coffee month" },
+        goal: { kind: "category", category: "coffee", count: 2 },
+        reward: { points: 30 },
+        startsOn: "2026-03-01",
+        repeat: true,
+      },
+      {
+        code: "kazan-pilot",
+        title: { ru: "Пилот в Казани", en: "Kazan pilot" },
+        goal: { kind: "visits", count: 1, withinDays: 1 },
+        reward: { points: 500 },
+        startsOn: "2026-03-01",
+        scope: { regions: ["Kazan"] },
+      },
+    ],
+  },
+});
+
+describe.each(testDatabases)("challenges on $name", ({ open }) => {
+  let db: Database;
+  let h: Awaited<ReturnType<typeof startApi>>;
+  let key: string;
+  const clock = testClock(new Date("2026-03-02T08:00:00Z")); // Monday, 11:00 in Moscow
+  let receipt = 0;
+  const DAY = 86_400_000;
+
+  beforeAll(async () => {
+    db = await open();
+    h = await startApi(db, { clock, program });
+    key = (await h.services.apiKeys.create((await createStore(db, { name: "Копилка на Тверской" })).id)).key;
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await db?.close();
+  });
+
+  const at = (days: number) => {
+    clock.set(new Date(Date.parse("2026-03-02T08:00:00Z") + days * DAY));
+  };
+  async function buy(code: string, amount: number, items?: { sku: string; category: string; amount: number }[]) {
+    const r = await h.call("POST", "/purchases", {
+      key,
+      body: { memberCode: code, receiptId: `CH-${++receipt}`, amount, ...(items ? { items } : {}) },
+    });
+    expect(r.status).toBe(201);
+    await h.idle();
+    return r.json as { purchaseId: number; receiptId: string; balance: number };
+  }
+  async function giveBack(receiptId: string, amount: number) {
+    const r = await h.call("POST", "/returns", {
+      key,
+      body: { receiptId, amount, returnId: `R-${receiptId}-${++receipt}` },
+    });
+    expect(r.status).toBe(201);
+    await h.idle();
+  }
+  const challengeEntries = (memberId: number, challenge = "three-visits") =>
+    db.prisma.ledgerEntry.findMany({
+      where: { memberId, kind: "challenge", note: challenge },
+      orderBy: { id: "asc" },
+      select: { points: true },
+    });
+
+  it("When a shopper makes three visits in 14 days, then the challenge pays 100 points and a badge once, and the chat celebrates", async () => {
+    at(0);
+    const s = await enrollShopper(h, "Анна");
+    await buy(s.code, 50_000);
+    at(5);
+    await buy(s.code, 40_000);
+    expect(await challengeEntries(s.member.id)).toEqual([]);
+    at(13);
+    await buy(s.code, 30_000);
+    expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }]);
+    expect(s.user.inbox.map((m) => m.text)).toContain(
+      "🏆 Задание «Три визита» выполнено! +100 баллов и значок 🏅 Постоянный гость. Баланс: 236 баллов.",
+    );
+    // A fourth visit, and the jobs run again for every event: a one-off challenge pays once.
+    at(14);
+    await buy(s.code, 30_000);
+    await db.exec(`UPDATE "Job" SET status = 'queued', "runAt" = '2026-01-01', attempts = 0
+                   WHERE name LIKE 'challenge.%'`);
+    await h.idle();
+    expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }]);
+    expect(s.user.inbox.filter((m) => /выполнено/.test(m.text ?? ""))).toHaveLength(1);
+
+    s.user.send("/challenges");
+    const [answer] = await s.user.replies(1);
+    expect(answer?.text).toContain("«Три визита» — 3 визита за 14 дней\n✅ Выполнено");
+    expect(answer?.text).toContain("«Кофейный месяц» — 2 покупки в категории «coffee» за месяц\n▱▱ 0 из 2");
+    expect(answer?.text).toContain("Ваши значки: 🏅 Постоянный гость");
+    expect(answer?.text).not.toContain("Пилот в Казани"); // a pilot elsewhere is not shown
+  });
+
+  it("When a visit is returned before the third, then it stops counting and the reward waits for another visit", async () => {
+    at(30);
+    const s = await enrollShopper(h, "Борис");
+    const first = await buy(s.code, 50_000);
+    at(31);
+    await buy(s.code, 50_000);
+    await giveBack(first.receiptId, 50_000);
+    at(32);
+    await buy(s.code, 50_000);
+    expect(await challengeEntries(s.member.id)).toEqual([]);
+    at(33);
+    await buy(s.code, 50_000);
+    expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }]);
+  });
+
+  it("When a completing purchase is returned after the reward, then its share is taken back in proportion", async () => {
+    at(60);
+    const s = await enrollShopper(h, "Вера");
+    const a = await buy(s.code, 100_000);
+    at(61);
+    await buy(s.code, 100_000);
+    at(62);
+    await buy(s.code, 100_000);
+    expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }]);
+    // The first purchase's share is 34 (100 over three: 34, 33, 33); half of it returned takes back 17.
+    await giveBack(a.receiptId, 50_000);
+    await giveBack(a.receiptId, 50_000);
+    expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }, { points: -17 }, { points: -17 }]);
+    const completion = await db.prisma.challengeCompletion.findFirstOrThrow({ where: { memberId: s.member.id } });
+    expect(completion.reversedPoints).toBe(34);
+    // 100 welcome + 3 × 30 + 100, then each half-return: −15 of the accrual, −17 of the challenge.
+    expect(s.user.inbox.map((m) => m.text)).toEqual(
+      expect.arrayContaining([
+        "Покупку из выполненного задания вернули: −17 баллов из награды. Баланс: 258 баллов.",
+        "Покупку из выполненного задания вернули: −17 баллов из награды. Баланс: 226 баллов.",
+      ]),
+    );
+    // Running the return jobs again takes nothing more.
+    await db.exec(`UPDATE "Job" SET status = 'queued', "runAt" = '2026-01-01', attempts = 0
+                   WHERE name = 'challenge.return'`);
+    await h.idle();
+    expect(await challengeEntries(s.member.id)).toHaveLength(3);
+  });
+
+  it("When coffee is bought on two days of a month, twice, then the repeating challenge pays each round", async () => {
+    at(93);
+    const s = await enrollShopper(h, "Глеб");
+    const coffee = (amount: number) => [{ sku: "LATTE", category: "coffee", amount }];
+    await buy(s.code, 20_000, coffee(20_000));
+    await buy(s.code, 20_000, coffee(20_000)); // the same day: one visit
+    at(94);
+    await buy(s.code, 20_000, [{ sku: "TEA", category: "tea", amount: 20_000 }]);
+    expect(await challengeEntries(s.member.id, "coffee")).toEqual([]);
+    at(95);
+    await buy(s.code, 20_000, coffee(20_000));
+    expect(await challengeEntries(s.member.id, "coffee")).toEqual([{ points: 30 }]);
+    at(96);
+    await buy(s.code, 20_000, coffee(20_000));
+    at(97);
+    await buy(s.code, 20_000, coffee(20_000));
+    expect(await challengeEntries(s.member.id, "coffee")).toEqual([{ points: 30 }, { points: 30 }]);
+  });
+
+  it("When a challenge is a pilot in Kazan, then purchases in Moscow never earn it and one in Kazan does", async () => {
+    at(150);
+    const s = await enrollShopper(h, "Дина");
+    await buy(s.code, 50_000);
+    expect(await challengeEntries(s.member.id, "kazan-pilot")).toEqual([]);
+    const kazan = await db.prisma.store.create({
+      data: {
+        name: "Копилка на Баумана",
+        address: "Баумана 1, Казань",
+        latitude: 55.79,
+        longitude: 49.12,
+        timeZone: "Europe/Moscow",
+        hours: {},
+        region: "Kazan",
+      },
+    });
+    const kazanKey = (await h.services.apiKeys.create(kazan.id)).key;
+    const r = await h.call("POST", "/purchases", {
+      key: kazanKey,
+      body: { memberCode: s.code, receiptId: `CH-${++receipt}`, amount: 50_000 },
+    });
+    expect(r.status).toBe(201);
+    await h.idle();
+    expect(await challengeEntries(s.member.id, "kazan-pilot")).toEqual([{ points: 500 }]);
+  });
+
+  it("When an English-speaking shopper asks for /challenges, then progress bars and rewards read in English", async () => {
+    at(120);
+    const s = await enrollShopper(h, "Emma");
+    await db.prisma.member.update({ where: { id: s.member.id }, data: { language: "en" } });
+    await buy(s.code, 50_000);
+    s.user.send("/challenges");
+    const [answer] = await s.user.replies(1);
+    expect(answer?.text).toContain(
+      "“Three visits” — 3 visits in 14 days\n▰▱▱ 1 of 3 · until 31 December · reward: 100 points and the 🏅 Regular badge",
+    );
+  });
+});
