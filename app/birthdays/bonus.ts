@@ -55,7 +55,7 @@ export function createBirthdayBonus(ctx: ServiceContext) {
     const points = rules().points;
     if (points <= 0) return null;
     return db.unitOfWork(async (tx) => {
-      await tx.many(sql`SELECT id FROM "Member" WHERE id = ${memberId} FOR UPDATE`); // as every balance change does
+      await tx.many(sql`SELECT id FROM "Member" WHERE id = ${memberId} FOR NO KEY UPDATE`); // as every balance change does
       const e = await postEntry(tx, program, {
         memberId,
         points,

@@ -113,7 +113,7 @@ export function createDelivery(ctx: ServiceContext, messenger: Messenger) {
     const plan = await db.unitOfWork(async (tx) => {
       const m = await tx.one<MemberRow>(sql`
         SELECT m.id, m."chatId", m.status::text AS status, m.language, m.notifications
-        FROM "Member" m WHERE m.id = ${memberId} FOR UPDATE OF m`);
+        FROM "Member" m WHERE m.id = ${memberId} FOR NO KEY UPDATE OF m`);
       const chatId = m?.chatId != null ? BigInt(m.chatId) : null;
       const who = { memberId, chatId };
       if (!m || chatId === null || m.status !== "active" || (!m.notifications && !ESSENTIAL.has(notice.kind))) {

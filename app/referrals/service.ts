@@ -79,7 +79,7 @@ export function createReferralService(ctx: ServiceContext) {
       if (!r || r.qualifiesAt > now) return null;
       // Both members' rows, in id order (as every balance change locks its member; the order avoids deadlocks).
       await tx.many(
-        sql`SELECT id FROM "Member" WHERE id = ANY(${[r.referrerId, r.friendId]}::int[]) ORDER BY id FOR UPDATE`,
+        sql`SELECT id FROM "Member" WHERE id = ANY(${[r.referrerId, r.friendId]}::int[]) ORDER BY id FOR NO KEY UPDATE`,
       );
       if (points > 0)
         for (const [memberId, side] of [

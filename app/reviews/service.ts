@@ -158,7 +158,7 @@ export function createReviewService(ctx: ServiceContext) {
         return { status: "rejected" };
       }
       // The member row lock orders two approvals of one member's reviews: the cap cannot be passed by a race.
-      await tx.many(sql`SELECT id FROM "Member" WHERE id = ${r.memberId} FOR UPDATE`);
+      await tx.many(sql`SELECT id FROM "Member" WHERE id = ${r.memberId} FOR NO KEY UPDATE`);
       const week = await tx.one<{ n: number }>(sql`
         SELECT count(*)::int AS n FROM "Review"
         WHERE "memberId" = ${r.memberId} AND "rewardPoints" > 0 AND "moderatedAt" > ${new Date(now.getTime() - 7 * 86_400_000)}::timestamp`);

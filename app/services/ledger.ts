@@ -30,7 +30,16 @@ function memberWhere(key: MemberKey) {
 /**
  * Locks the member's row until the unit of work ends, so operations on one
  * member take turns (a row lock on PostgreSQL; PGlite runs one transaction at
- * a time anyway). Deleted members are not found, unless `includeDeleted`:
+ * a time anyway).
+ *
+ * Every member lock in Kopilka is FOR NO KEY UPDATE, never FOR UPDATE: a
+ * member's row refers to their referrer's ("referredById"), and a second
+ * update of a row in one transaction re-checks that key with a key-share lock
+ * on the referrer. FOR UPDATE on the referrer (the expiry sweep, a referral
+ * reward, the referrer's own purchase) blocks that check, so a friend's
+ * transaction holding the friend and a sweep holding the referrer waited for
+ * each other (found by the property test on PostgreSQL). NO KEY UPDATE
+ * excludes every other member lock just the same, but not key checks. Deleted members are not found, unless `includeDeleted`:
  * what they did before deleting their data (receipts, spends) still replays
  * and can be returned, because the ledger stays.
  */
@@ -42,7 +51,7 @@ export async function lockMember(
   const k = typeof key === "number" ? { id: key } : key;
   const m = await tx.one<LockedMember>(sql`
     SELECT id, balance, status::text AS status, "chatId", notifications, language FROM "Member"
-    WHERE ${memberWhere(k)} ${opts.includeDeleted ? sql`` : sql`AND status <> 'deleted'`} FOR UPDATE`);
+    WHERE ${memberWhere(k)} ${opts.includeDeleted ? sql`` : sql`AND status <> 'deleted'`} FOR NO KEY UPDATE`);
   if (!m) throw new DomainError("MEMBER.NOT_FOUND", "no such member", { key: String(Object.values(k)[0]) });
   return m;
 }
@@ -225,7 +234,7 @@ export async function expireDueLots(
     SELECT id FROM "Member" WHERE id IN (
       SELECT "memberId" FROM "PointLot" WHERE remaining > 0 AND "expiresAt" <= ${now}::timestamp
       ORDER BY "expiresAt", id LIMIT ${batch}::int)
-    ORDER BY id FOR UPDATE`);
+    ORDER BY id FOR NO KEY UPDATE`);
   if (locked.length === 0) return [];
   const ids = locked.map((m) => m.id);
   // Re-read under the locks: a spend may have expired some of them meanwhile.

@@ -146,10 +146,13 @@ export function createMemberService(ctx: ServiceContext) {
         }
         if (phone && (await tx.one(sql`SELECT id FROM "Member" WHERE phone = ${phone}`)))
           throw new DomainError("MEMBER.PHONE_TAKEN", "this phone belongs to another member");
+        // The referrer's row is locked here, before the new member's row refers to it: that insert takes a
+        // key-share lock on the referrer, and two friends joining at once who each held one and then asked
+        // for the update lock would deadlock. Locked first, they take turns (and the caps count both).
         const referrer = input.referralCode
           ? await tx.one<{ id: number; telegramId: string | null; phone: string | null }>(
               sql`SELECT id, "telegramId"::text AS "telegramId", phone FROM "Member"
-                  WHERE "referralCode" = ${input.referralCode} AND status <> 'deleted'`,
+                  WHERE "referralCode" = ${input.referralCode} AND status <> 'deleted' FOR NO KEY UPDATE`,
             )
           : undefined;
         const now = ctx.now();
@@ -203,8 +206,8 @@ export function createMemberService(ctx: ServiceContext) {
   /**
    * The referral behind an enrollment, judged at once (domain/referrals.ts):
    * pending its first purchase, held for an admin, or refused with a reason.
-   * The referrer's row lock orders two friends joining at once, so the caps
-   * count both.
+   * The referrer's row, locked by the caller before the friend's row was
+   * inserted, orders two friends joining at once, so the caps count both.
    */
   async function recordReferral(
     tx: SqlTx,
@@ -214,7 +217,6 @@ export function createMemberService(ctx: ServiceContext) {
   ) {
     const rules = program.gamification.referrals;
     if (!rules.enabled) return;
-    await tx.many(sql`SELECT id FROM "Member" WHERE id = ${referrer.id} FOR UPDATE`);
     const counts = await tx.one<{ recent: number; month: number }>(sql`
       SELECT count(*) FILTER (WHERE "createdAt" > ${new Date(now.getTime() - rules.burstDays * 86_400_000)}::timestamp)::int AS recent,
              count(*) FILTER (WHERE "createdAt" >= date_trunc('month', ${now}::timestamp) AND status <> 'refused')::int AS month

@@ -26,7 +26,7 @@ export function createNpsSurveys(ctx: ServiceContext) {
     const now = ctx.now();
     return db.unitOfWork(async (tx) => {
       // The member row lock orders two purchases' jobs: one survey, not two.
-      await tx.many(sql`SELECT id FROM "Member" WHERE id = ${memberId} FOR UPDATE`);
+      await tx.many(sql`SELECT id FROM "Member" WHERE id = ${memberId} FOR NO KEY UPDATE`);
       const mine = await tx.one<{ id: number; status: string }>(
         sql`SELECT id, status FROM "NpsSurvey" WHERE "purchaseId" = ${purchaseId}`,
       );
