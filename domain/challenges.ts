@@ -235,17 +235,15 @@ export function rewardShares(points: number, purchases: number): number[] {
 }
 
 /**
- * Points of a challenge reward to take back when `returnedKopecks` more of a
- * completing purchase is returned: its share times the returned part of the
- * receipt, on the cumulative returned amount (like an accrual's reversal), so
- * partial returns add up exactly to a full one; rounded down, for the shopper.
+ * How much of a completing purchase's share of a challenge reward is to be
+ * taken back once `returnedKopecks` of it (in all) has been returned: the
+ * share times the returned part of the receipt, rounded down (for the
+ * shopper), like an accrual's reversal. A function of the total returned, so
+ * partial returns add up exactly to a full one, and the caller takes only
+ * the difference from what was taken before: a reaction run twice or out of
+ * order takes nothing twice.
  */
-export function challengeReversal(
-  share: number,
-  purchase: { amountKopecks: number; returnedBeforeKopecks: number },
-  returnedKopecks: number,
-): number {
-  const cut = (returned: number) => Number((BigInt(share) * BigInt(returned)) / BigInt(purchase.amountKopecks));
-  const after = Math.min(purchase.amountKopecks, purchase.returnedBeforeKopecks + returnedKopecks);
-  return cut(after) - cut(purchase.returnedBeforeKopecks);
+export function challengeReversalTarget(share: number, amountKopecks: number, returnedKopecks: number): number {
+  const returned = Math.min(Math.max(returnedKopecks, 0), amountKopecks);
+  return Number((BigInt(share) * BigInt(returned)) / BigInt(amountKopecks));
 }

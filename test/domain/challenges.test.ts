@@ -3,7 +3,7 @@ import {
   type Challenge,
   type ChallengePurchase,
   challengeProgress,
-  challengeReversal,
+  challengeReversalTarget,
   challengeSchema,
   isDomainError,
   parseProgram,
@@ -200,16 +200,16 @@ describe("rewards and their reversal", () => {
   });
 
   it("When a completing purchase is returned in parts, then the parts take back exactly what a full return would", () => {
-    const purchase = { amountKopecks: 99_999, returnedBeforeKopecks: 0 };
-    expect(challengeReversal(34, purchase, 99_999)).toBe(34);
-    let before = 0;
+    expect(challengeReversalTarget(34, 99_999, 99_999)).toBe(34);
+    expect(challengeReversalTarget(34, 99_999, 50_000)).toBe(17); // rounded down, for the shopper
     let taken = 0;
+    let returned = 0;
     for (const part of [10_000, 33_333, 1, 56_665]) {
-      taken += challengeReversal(34, { amountKopecks: 99_999, returnedBeforeKopecks: before }, part);
-      before += part;
+      returned += part;
+      taken += challengeReversalTarget(34, 99_999, returned) - taken;
     }
     expect(taken).toBe(34);
-    expect(challengeReversal(34, purchase, 50_000)).toBe(17); // rounded down, for the shopper
+    expect(challengeReversalTarget(34, 99_999, 200_000)).toBe(34); // never more than the share
   });
 
   it("When a challenge is misconfigured, then the program names the field", () => {

@@ -1,5 +1,6 @@
 -- A member's completed challenge (domain/challenges.ts): one row per round, with the purchases that
--- completed it (a return of one of them takes back its share of the points). Progress is not stored:
+-- completed it (a return of one of them takes back its share of the points; what each has taken back so
+-- far is kept beside it, so a reaction run twice or out of order takes nothing twice). Progress is not stored:
 -- it is computed from the purchases, so a return before completion undoes it by itself.
 CREATE TABLE "ChallengeCompletion" (
     "id" SERIAL NOT NULL,
@@ -10,6 +11,7 @@ CREATE TABLE "ChallengeCompletion" (
     "points" INTEGER NOT NULL,
     "badge" TEXT,
     "reversedPoints" INTEGER NOT NULL DEFAULT 0,
+    "reversedByPurchase" INTEGER[],
     "completedAt" TIMESTAMP(3) NOT NULL,
 
     CONSTRAINT "ChallengeCompletion_pkey" PRIMARY KEY ("id")
