@@ -6,6 +6,7 @@
 import { benchAccrual } from "./accrual.js";
 import { benchBroadcast } from "./broadcast.js";
 import { benchCard } from "./card.js";
+import { benchChallenges } from "./challenges.js";
 import { benchHistory } from "./history.js";
 import { benchIndexes } from "./indexes.js";
 import { benchJobs } from "./jobs.js";
@@ -25,6 +26,7 @@ const sections: Record<string, () => Promise<void>> = {
   start: () => benchStart(),
   broadcast: () => benchBroadcast(process.env.TEST_DATABASE_URL),
   metrics: () => benchMetrics(process.env.TEST_DATABASE_URL),
+  challenges: () => benchChallenges(process.env.TEST_DATABASE_URL),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== "--");

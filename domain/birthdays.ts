@@ -1,5 +1,3 @@
-import { TZDate } from "@date-fns/tz";
-
 /**
  * Birthdays, one rule for the card, the offers' conditions and the birthday
  * bonus. A birthday is a calendar date (month and day; the year only says how
@@ -53,8 +51,20 @@ export function birthdayOf(date: Date): { month: number; day: number } {
   return { month: date.getUTCMonth() + 1, day: date.getUTCDate() };
 }
 
-/** The calendar date of `now` in an IANA time zone. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The calendar date of `now` in an IANA time zone. One formatter per zone,
+ * built once: challenges read every purchase's date on every purchase, and
+ * a formatter's construction costs a hundred times its use.
+ */
 export function localDate(now: Date, timeZone: string): LocalDate {
-  const local = new TZDate(now.getTime(), timeZone);
-  return { year: local.getFullYear(), month: local.getMonth() + 1, day: local.getDate() };
+  let f = dayFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+    dayFormats.set(timeZone, f);
+  }
+  // en-CA writes YYYY-MM-DD.
+  const s = f.format(now);
+  return { year: Number(s.slice(0, 4)), month: Number(s.slice(5, 7)), day: Number(s.slice(8, 10)) };
 }

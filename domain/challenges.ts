@@ -124,13 +124,36 @@ export function inChallengeScope(c: Challenge, store: { storeId: number; region:
   );
 }
 
-/** Monday-based week number of a day number (1970-01-05 was a Monday). */
-const weekOf = (day: number) => Math.floor((day - 4) / 7);
-
 interface Counted extends ChallengePurchase {
   local: LocalDate;
   day: number;
+  /** The local date as YYYY-MM-DD, to compare with a challenge's dates. */
+  iso: string;
 }
+
+/**
+ * The purchases with their local dates, sorted, computed once per list:
+ * reading an instant in a zone is the costly step, and every open challenge
+ * asks for the same list (a cache keyed by the list object, so it changes no
+ * result).
+ */
+const prepared = new WeakMap<readonly ChallengePurchase[], Counted[]>();
+function prepare(purchases: readonly ChallengePurchase[]): Counted[] {
+  let v = prepared.get(purchases);
+  if (!v) {
+    v = purchases
+      .map((p) => {
+        const local = localDate(p.at, p.timeZone);
+        return { ...p, local, day: dayNumber(local), iso: iso(local) };
+      })
+      .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
+    prepared.set(purchases, v);
+  }
+  return v;
+}
+
+/** Monday-based week number of a day number (1970-01-05 was a Monday). */
+const weekOf = (day: number) => Math.floor((day - 4) / 7);
 
 /**
  * Progress of one attempt at a challenge: the purchases after `after` (the
@@ -146,15 +169,14 @@ export function challengeProgress(
   zone: string,
   after?: { at: Date; id: number },
 ): ChallengeProgress {
-  const counted: Counted[] = purchases
-    .filter((p) => p.netKopecks > 0 && inChallengeScope(c, p))
-    .filter((p) => !after || p.at > after.at || (p.at.getTime() === after.at.getTime() && p.id > after.id))
-    .map((p) => {
-      const local = localDate(p.at, p.timeZone);
-      return { ...p, local, day: dayNumber(local) };
-    })
-    .filter((p) => challengeOpen(c, iso(p.local)))
-    .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
+  const from = after?.at.getTime();
+  const counted = prepare(purchases).filter(
+    (p) =>
+      p.netKopecks > 0 &&
+      challengeOpen(c, p.iso) &&
+      inChallengeScope(c, p) &&
+      (from === undefined || p.at.getTime() > from || (p.at.getTime() === from && p.id > (after?.id ?? 0))),
+  );
   const today = dayNumber(localDate(now, zone));
   const g = c.goal;
   switch (g.kind) {

@@ -1,5 +1,5 @@
 import { challengeProgress, isDomainError } from "../../domain/index.js";
-import { sql } from "../db/sql.js";
+import { type Sql, sql } from "../db/sql.js";
 import { enqueue } from "../jobs/queue.js";
 import type { ServiceContext } from "../services/context.js";
 import { lockMember, postEntry } from "../services/ledger.js";
@@ -26,22 +26,30 @@ export function createCompleteChallenges(ctx: ServiceContext) {
     const candidates = openChallenges(program, at);
     if (candidates.length === 0) return [];
     const now = ctx.now();
+    // Most purchases complete nothing: one read, no lock. Only when something is due does the member's
+    // row get locked and the facts read again under it (the last purchase's reaction always sees them all).
+    const due = (facts: Awaited<ReturnType<typeof challengeFacts>>) =>
+      candidates.flatMap((c) => {
+        const round = nextRound(c, facts.completions, facts.purchases);
+        if (!round) return [];
+        const progress = challengeProgress(c, facts.purchases, now, facts.zone, round.after);
+        return progress.completedBy ? [{ c, round: round.round, completedBy: progress.completedBy }] : [];
+      });
+    // One statement outside a transaction (a consistent snapshot on its own): no BEGIN or COMMIT to pay for.
+    const reader = { one: async <T>(q: Sql) => (await db.query<T>(q.text, q.values))[0] };
+    const glance = await challengeFacts(reader, program, memberId, candidates);
+    if (due(glance).length === 0) return [];
     return db.unitOfWork(async (tx) => {
       const member = await lockMember(tx, memberId).catch((e: unknown) => {
         if (isDomainError(e)) return null; // deleted meanwhile: nothing to celebrate
         throw e;
       });
       if (!member) return [];
-      const facts = await challengeFacts(tx, program, memberId, candidates);
       const done: Completed[] = [];
-      for (const c of candidates) {
-        const round = nextRound(c, facts.completions, facts.purchases);
-        if (!round) continue;
-        const progress = challengeProgress(c, facts.purchases, now, facts.zone, round.after);
-        if (!progress.completedBy) continue;
+      for (const { c, round, completedBy } of due(await challengeFacts(tx, program, memberId, candidates))) {
         const row = await tx.one<{ id: number }>(sql`
           INSERT INTO "ChallengeCompletion" ("memberId", challenge, round, "purchaseIds", points, badge, "completedAt")
-          VALUES (${memberId}, ${c.code}, ${round.round}, ${progress.completedBy}::int[], ${c.reward.points},
+          VALUES (${memberId}, ${c.code}, ${round}, ${completedBy}::int[], ${c.reward.points},
                   ${c.reward.badge?.code ?? null}, ${now}::timestamp)
           ON CONFLICT ("memberId", challenge, round) DO NOTHING RETURNING id`);
         if (!row) continue;
@@ -51,7 +59,7 @@ export function createCompleteChallenges(ctx: ServiceContext) {
             memberId,
             kind: "challenge",
             points: c.reward.points,
-            idempotencyKey: `challenge:${memberId}:${c.code}:${round.round}`,
+            idempotencyKey: `challenge:${memberId}:${c.code}:${round}`,
             at: now,
             note: c.code,
           });

@@ -28,41 +28,52 @@ export function openChallenges(program: Program, at: Date): Challenge[] {
 }
 
 /**
- * What the challenges of one member are computed from, in three reads on
+ * What the challenges of one member are computed from, in one round trip on
  * indexes: the member's zone (their latest store's, else the chain's), their
  * purchases since the earliest start among `challenges` (a day early, for
  * zones east of UTC), and their completions. Categories are read only when a
  * category goal needs them.
  */
 export async function challengeFacts(
-  tx: SqlTx,
+  tx: Pick<SqlTx, "one">,
   program: Program,
   memberId: number,
   challenges: readonly Challenge[],
 ): Promise<{ zone: string; purchases: ChallengePurchase[]; completions: Completion[] }> {
   const since = new Date(Math.min(...challenges.map((c) => Date.parse(`${c.startsOn}T00:00:00Z`))) - DAY_MS);
   const categories = challenges.some((c) => c.goal.kind === "category");
-  // One connection runs a unit of work's statements one after another anyway.
-  const zoneRow = await tx.one<{ zone: string }>(sql`
-      SELECT st."timeZone" AS zone FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
-      WHERE p."memberId" = ${memberId} ORDER BY p.at DESC, p.id DESC LIMIT 1`);
-  const purchases =
-    challenges.length === 0
-      ? []
-      : await tx.many<ChallengePurchase>(sql`
-      SELECT p.id, p.at, p."storeId", st.region, st."timeZone", p.amount - p."returnedAmount" AS "netKopecks",
-             ${
-               categories
-                 ? sql`COALESCE((SELECT array_agg(DISTINCT i.category) FROM "PurchaseItem" i WHERE i."purchaseId" = p.id), '{}')`
-                 : sql`'{}'::text[]`
-             } AS categories
-      FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
-      WHERE p."memberId" = ${memberId} AND p.at >= ${since}::timestamp
-      ORDER BY p.at, p.id`);
-  const completions = await tx.many<Completion>(sql`
-      SELECT id, challenge, round, "purchaseIds", points, badge, "reversedPoints", "completedAt"
-      FROM "ChallengeCompletion" WHERE "memberId" = ${memberId} ORDER BY challenge, round`);
-  return { zone: zoneRow?.zone ?? program.timeZone, purchases, completions };
+  const row = await tx.one<{
+    zone: string | null;
+    purchases: (Omit<ChallengePurchase, "at"> & { at: string })[] | null;
+    completions: (Omit<Completion, "completedAt"> & { completedAt: string })[] | null;
+  }>(sql`
+    SELECT
+      (SELECT st."timeZone" FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
+        WHERE p."memberId" = ${memberId} ORDER BY p.at DESC, p.id DESC LIMIT 1) AS zone,
+      ${
+        challenges.length === 0
+          ? sql`NULL::json`
+          : sql`(SELECT json_agg(json_build_object(
+                   'id', p.id, 'at', to_char(p.at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'storeId', p."storeId",
+                   'region', st.region, 'timeZone', st."timeZone", 'netKopecks', p.amount - p."returnedAmount",
+                   'categories', ${
+                     categories
+                       ? sql`COALESCE((SELECT array_agg(DISTINCT i.category) FROM "PurchaseItem" i WHERE i."purchaseId" = p.id), '{}')`
+                       : sql`'{}'::text[]`
+                   }) ORDER BY p.at, p.id)
+                 FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
+                 WHERE p."memberId" = ${memberId} AND p.at >= ${since}::timestamp)`
+      } AS purchases,
+      (SELECT json_agg(json_build_object(
+                'id', id, 'challenge', challenge, 'round', round, 'purchaseIds', "purchaseIds", 'points', points,
+                'badge', badge, 'reversedPoints', "reversedPoints",
+                'completedAt', to_char("completedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY challenge, round)
+        FROM "ChallengeCompletion" WHERE "memberId" = ${memberId}) AS completions`);
+  return {
+    zone: row?.zone ?? program.timeZone,
+    purchases: (row?.purchases ?? []).map((p) => ({ ...p, at: new Date(p.at) })),
+    completions: (row?.completions ?? []).map((c) => ({ ...c, completedAt: new Date(c.completedAt) })),
+  };
 }
 
 /**

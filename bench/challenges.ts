@@ -1,0 +1,113 @@
+import pino from "pino";
+import { type Database, openDatabase } from "../app/db/database.js";
+import { createServices } from "../app/services/index.js";
+import { parseProgram, type Program } from "../domain/index.js";
+import { createStore } from "../test/support/fixtures.js";
+import { benchDatabase, type Measure, measure, ratio, row } from "./lib.js";
+
+/**
+ * What challenges add to a purchase: the purchase and its challenge reaction
+ * (what the challenge.purchase job does: lock the member, read their
+ * purchases since the challenges began and their completions, evaluate every
+ * open challenge, complete and credit what is due) with 50 active challenges
+ * of every kind, beside the same purchase and reaction with none — the same
+ * services on the same database, alternated halves in one run. Members have
+ * a few weeks of purchases with items already, so the reaction reads real
+ * history; no challenge completes in the measured purchases' first rounds
+ * often enough to dominate (targets are set high), as on an ordinary day.
+ */
+const PURCHASES = 600;
+const MEMBERS = 200;
+
+function fiftyChallenges(): Program {
+  const kinds = [
+    (i: number) => ({ kind: "visits", count: 60 + (i % 5), withinDays: 30 }),
+    (i: number) => ({ kind: "category", category: `cat${i % 8}`, count: 60 }),
+    () => ({ kind: "streak", weeks: 12, forgive: 1 }),
+    (i: number) => ({ kind: "stores", count: 5 + (i % 3) }),
+  ];
+  return parseProgram({
+    gamification: {
+      challenges: Array.from({ length: 50 }, (_, i) => ({
+        code: `c${i}`,
+        title: { ru: `Задание ${i}`, en: `Challenge ${i}` },
+        goal: kinds[i % kinds.length]?.(i),
+        reward: { points: 10 + i },
+        startsOn: "2020-01-01",
+        repeat: i % 2 === 0,
+      })),
+    },
+  });
+}
+
+async function section(label: string, db: Database) {
+  const store = await createStore(db, { name: "Bench", trustedPos: true });
+  const log = pino({ level: "silent" });
+  const none = createServices({ db, program: parseProgram({}), now: () => new Date(), log });
+  const fifty = createServices({ db, program: fiftyChallenges(), now: () => new Date(), log });
+  const members: number[] = [];
+  for (let i = 0; i < MEMBERS; i++)
+    members.push((await none.members.enroll({ phone: `+7996${String(i).padStart(7, "0")}` })).id);
+  // History: 20 purchases each over the last 40 days, two items each.
+  await db.exec(`
+    INSERT INTO "Purchase" ("storeId", "memberId", "receiptId", amount, "pointsAccrued", "tierCode", "rateBp", "balanceAfter", at)
+    SELECT ${store.id}, m.id, 'h-' || m.id || '-' || g, 100000, 0, 'base', 300, m.balance, now() - (g * 2) * interval '1 day'
+    FROM "Member" m, generate_series(1, 20) g WHERE m.id = ANY(ARRAY[${members.join(",")}]);
+    INSERT INTO "PurchaseItem" ("purchaseId", sku, category, amount)
+    SELECT p.id, 'SKU' || (p.id % 50), 'cat' || ((p.id + k) % 8), 50000 FROM "Purchase" p, generate_series(0, 1) k
+    WHERE p."receiptId" LIKE 'h-%';
+    ANALYZE;`);
+  const buy = (s: typeof none, prefix: string) => async (i: number) => {
+    const memberId = members[i % members.length] as number;
+    const r = await s.purchases.recordPurchase({
+      storeId: store.id,
+      member: { id: memberId },
+      receiptId: `${prefix}-${i}`,
+      amountKopecks: 120_000,
+      items: [{ sku: "SKU1", category: `cat${i % 8}`, amountKopecks: 120_000 }],
+    });
+    await s.challenges.complete(memberId, r.at);
+  };
+  await measure(60, 1, buy(none, "w0"));
+  await measure(60, 1, buy(fifty, "w1"));
+  const n1 = await measure(PURCHASES / 2, 1, buy(none, "n1"));
+  const f1 = await measure(PURCHASES / 2, 1, buy(fifty, "f1"));
+  const f2 = await measure(PURCHASES / 2, 1, buy(fifty, "f2"));
+  const n2 = await measure(PURCHASES / 2, 1, buy(none, "n2"));
+  const merge = (a: Measure, b: Measure): Measure => ({
+    ops: a.ops + b.ops,
+    seconds: a.seconds + b.seconds,
+    perSecond: (a.ops + b.ops) / (a.seconds + b.seconds),
+    p50ms: (a.p50ms + b.p50ms) / 2,
+    p99ms: Math.max(a.p99ms, b.p99ms),
+  });
+  const n = merge(n1, n2);
+  const f = merge(f1, f2);
+  const completed = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "ChallengeCompletion"`);
+  console.log(`\n${label} — ${PURCHASES} purchases each (with items) and their challenge reaction, sequential`);
+  row("purchase + reaction, no challenges (reference)", n);
+  row("purchase + reaction, 50 active challenges", f, `(${completed[0]?.n ?? 0} rounds completed)`);
+  ratio("time per purchase: 50 challenges / none", n.perSecond / f.perSecond, "≤ 1.20");
+  const { auditLedger, CLEAN_AUDIT } = await import("../app/services/audit.js");
+  const audit = await auditLedger(db);
+  console.log(`  audit after the run: ${JSON.stringify(audit) === JSON.stringify(CLEAN_AUDIT) ? "OK" : "MISMATCH"}`);
+}
+
+export async function benchChallenges(postgresUrl: string | undefined) {
+  console.log("\n== challenges: what 50 active challenges add to a purchase ==");
+  const lite = await openDatabase({ dataDir: "memory://" });
+  try {
+    await section("PGlite", lite);
+  } finally {
+    await lite.close();
+  }
+  if (!postgresUrl) return;
+  const fresh = await benchDatabase(postgresUrl, "kopilka_bench_challenges");
+  const db = await openDatabase({ databaseUrl: fresh.url, dataDir: "" });
+  try {
+    await section("PostgreSQL", db);
+  } finally {
+    await db.close();
+    await fresh.drop();
+  }
+}
