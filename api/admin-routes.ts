@@ -270,6 +270,50 @@ export const reviewDecideRoute = createRoute({
   },
 });
 
+const referralItem = z
+  .object({
+    id: z.number().int(),
+    status: z.enum(["pending", "qualifying", "rewarded", "refused", "held", "cancelled"]),
+    reason: z
+      .string()
+      .nullable()
+      .describe(
+        "why it was refused, held or cancelled: SELF_REFERRAL, RETURNING_MEMBER, MONTHLY_CAP, BASKET_TOO_SMALL, RETURNED, REFERRER_BURST (held)",
+      ),
+    referrer: z.object({ id: z.number().int(), name: z.string().nullable() }).strict(),
+    friend: z.object({ id: z.number().int(), name: z.string().nullable() }).strict(),
+    createdAt: z.string(),
+    decidedAt: z.string().nullable(),
+  })
+  .strict();
+
+export const referralListRoute = createRoute({
+  method: "get",
+  path: "/referrals",
+  summary:
+    "Referrals, newest first, with the reason of each refusal or hold; ?status=held lists those waiting for a decision.",
+  security,
+  request: {
+    query: z.object({
+      status: z.enum(["pending", "qualifying", "rewarded", "refused", "held", "cancelled"]).optional(),
+    }),
+  },
+  responses: { 200: json(z.object({ referrals: z.array(referralItem) }).strict(), "referrals"), ...answers },
+});
+
+export const referralDecideRoute = createRoute({
+  method: "post",
+  path: "/referrals/{id}/{decision}",
+  summary:
+    "release (the held referral goes on: pending the friend's first purchase, or judged on it at once) or refuse (the hold's reason stays). Only a held referral can be decided: otherwise 409.",
+  security,
+  request: { params: z.object({ id: z.coerce.number().int().positive(), decision: z.enum(["release", "refuse"]) }) },
+  responses: {
+    200: json(z.object({ id: z.number().int(), status: z.enum(["pending", "refused"]) }).strict(), "decided"),
+    ...answers,
+  },
+});
+
 export const adminOpenApiPath = "/openapi.json";
 
 /** Every documented admin route, for the tests' response checks (paths under /admin). */
@@ -285,4 +329,6 @@ export const adminRoutes: RouteConfig[] = [
   broadcastActionRoute,
   reviewListRoute,
   reviewDecideRoute,
+  referralListRoute,
+  referralDecideRoute,
 ];

@@ -10,6 +10,8 @@ import {
   broadcastGetRoute,
   broadcastResultsRoute,
   broadcastWinnerRoute,
+  referralDecideRoute,
+  referralListRoute,
   reviewDecideRoute,
   reviewListRoute,
   segmentCountRoute,
@@ -152,6 +154,28 @@ export function createAdminApi(services: Services) {
     if (r.status === "not-pending" || r.status === "forbidden")
       throw new ApiError(409, "REVIEW.DECIDED", "this review has been decided already");
     return c.json({ id, status: r.status, points: r.status === "approved" ? r.points : 0 }, 200);
+  });
+  api.openapi(referralListRoute, async (c) => {
+    const list = await services.referralReview.list(c.req.valid("query").status);
+    return c.json(
+      {
+        referrals: list.map((r) => ({
+          ...r,
+          createdAt: r.createdAt.toISOString(),
+          decidedAt: r.decidedAt ? r.decidedAt.toISOString() : null,
+        })),
+      },
+      200,
+    );
+  });
+  api.openapi(referralDecideRoute, async (c) => {
+    const { id, decision } = c.req.valid("param");
+    const r = await services.referralReview.decideHeld(id, decision);
+    if ("error" in r) {
+      if (r.error === "not-found") throw new ApiError(404, "REFERRAL.NOT_FOUND", `no referral ${id}`);
+      throw new ApiError(409, "REFERRAL.NOT_HELD", "only a held referral can be released or refused");
+    }
+    return c.json({ id, status: r.status }, 200);
   });
   api.openapi(broadcastActionRoute, async (c) => {
     const { id, action } = c.req.valid("param");

@@ -1,6 +1,7 @@
 import { createBirthdayBonus } from "../birthdays/bonus.js";
 import { createChallengeService } from "../challenges/index.js";
 import { createBroadcastService } from "../broadcasts/service.js";
+import { createReferralReview } from "../referrals/review.js";
 import { createReferralService } from "../referrals/service.js";
 import { createReviewService } from "../reviews/service.js";
 import { createNpsSurveys } from "../surveys/nps.js";
@@ -46,6 +47,7 @@ export function createServices(
   const purchases = createPurchaseService(ctx);
   const redemptions = createRedemptionService(ctx);
   const cards = createCardService(ctx);
+  const referrals = createReferralService(ctx);
   const adminIds = new Set([...(opts.adminIds ?? [])].map(String));
   return {
     /** The program's rules (read-only): tiers, caps, bonuses. */
@@ -66,7 +68,8 @@ export function createServices(
     surveys: { nps: createNpsSurveys(ctx) },
     reviews: createReviewService(ctx),
     birthdays: createBirthdayBonus(ctx),
-    referrals: createReferralService(ctx),
+    referrals,
+    referralReview: createReferralReview(ctx, referrals),
     challenges: createChallengeService(ctx),
     metrics: createMetricsService(ctx),
     support: createSupportService(ctx, cards),
