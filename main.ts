@@ -101,16 +101,20 @@ async function connectTelegram() {
     }
   }
   if (stopping) return;
-  await registerCommands(bot).catch((e) => log.warn({ err: e }, "could not set the command lists"));
+  // The command lists are not needed to receive updates: set meanwhile (two Bot API round trips off the start).
+  const commands = registerCommands(bot).catch((e) => log.warn({ err: e }, "could not set the command lists"));
   if (config.webhookUrl) {
     await bot.api.setWebhook(config.webhookUrl, {
       secret_token: config.webhookSecret,
       allowed_updates: [...ALLOWED_UPDATES],
     });
+    await commands;
     log.info({ url: config.webhookUrl }, `bot @${bot.botInfo.username} receives updates by webhook`);
   } else {
     await bot.api.deleteWebhook();
     runner = run(bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
+    // Logged once the command lists are set too: "polling" then means the bot is fully up.
+    await commands;
     log.info(`bot @${bot.botInfo.username} is polling`);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * npm run bench:data -- --members N [--stores S] [--purchases-per-member P] [--end YYYY-MM-DD] [--no-audit]
+ * npm run bench:data -- --members N [--stores S] [--purchases-per-member P] [--heavy H] [--end YYYY-MM-DD] [--no-audit]
  *
  * Builds a consistent chain on the database in DATABASE_URL (PostgreSQL;
  * without it, the PGlite folder in DATA_DIR): stores, members, two years of
@@ -16,6 +16,13 @@
  * balance is ever negative; a welcome bonus expires after 12 months when no
  * debit touched it first. Older accrual lots are left due for the expiry
  * sweep (a backlog to benchmark it on). Tier spend ignores returns.
+ *
+ * Heavy members (--heavy H, default 5 from the command line): H members spread
+ * over the id range, enrolled at the start of the history, each with 5,000
+ * purchases and 1,000 spends — the card, the tier window and the lot replay
+ * of a long history. Their spends are at every fifth purchase (on the one
+ * before it, never a spend) and their returns only of the second of each five,
+ * so every debit still draws on a credit of its own.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -33,6 +40,8 @@ export interface ChainOptions {
   /** The end of the history (exclusive); two years before it is the start. */
   end?: Date;
   batchMembers?: number;
+  /** Heavy members (5,000 purchases, 1,000 spends each); none unless asked. */
+  heavy?: number;
   log?: (line: string) => void;
 }
 
@@ -49,6 +58,9 @@ const REGIONS = [
   ["Калининград", "Europe/Kaliningrad"],
 ] as const;
 const CATEGORIES = ["bakery", "coffee", "dairy", "produce", "meat", "drinks", "household", "tobacco"];
+
+/** A heavy member's purchases; every fifth is a spend (1,000). */
+const HEAVY_PURCHASES = 5000;
 
 const ts = (d: Date) => d.toISOString().replace("Z", "");
 
@@ -73,6 +85,10 @@ export async function buildChain(db: Database, program: Program, o: ChainOptions
     o.end ?? new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()));
   const start = new Date(end.getTime() - 730 * 86_400_000);
   const batch = o.batchMembers ?? 50_000;
+  const heavy = Math.min(o.heavy ?? 0, members);
+  // Heavy ids: step, 2·step, … up to the last member (none when heavy = 0).
+  const step = heavy > 0 ? Math.floor(members / heavy) : 0;
+  const isHeavy = (col: string) => (heavy > 0 ? `(${col} % ${step} = 0 AND ${col} <= ${step * heavy})` : "false");
   const pv = program.pointValueKopecks;
   const welcome = program.welcomeBonusPoints;
   const months = program.expiry.months;
@@ -103,7 +119,8 @@ export async function buildChain(db: Database, program: Program, o: ChainOptions
     await db.exec(`
       INSERT INTO "Member" (id, "memberCode", "referralCode", phone, "firstName", language, "consentAt", "createdAt", "updatedAt")
       SELECT i, lpad(i::text, 8, '0'), 'R' || i, '+79' || lpad(i::text, 9, '0'), 'Участник ' || i, 'ru', c, c, c
-      FROM (SELECT i, '${ts(start)}'::timestamp + sqrt(random()) * ('${ts(end)}'::timestamp - '${ts(start)}'::timestamp - interval '1 day') AS c
+      FROM (SELECT i, CASE WHEN ${isHeavy("i")} THEN '${ts(start)}'::timestamp
+                      ELSE '${ts(start)}'::timestamp + sqrt(random()) * ('${ts(end)}'::timestamp - '${ts(start)}'::timestamp - interval '1 day') END AS c
             FROM generate_series(${lo}, ${hi}) i) g;`);
     const [{ p: baseP } = { p: 0 }] = await db.query<{ p: number }>(
       `SELECT COALESCE(max(id), 0)::int AS p FROM "Purchase"`,
@@ -117,9 +134,10 @@ export async function buildChain(db: Database, program: Program, o: ChainOptions
     await db.exec(`
       DROP TABLE IF EXISTS gp; DROP TABLE IF EXISTS gr; DROP TABLE IF EXISTS gl;
       CREATE TEMP TABLE gp AS
-      WITH m AS (SELECT id, "createdAt", 1 + (id % ${stores}) AS home, floor(random() ^ 2 * ${3 * avg})::int AS k
+      WITH m AS (SELECT id, "createdAt", 1 + (id % ${stores}) AS home, ${isHeavy("id")} AS heavy,
+                        CASE WHEN ${isHeavy("id")} THEN ${HEAVY_PURCHASES} ELSE floor(random() ^ 2 * ${3 * avg})::int END AS k
                  FROM "Member" WHERE id BETWEEN ${lo} AND ${hi}),
-      raw AS (SELECT m.id AS mid, date_trunc('second', m."createdAt" + random() * ('${ts(end)}'::timestamp - m."createdAt")) AS at,
+      raw AS (SELECT m.id AS mid, m.heavy, date_trunc('second', m."createdAt" + random() * ('${ts(end)}'::timestamp - m."createdAt")) AS at,
                      CASE WHEN random() < 0.8 THEN m.home ELSE 1 + floor(random() * ${stores})::int END AS sid,
                      (10000 + floor(random() ^ 2 * 500000))::int AS amount, random() AS r1, random() AS r2
               FROM m, generate_series(1, m.k)),
@@ -129,12 +147,12 @@ export async function buildChain(db: Database, program: Program, o: ChainOptions
             FROM raw),
       t AS (SELECT *, ${tierCase("code")} AS tier, ${tierCase("rate")} AS rate FROM w),
       b AS (SELECT *, LAG((amount::bigint * rate) / ${10_000 * pv}) OVER (PARTITION BY mid ORDER BY at) AS prev_base FROM t),
-      c AS (SELECT *, CASE WHEN seq % 2 = 1 AND seq > 1 AND r1 < 0.3
+      c AS (SELECT *, CASE WHEN (NOT heavy AND seq % 2 = 1 AND seq > 1 AND r1 < 0.3) OR (heavy AND seq % 5 = 0)
                            THEN LEAST(prev_base, (amount::bigint * ${program.redemption.maxShareBp}) / ${10_000 * pv})::int
                            ELSE 0 END AS red FROM b)
       SELECT ${baseP} + row_number() OVER (ORDER BY mid, at) AS id, mid, sid, at, amount, red, tier, rate,
              (((amount - red * ${pv})::bigint * rate) / ${10_000 * pv})::int AS acc,
-             CASE WHEN seq % 2 = 1 AND red = 0 AND r2 < 0.05 AND at + interval '1 day' < '${ts(end)}'::timestamp
+             CASE WHEN (CASE WHEN heavy THEN seq % 5 = 2 ELSE seq % 2 = 1 END) AND red = 0 AND r2 < 0.05 AND at + interval '1 day' < '${ts(end)}'::timestamp
                   THEN amount / 2 ELSE 0 END AS ret
       FROM c;
       CREATE TEMP TABLE gr AS
@@ -209,7 +227,9 @@ export async function buildChain(db: Database, program: Program, o: ChainOptions
   // data written in bulk gets them from the same replay the lots migration runs.
   await db.exec(`DELETE FROM "PointLot"; ${lotsReplaySql()} ANALYZE "PointLot";`);
   log(`  live lots replayed from the ledger (${elapsed()})`);
-  return { stores, members, purchases, entries, seconds: (performance.now() - t0) / 1000 };
+  const heavyIds = Array.from({ length: heavy }, (_, i) => (i + 1) * step);
+  if (heavy > 0) log(`  heavy members: ${heavyIds.join(", ")}`);
+  return { stores, members, purchases, entries, heavyIds, seconds: (performance.now() - t0) / 1000 };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -220,6 +240,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       stores: { type: "string" },
       "purchases-per-member": { type: "string" },
       end: { type: "string" },
+      heavy: { type: "string", default: "5" },
       "no-audit": { type: "boolean", default: false },
     },
   });
@@ -233,6 +254,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     );
     const r = await buildChain(db, loadProgram(config.programFile), {
       members: n,
+      heavy: Number(values.heavy),
       ...(values.stores ? { stores: Number(values.stores) } : {}),
       ...(values["purchases-per-member"] ? { purchasesPerMember: Number(values["purchases-per-member"]) } : {}),
       ...(values.end ? { end: new Date(`${values.end}T00:00:00Z`) } : {}),

@@ -1,7 +1,8 @@
 /**
  * The API server for the POS benchmark, in its own process so the load
  * generator does not share its event loop: PostgreSQL (BENCH_DATABASE_URL) or
- * PGlite in memory when unset; 200 members, one store and its key. Prints
+ * PGlite in memory when unset; 200 members (or BENCH_CODES, members of a
+ * generated chain), one store and its key. Prints
  * "ready <port> <key> <code…>"; on SIGTERM prints "ledger <json>" (what the
  * database holds after the load, audited) and exits.
  */
@@ -20,11 +21,20 @@ const kopilka = createKopilka({ db, program: defaultProgram, now: () => new Date
 const { services } = kopilka;
 const store = await createStore(db, { name: "Bench" });
 const { key } = await services.apiKeys.create(store.id);
-const codes: string[] = [];
-for (let i = 0; i < 200; i++)
-  codes.push((await services.members.enroll({ phone: `+7998${String(i).padStart(7, "0")}` })).memberCode);
-// Members have no chat: the notice jobs run (as in production) and send nothing, as for shoppers who never wrote to the bot.
-const jobs = kopilka.jobs(telegramMessenger(new Api("1:unused", { apiRoot: "http://127.0.0.1:9" })));
+// BENCH_CODES: members of an existing chain (bench/scale.ts); otherwise 200 new ones.
+const given = process.env.BENCH_CODES ? process.env.BENCH_CODES.split(",") : null;
+const codes: string[] = given ?? [];
+if (!given)
+  for (let i = 0; i < 200; i++)
+    codes.push((await services.members.enroll({ phone: `+7998${String(i).padStart(7, "0")}` })).memberCode);
+// Members without a chat get no notice: the jobs run (as in production) and send nothing. With
+// BENCH_TG_API_ROOT the members are linked and their notices go to that (fake) Bot API.
+const tgRoot = process.env.BENCH_TG_API_ROOT;
+const jobs = kopilka.jobs(
+  telegramMessenger(
+    new Api(tgRoot ? (process.env.BENCH_TG_TOKEN ?? "") : "1:unused", { apiRoot: tgRoot || "http://127.0.0.1:9" }),
+  ),
+);
 await jobs.start();
 const { port } = await listen(createHttpApp({ services }), 0, "127.0.0.1");
 console.log(`ready ${port} ${key} ${codes.join(",")}`);
@@ -33,16 +43,30 @@ process.on("SIGTERM", async () => {
   await new Promise((r) => setTimeout(r, 1000));
   await jobs.stop();
   // Receipts are "<series>-<i>" and were sent with amount 10000 + (i·7919 mod 400000) kopecks.
+  // On a chain (BENCH_CODES) only this run's store and members are checked: a full audit reads millions of rows.
+  const mine = given ? `"storeId" = ${store.id}` : "true";
   const [c] = await db.query<Record<string, number>>(`SELECT
-    (SELECT COUNT(*) FROM "Purchase")::int AS purchases,
+    (SELECT COUNT(*) FROM "Purchase" WHERE ${mine})::int AS purchases,
     (SELECT COUNT(*) FROM "Purchase"
-      WHERE amount <> 10000 + (split_part("receiptId", '-', 2)::int8 * 7919) % 400000)::int AS "wrongAmounts",
-    (SELECT COALESCE(SUM("pointsAccrued"), 0) FROM "Purchase")::int8 AS "purchasePoints",
-    (SELECT COALESCE(SUM(points), 0) FROM "LedgerEntry" WHERE kind = 'accrual')::int8 AS "accrualPoints"`);
-  const audit = await auditLedger(db);
-  console.log(
-    `ledger ${JSON.stringify({ ...c, balances: audit.mismatches.length, chains: audit.brokenChains, lots: audit.lotMismatches.length })}`,
-  );
+      WHERE ${mine} AND amount <> 10000 + (split_part("receiptId", '-', 2)::int8 * 7919) % 400000)::int AS "wrongAmounts",
+    (SELECT COALESCE(SUM("pointsAccrued"), 0) FROM "Purchase" WHERE ${mine})::int8 AS "purchasePoints",
+    (SELECT COALESCE(SUM(e.points), 0) FROM "LedgerEntry" e JOIN "Purchase" p ON p.id = e."purchaseId"
+      WHERE e.kind = 'accrual' AND ${mine.replace('"storeId"', 'p."storeId"')})::int8 AS "accrualPoints"`);
+  if (given) {
+    const [a] = await db.query<Record<string, number>>(
+      `WITH m AS (SELECT id, balance FROM "Member" WHERE "memberCode" = ANY($1::text[]))
+       SELECT (SELECT count(*) FROM m WHERE balance <> (SELECT COALESCE(SUM(points), 0) FROM "LedgerEntry" WHERE "memberId" = m.id))::int AS balances,
+              (SELECT count(*) FROM (SELECT "balanceAfter", SUM(points) OVER (PARTITION BY "memberId" ORDER BY id) AS running
+                 FROM "LedgerEntry" WHERE "memberId" IN (SELECT id FROM m)) t WHERE "balanceAfter" <> running)::int AS chains`,
+      [codes],
+    );
+    console.log(`ledger ${JSON.stringify({ ...c, ...a, lots: 0 })}`);
+  } else {
+    const audit = await auditLedger(db);
+    console.log(
+      `ledger ${JSON.stringify({ ...c, balances: audit.mismatches.length, chains: audit.brokenChains, lots: audit.lotMismatches.length })}`,
+    );
+  }
   await db.close();
   process.exit(0);
 });

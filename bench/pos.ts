@@ -37,9 +37,9 @@ process.once("exit", () => {
 });
 
 /** The server, started as `node --import tsx` (no npx/tsx wrappers to orphan) in a new process group. */
-async function startServer(databaseUrl: string | undefined) {
+async function startServer(databaseUrl: string | undefined, env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ["--import", "tsx", "bench/pos-server.ts"], {
-    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl ?? "" },
+    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl ?? "", ...env },
     stdio: ["ignore", "pipe", "inherit"],
     detached: true,
   });
@@ -142,6 +142,55 @@ async function section(label: string, databaseUrl: string | undefined, p99Target
         : "  ledger: the server gave no report — MISMATCH",
     );
   }
+}
+
+/**
+ * One row of purchases (16 connections, DURATION s) for the given members of a
+ * chain, against a server of its own; with `telegram`, notices go to that Bot
+ * API (the members must be linked). Returns the rate and the ledger check.
+ */
+export async function purchaseLoad(o: {
+  databaseUrl: string;
+  codes: string[];
+  series: string;
+  telegram?: { apiRoot: string; token: string };
+}) {
+  const server = await startServer(o.databaseUrl, {
+    BENCH_CODES: o.codes.join(","),
+    ...(o.telegram ? { BENCH_TG_API_ROOT: o.telegram.apiRoot, BENCH_TG_TOKEN: o.telegram.token } : {}),
+  });
+  let r: autocannon.Result;
+  let check = "";
+  try {
+    const [, port, key] = server.ready.split(" ");
+    let n = 0;
+    const opts = {
+      url: `http://127.0.0.1:${port}/api/v1/purchases`,
+      method: "POST" as const,
+      connections: 16,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      requests: [
+        {
+          setupRequest: (req: autocannon.Request) => {
+            const i = n++;
+            const amount = 10_000 + ((i * 7919) % 400_000);
+            const memberCode = o.codes[i % o.codes.length] ?? "";
+            return { ...req, body: JSON.stringify({ memberCode, receiptId: `${o.series}-${i}`, amount }) };
+          },
+        },
+      ],
+    };
+    await run({ ...opts, duration: 2 }); // warm-up: connections, plans, the members' pages
+    r = await run({ ...opts, duration: DURATION });
+  } finally {
+    const c = await server.stop();
+    const ok =
+      c !== null && c.wrongAmounts === 0 && c.purchasePoints === c.accrualPoints && c.balances === 0 && c.chains === 0;
+    check = c
+      ? `ledger of these members ${ok ? "OK" : `MISMATCH ${JSON.stringify(c)}`}`
+      : "no ledger report — MISMATCH";
+  }
+  return { perSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, check };
 }
 
 export async function benchPos(postgresUrl: string | undefined) {

@@ -49,9 +49,25 @@ export function tierProgress(
   const from = windowStart(now, windowDays);
   const inWindow = history.filter((h) => h.at > from && h.at <= now);
   const spend = inWindow.reduce((s, h) => s + h.amountKopecks, 0);
+  const oldest = inWindow.reduce<Date | null>((m, h) => (m === null || h.at < m ? h.at : m), null);
+  return tierProgressOfWindow(tiers, { spendKopecks: spend, oldest }, windowDays);
+}
+
+/**
+ * The same from the window's totals (net spend, the oldest purchase in it),
+ * for a reader that sums in the database: a heavy member has thousands of
+ * purchases in the window, and shipping each to be summed here cost most of
+ * their card (issue 14).
+ */
+export function tierProgressOfWindow(
+  tiers: readonly Tier[],
+  window: { spendKopecks: number; oldest: Date | null },
+  windowDays: number,
+): TierProgress {
+  const spend = window.spendKopecks;
+  const oldest = window.oldest;
   const tier = tierForSpend(tiers, spend);
   const next = tiers.find((t) => t.thresholdKopecks > spend) ?? null;
-  const oldest = inWindow.reduce<Date | null>((m, h) => (m === null || h.at < m ? h.at : m), null);
   return {
     tier,
     spendKopecks: spend,

@@ -15,6 +15,7 @@ describe.each(testDatabases)("generated chain on $name", ({ open }) => {
     built = await buildChain(db, defaultProgram, {
       members: 400,
       batchMembers: 150,
+      heavy: 1,
       end: new Date("2026-06-01T00:00:00Z"),
       log: () => {},
     });
@@ -32,6 +33,15 @@ describe.each(testDatabases)("generated chain on $name", ({ open }) => {
     expect((await db.query(`SELECT 1 FROM "NpsAnswer" LIMIT 1`)).length).toBe(1);
   });
 
+  it("When a heavy member is asked for, then they have 5,000 purchases and 1,000 spends", async () => {
+    expect(built.heavyIds).toEqual([400]);
+    const [h] = await db.query<{ purchases: number; spends: number }>(
+      `SELECT (SELECT count(*) FROM "Purchase" WHERE "memberId" = 400)::int AS purchases,
+              (SELECT count(*) FROM "LedgerEntry" WHERE "memberId" = 400 AND kind = 'redemption')::int AS spends`,
+    );
+    expect(h).toEqual({ purchases: 5000, spends: 1000 });
+  });
+
   it("When each member's ledger is replayed into lots, then no debit ever exceeds the points alive before it", async () => {
     const rows = await db.query<EntryView & { memberId: number }>(
       `SELECT "memberId", id, points, "expiresAt", "lotId" FROM "LedgerEntry" ORDER BY "memberId", id`,
@@ -46,11 +56,22 @@ describe.each(testDatabases)("generated chain on $name", ({ open }) => {
       `SELECT "memberId", at, amount, "tierCode" FROM "Purchase" ORDER BY "memberId", at`,
     );
     const windowMs = defaultProgram.tierWindowDays * 86_400_000;
+    const byMember = new Map<number, typeof ps>();
     for (const p of ps) {
-      const spend = ps
-        .filter((q) => q.memberId === p.memberId && q.at < p.at && q.at.getTime() >= p.at.getTime() - windowMs)
-        .reduce((a, q) => a + q.amount, 0);
-      expect(p.tierCode).toBe(tierForSpend(defaultProgram.tiers, spend).code);
+      const list = byMember.get(p.memberId);
+      if (list) list.push(p);
+      else byMember.set(p.memberId, [p]);
+    }
+    // Sliding window over each member's purchases in time order (a heavy member has 5,000).
+    for (const list of byMember.values()) {
+      let from = 0;
+      let upTo = 0;
+      let spend = 0;
+      for (const p of list) {
+        for (let q = list[upTo]; q && q.at < p.at; q = list[++upTo]) spend += q.amount;
+        for (let q = list[from]; q && q.at.getTime() < p.at.getTime() - windowMs; q = list[++from]) spend -= q.amount;
+        expect(p.tierCode).toBe(tierForSpend(defaultProgram.tiers, spend).code);
+      }
     }
   });
 });

@@ -265,8 +265,17 @@ function fairTurns() {
   };
 }
 
+/**
+ * PGlite's server settings. Its shared buffers live in the WebAssembly heap
+ * and are touched at start, so the default 128 MB is resident for good: with
+ * 16 MB the process idles ~120 MB smaller (issue 14: 418 MB against ≤ 300).
+ * One embedded session needs no big pool; pages it evicts are still in the
+ * operating system's file cache.
+ */
+const PGLITE_START = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
+
 async function openPglite(dataDir: string, lock: DataDirLock | null, serveSocket: boolean): Promise<Database> {
-  const client = await PGlite.create(dataDir);
+  const client = await PGlite.create(dataDir, { startParams: PGLITE_START });
   const socket = serveSocket ? await servePglite(client, dataDir) : null;
   if (socket) lock?.announceSocket(socket.dir);
   const prisma = new PrismaClient({ adapter: pgliteAdapter(client) });

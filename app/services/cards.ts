@@ -3,11 +3,9 @@ import {
   birthdayOf,
   birthdayWithin,
   DomainError,
-  expiringBetween,
-  liveLots,
   localDate,
   type Tier,
-  tierProgress,
+  tierProgressOfWindow,
   windowStart,
 } from "../../domain/index.js";
 import type { ServiceContext } from "./context.js";
@@ -52,8 +50,10 @@ interface CardRow {
     status: "active" | "unreachable" | "deleted";
     birthday: string | null;
   };
-  window: { at: string; amount: number; returned: number }[];
-  entries: { id: number; points: number; expiresAt: string | null; lotId: number | null }[];
+  /** The tier window's totals, summed by the database (index-only on Purchase(memberId, at, amount, returnedAmount)). */
+  window: { spend: number; visits: number; oldest: string | null };
+  /** Live lots expiring in the card's horizon (the lots table the write path keeps, not a replay of the ledger). */
+  expiring: { expiresAt: string; remaining: number }[];
   last: { kind: string; points: number; at: string; store: string | null }[];
   imageFileId: string | null;
 }
@@ -62,10 +62,12 @@ export const CARD_SQL = `
   SELECT json_build_object(
     'member', json_build_object('id', m.id, 'firstName', m."firstName", 'lastName', m."lastName",
       'memberCode', m."memberCode", 'balance', m.balance, 'status', m.status, 'birthday', m.birthday),
-    'window', COALESCE((SELECT json_agg(json_build_object('at', p.at, 'amount', p.amount, 'returned', p."returnedAmount"))
-      FROM "Purchase" p WHERE p."memberId" = m.id AND p.at > $2::timestamp AND p.at <= $3::timestamp), '[]'::json),
-    'entries', COALESCE((SELECT json_agg(json_build_object('id', e.id, 'points', e.points, 'expiresAt', e."expiresAt",
-      'lotId', e."lotId") ORDER BY e.id) FROM "LedgerEntry" e WHERE e."memberId" = m.id), '[]'::json),
+    'window', (SELECT json_build_object('spend', COALESCE(SUM(p.amount - p."returnedAmount"), 0), 'visits', count(*),
+      'oldest', min(p.at))
+      FROM "Purchase" p WHERE p."memberId" = m.id AND p.at > $2::timestamp AND p.at <= $3::timestamp),
+    'expiring', COALESCE((SELECT json_agg(json_build_object('expiresAt', l."expiresAt", 'remaining', l.remaining)
+      ORDER BY l."expiresAt", l.id) FROM "PointLot" l
+      WHERE l."memberId" = m.id AND l.remaining > 0 AND l."expiresAt" > $3::timestamp AND l."expiresAt" <= $4::timestamp), '[]'::json),
     'last', COALESCE((SELECT json_agg(json_build_object('kind', l.kind, 'points', l.points, 'at', l."createdAt",
       'store', l.store) ORDER BY l.id DESC) FROM (
         SELECT e.id, e.kind, e.points, e."createdAt", s.name AS store FROM "LedgerEntry" e
@@ -81,7 +83,7 @@ export function createCardService(ctx: ServiceContext) {
 
   /**
    * The card and the member row it was read from, in one SQL round trip
-   * (member, tier-window purchases, the ledger replayed for live lots, the
+   * (member, tier-window purchases, the live lots expiring soon, the
    * last operations and the stored card picture): `/card` is the command
    * shoppers send most, and every round trip is latency on it.
    */
@@ -91,28 +93,22 @@ export function createCardService(ctx: ServiceContext) {
       memberId,
       windowStart(now, program.tierWindowDays).toISOString(),
       now.toISOString(),
+      addDays(now, expiringDays).toISOString(),
     ]);
     const found = row?.card;
     if (!found || found.member.status === "deleted")
       throw new DomainError("MEMBER.NOT_FOUND", "no such member", { memberId });
     const member = { ...found.member, birthday: found.member.birthday ? utcFromJson(found.member.birthday) : null };
-    const history = found.window.map((h) => ({ at: utcFromJson(h.at), amount: h.amount, returnedAmount: h.returned }));
-    const entries = found.entries.map((e) => ({
-      id: e.id,
-      points: e.points,
-      expiresAt: e.expiresAt ? utcFromJson(e.expiresAt) : null,
-      lotId: e.lotId,
-    }));
     const last = found.last.map((e) => ({ ...e, createdAt: utcFromJson(e.at) }));
-    const progress = tierProgress(
+    const progress = tierProgressOfWindow(
       program.tiers,
-      history.map((h) => ({ at: h.at, amountKopecks: h.amount - h.returnedAmount })),
-      now,
+      { spendKopecks: found.window.spend, oldest: found.window.oldest ? utcFromJson(found.window.oldest) : null },
       program.tierWindowDays,
     );
     const byDate = new Map<number, number>();
-    for (const lot of expiringBetween(liveLots(entries), now, addDays(now, expiringDays))) {
-      const day = lot.expiresAt.getTime();
+    // A heavy member's ledger is thousands of entries: replaying it cost ~40 ms a card (issue 14).
+    for (const lot of found.expiring) {
+      const day = utcFromJson(lot.expiresAt).getTime();
       byDate.set(day, (byDate.get(day) ?? 0) + lot.remaining);
     }
     const card: Card = {
@@ -125,7 +121,7 @@ export function createCardService(ctx: ServiceContext) {
       remainingKopecks: progress.remainingKopecks,
       deadline: progress.deadline,
       spendKopecks: progress.spendKopecks,
-      visitsInWindow: history.length,
+      visitsInWindow: found.window.visits,
       expiring: [...byDate.entries()].sort((a, b) => a[0] - b[0]).map(([d, points]) => ({ points, date: new Date(d) })),
       lastOperations: last.map((e) => ({ kind: e.kind, points: e.points, at: e.createdAt, storeName: e.store })),
       imageFileId: found.imageFileId,
