@@ -80,7 +80,7 @@ export async function benchCard(postgresUrl: string | undefined) {
   // load changes within a minute, and a ratio to an echo measured earlier swung from 0.44 to 0.98
   // for the same code.
   const report = (db: string, echo: number, card: { first: number; repeat: number }) => {
-    console.log(`  ${`reference: bare grammY echo bot (before ${db})`.padEnd(44)} ${echo.toFixed(0).padStart(8)}/s`);
+    console.log(`  ${`reference: echo bot, just before ${db}`.padEnd(44)} ${echo.toFixed(0).padStart(8)}/s`);
     console.log(`  ${`/card, ${db} (file_id)`.padEnd(44)} ${card.repeat.toFixed(0).padStart(8)}/s`);
     console.log(`  ${`/card, ${db}, first card (draw + upload)`.padEnd(44)} ${card.first.toFixed(0).padStart(8)}/s`);
     ratio(`/card / echo on ${db}`, card.repeat / echo, "≥ 0.50");
