@@ -1,3 +1,4 @@
+import "./composer.js";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { conversations } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
@@ -23,7 +24,7 @@ import { i18n, localeFromTelegram } from "./i18n.js";
 import { chatMemberStatus, floodControl, loadMember, unreachableOn403 } from "./middleware.js";
 import { telegramBroadcaster } from "./broadcaster.js";
 import { telegramMessenger } from "./messenger.js";
-import { createRateGate, gated } from "./rate.js";
+import { createRateGate, gated, perChatSpacing } from "./rate.js";
 import { conversationStorage, skipForMembers } from "./storage.js";
 
 export interface BotOptions {
@@ -64,7 +65,8 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
   // shared, transactional messages first (bot/rate.ts); the throttler only spaces one chat's messages.
   const gate = createRateGate(rps);
   const paidGate = createRateGate(opts.paidRps ?? 1000);
-  const throttle = apiThrottler({ global: {}, out: { maxConcurrent: 1, minTime: 50 } });
+  // Groups keep the throttler's per-group limits; private chats are spaced without it (bot/rate.ts).
+  const throttle = perChatSpacing(50, apiThrottler({ global: {}, out: { maxConcurrent: 1, minTime: 50 } }));
   // The gate is installed first, so it is innermost: every retry takes its turn, every 429 pauses it.
   bot.api.config.use(gated(gate, 0));
   bot.api.config.use(unreachableOn403(deps));

@@ -25,6 +25,33 @@ export function createI18n() {
 
 /** The bot's one I18n instance (Fluent files are read once). */
 export const i18n = createI18n();
+memoizeBundleMatch(i18n);
+
+/**
+ * Fluent negotiates the locale against every bundle on each translation (a
+ * card caption makes some fifteen): the answer depends only on the locale
+ * asked for and the bundles loaded, so it is kept per locale. Bundles are
+ * only ever added, so their count tells when a kept answer is stale.
+ */
+function memoizeBundleMatch(instance: I18n<ConversationContext>) {
+  const fluent = instance.fluent as unknown as {
+    bundles: Set<unknown>;
+    matchBundles(locales: string[]): Set<unknown>;
+  };
+  // A newer @grammyjs/i18n may rename these: then translations simply stay unmemoized.
+  if (typeof fluent.matchBundles !== "function" || !(fluent.bundles instanceof Set)) return;
+  const match = fluent.matchBundles.bind(fluent);
+  const kept = new Map<string, Set<unknown>>();
+  fluent.matchBundles = (locales) => {
+    const key = `${fluent.bundles.size}|${locales.join(",")}`;
+    let found = kept.get(key);
+    if (!found) {
+      found = match(locales);
+      kept.set(key, found);
+    }
+    return found;
+  };
+}
 
 /** A menu button's label in every locale, so a keyboard shown before a language switch still works. */
 export function labels(key: string): string[] {

@@ -82,3 +82,57 @@ export function gated(gate: RateGate, priority: 0 | 1, paidGate?: RateGate): Tra
     return res;
   };
 }
+
+/**
+ * One chat's messages one at a time, each started at least `minTimeMs` after
+ * the previous one (Telegram dislikes bursts into one chat). What
+ * transformer-throttler's per-chat limiter did for private chats, without a
+ * Bottleneck instance, its promise chain and timers per message: on the
+ * busiest path (a reply to a chat that has nothing in flight, the everyday
+ * case) a send passes straight through. Group chats (negative ids) keep
+ * `groups`, whose per-minute allowance matters there.
+ */
+export function perChatSpacing(minTimeMs: number, groups?: Transformer): Transformer {
+  interface Lane {
+    tail: Promise<unknown>;
+    lastStart: number;
+    queued: number;
+  }
+  const lanes = new Map<string, Lane>();
+  const sweep = (now: number) => {
+    for (const [k, l] of lanes) if (l.queued === 0 && l.lastStart <= now - minTimeMs) lanes.delete(k);
+  };
+  return (prev, method, payload, signal) => {
+    const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
+    if (typeof chatId !== "number" && typeof chatId !== "string") return prev(method, payload, signal);
+    if (Number(chatId) < 0 && groups) return groups(prev, method, payload, signal);
+    const key = String(chatId);
+    const now = performance.now();
+    let lane = lanes.get(key);
+    if (!lane) {
+      if (lanes.size >= 10_000) sweep(now);
+      lane = { tail: Promise.resolve(), lastStart: -Infinity, queued: 0 };
+      lanes.set(key, lane);
+    }
+    const l = lane;
+    const start = () => {
+      l.lastStart = performance.now();
+      return prev(method, payload, signal);
+    };
+    let result: ReturnType<typeof prev>;
+    if (l.queued === 0 && l.lastStart <= now - minTimeMs) result = start();
+    else
+      result = l.tail.then(async () => {
+        const wait = l.lastStart + minTimeMs - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        return start();
+      });
+    l.queued++;
+    const settled = result.then(
+      () => void l.queued--,
+      () => void l.queued--,
+    );
+    l.tail = settled;
+    return result;
+  };
+}

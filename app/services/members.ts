@@ -4,6 +4,7 @@ import { emit } from "../events/outbox.js";
 import { withRetry } from "../db/retry.js";
 import { type SqlTx, sql } from "../db/sql.js";
 import type { Member as MemberRow } from "../../generated/prisma/client.js";
+import { coalesce } from "../db/batch.js";
 import type { ServiceContext } from "./context.js";
 import { utcFromJson } from "./json-time.js";
 import { phoneHash, serverSecret } from "./secrets.js";
@@ -87,14 +88,24 @@ export function createMemberService(ctx: ServiceContext) {
   /**
    * The member behind a Telegram update — read on every update, so by one
    * plain statement rather than through Prisma's query engine, which costs
-   * several times the query itself on the embedded database.
+   * several times the query itself on the embedded database; and the
+   * updates handled together read their members in one statement
+   * (app/db/batch.ts). Each asker gets a row of its own to change.
    */
+  const byTelegramIds = coalesce(
+    async (ids: string[]) => {
+      const rows = await db.query<{ m: MemberJson }>(
+        `SELECT row_to_json(m) AS m FROM "Member" m WHERE "telegramId" = ANY($1::int8[])`,
+        [ids],
+      );
+      const found = new Map(rows.map((r) => [String(r.m.telegramId), r.m]));
+      return ids.map((id) => found.get(id));
+    },
+    { concurrency: db.kind === "pglite" ? 1 : 4 },
+  );
   async function byTelegramId(telegramId: bigint | number): Promise<MemberRow | null> {
-    const [row] = await db.query<{ m: MemberJson }>(
-      `SELECT row_to_json(m) AS m FROM "Member" m WHERE "telegramId" = $1::int8`,
-      [String(telegramId)],
-    );
-    return row ? memberFromJson(row.m) : null;
+    const m = await byTelegramIds(String(telegramId));
+    return m ? memberFromJson(m) : null;
   }
 
   /** Reads a member (deleted ones too) by any key. */

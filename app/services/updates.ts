@@ -1,3 +1,4 @@
+import { coalesce } from "../db/batch.js";
 import type { ServiceContext } from "./context.js";
 
 /** Telegram keeps an undelivered update for 24 hours; twice that is plenty to recognise a redelivery. */
@@ -14,23 +15,40 @@ const PRUNE_EVERY = 1_000;
  */
 export function createUpdateLog(ctx: ServiceContext) {
   let claims = 0;
+  // Every update claims its id before anything else: the claims of updates
+  // taken together go in one INSERT (app/db/batch.ts). Within one batch an id
+  // asked for twice is claimed by its first asker only, as two INSERTs would.
+  const claimMany = coalesce(
+    async (ids: number[]) => {
+      const now = ctx.now();
+      const rows = await ctx.db.query<{ updateId: number }>(
+        `INSERT INTO "ProcessedUpdate" ("updateId", at) SELECT DISTINCT u, $2::timestamp FROM unnest($1::int8[]) AS u
+         ON CONFLICT ("updateId") DO NOTHING RETURNING "updateId"`,
+        [ids, now.toISOString().replace("Z", "")],
+      );
+      const fresh = new Set(rows.map((r) => Number(r.updateId)));
+      // Old claims are pruned with the 1st, 1,001st, 2,001st… claim.
+      const before = claims;
+      claims += ids.length;
+      if (Math.ceil(claims / PRUNE_EVERY) > Math.ceil(before / PRUNE_EVERY)) await pruneBefore(now);
+      return ids.map((id) => fresh.delete(id));
+    },
+    { concurrency: ctx.db.kind === "pglite" ? 1 : 4 },
+  );
+  async function pruneBefore(now: Date): Promise<number> {
+    const rows = await ctx.db.query(`DELETE FROM "ProcessedUpdate" WHERE at < $1 RETURNING 1`, [
+      new Date(now.getTime() - KEEP_MS).toISOString().replace("Z", ""),
+    ]);
+    return rows.length;
+  }
   return {
     /** True for the first claim of an update id, false for every later one. */
-    async claim(updateId: number): Promise<boolean> {
-      const now = ctx.now();
-      const rows = await ctx.db.query(
-        `INSERT INTO "ProcessedUpdate" ("updateId", at) VALUES ($1, $2) ON CONFLICT ("updateId") DO NOTHING RETURNING 1`,
-        [updateId, now.toISOString().replace("Z", "")],
-      );
-      if (++claims % PRUNE_EVERY === 1) await this.prune(now);
-      return rows.length === 1;
+    claim(updateId: number): Promise<boolean> {
+      return claimMany(updateId);
     },
     /** Forgets claims older than the redelivery window. */
-    async prune(now = ctx.now()): Promise<number> {
-      const rows = await ctx.db.query(`DELETE FROM "ProcessedUpdate" WHERE at < $1 RETURNING 1`, [
-        new Date(now.getTime() - KEEP_MS).toISOString().replace("Z", ""),
-      ]);
-      return rows.length;
+    prune(now = ctx.now()): Promise<number> {
+      return pruneBefore(now);
     },
   };
 }

@@ -4,7 +4,17 @@ import type { Card } from "../../app/services/index.js";
 import { renderCardImage } from "../card-image.js";
 import type { Context, ConversationContext } from "../context.js";
 import { mainMenu } from "../keyboards.js";
-import { fmtDate, fmtPercent, fmtPoints, fmtRub, fmtShortDate, labels, tierName } from "../i18n.js";
+import {
+  currentLocale,
+  fmtDate,
+  fmtPercent,
+  fmtPoints,
+  fmtRub,
+  fmtShortDate,
+  i18n,
+  labels,
+  tierName,
+} from "../i18n.js";
 
 /** Telegram's limit on a photo caption. */
 const CAPTION_LIMIT = 1024;
@@ -19,12 +29,21 @@ interface SpendRules {
 
 /** How points are spent: the cap, a point's worth, the expiry (under the card and in /help). */
 export function howToSpend(ctx: ConversationContext, rules: SpendRules): string {
-  return ctx.t("card-how-to-spend", {
-    share: fmtPercent(ctx, rules.maxShareBp),
-    worth: fmtRub(ctx, rules.pointValueKopecks),
-    months: rules.expiryMonths,
-  });
+  // The same few lines under every card: formatted once per language and rules.
+  const locale = currentLocale(ctx);
+  const key = `${locale}|${rules.maxShareBp}|${rules.pointValueKopecks}|${rules.expiryMonths}`;
+  let text = spendTexts.get(key);
+  if (text === undefined) {
+    text = i18n.t(locale, "card-how-to-spend", {
+      share: fmtPercent(locale, rules.maxShareBp),
+      worth: fmtRub(locale, rules.pointValueKopecks),
+      months: rules.expiryMonths,
+    });
+    spendTexts.set(key, text);
+  }
+  return text;
 }
+const spendTexts = new Map<string, string>();
 
 /**
  * The card's caption: balance, tier and rate, progress, expiring points, the
