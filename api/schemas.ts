@@ -40,9 +40,18 @@ export const purchaseRequest = z
     receiptId,
     amount: kopecks,
     items: z
-      .array(z.object({ sku: z.string().min(1).max(64), category: z.string().min(1).max(64), amount: kopecks }))
+      .array(
+        z
+          .object({
+            sku: z.string().trim().min(1).max(64),
+            category: z.string().trim().min(1).max(64),
+            amount: kopecks,
+          })
+          .strict(),
+      )
       .max(500)
-      .optional(),
+      .optional()
+      .describe("the receipt's lines; they may cover part of it but never add up to more (422)"),
     at: z.iso
       .datetime({ offset: true })
       .optional()

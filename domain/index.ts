@@ -29,3 +29,4 @@ export * from "./conditions.js";
 export * from "./surveys.js";
 export * from "./reviews.js";
 export * from "./referrals.js";
+export * from "./line-items.js";

@@ -1,5 +1,6 @@
 import {
   assertAmount,
+  checkLineItems,
   checkPurchaseTime,
   computeAccrual,
   computeReturn,
@@ -163,11 +164,7 @@ export function createPurchaseService(ctx: ServiceContext) {
     assertAmount(input.amountKopecks);
     checkReceiptId(input.receiptId);
     const items = input.items ?? [];
-    for (const i of items) {
-      assertAmount(i.amountKopecks, "items.amount");
-      if (!i.sku || !i.category || i.sku.length > 64 || i.category.length > 64)
-        throw new DomainError("INPUT.INVALID", "every item needs a sku and a category of 1 to 64 characters");
-    }
+    checkLineItems(input.amountKopecks, items);
     const now = ctx.now();
     const at = input.at ?? now;
     // Absurd times (NaN, before 2000, in the future) are refused at once, whoever asks…
