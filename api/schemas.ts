@@ -72,8 +72,20 @@ export const purchaseResponse = z
     points: z.number().int().describe("points accrued"),
     tier: z.string(),
     rateBp: z.number().int(),
-    balance: z.number().int().describe("the member's balance right after this purchase"),
+    balance: z.number().int().describe("the member's balance right after this purchase, offers included"),
     at: z.iso.datetime(),
+    offers: z
+      .array(
+        z
+          .object({
+            id: z.number().int(),
+            title: z.string(),
+            titleEn: z.string(),
+            points: z.number().int().describe("points this offer added (not in `points`)"),
+          })
+          .strict(),
+      )
+      .describe("personalized offers that paid on this receipt"),
   })
   .strict();
 

@@ -166,6 +166,7 @@ export function createApiV1(services: Services, log?: Logger) {
         rateBp: r.rateBp,
         balance: r.balance,
         at: r.at.toISOString(),
+        offers: r.offers.map((o) => ({ id: o.offerId, title: o.title.ru, titleEn: o.title.en, points: o.points })),
       },
       201,
     );

@@ -30,3 +30,4 @@ export * from "./surveys.js";
 export * from "./reviews.js";
 export * from "./referrals.js";
 export * from "./line-items.js";
+export * from "./offers.js";

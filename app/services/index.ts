@@ -1,5 +1,6 @@
 import { createBirthdayBonus } from "../birthdays/bonus.js";
 import { createBroadcastService } from "../broadcasts/service.js";
+import { createOfferService } from "../offers/index.js";
 import { createReferralService } from "../referrals/service.js";
 import { createReviewService } from "../reviews/service.js";
 import { createNpsSurveys } from "../surveys/nps.js";
@@ -66,6 +67,7 @@ export function createServices(
     reviews: createReviewService(ctx),
     birthdays: createBirthdayBonus(ctx),
     referrals: createReferralService(ctx),
+    offers: createOfferService(ctx),
     metrics: createMetricsService(ctx),
     support: createSupportService(ctx, cards),
     dashboardAuth: createDashboardAuth(ctx, {

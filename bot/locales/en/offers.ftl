@@ -1,0 +1,1 @@
+offers-applied-line = 🎁 Offer “{ $title }”: +{ $points }

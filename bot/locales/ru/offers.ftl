@@ -1,0 +1,1 @@
+offers-applied-line = 🎁 Предложение «{ $title }»: +{ $points }
