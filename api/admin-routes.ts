@@ -1,5 +1,6 @@
 import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import { BROADCAST_STATES, VARIANT_KEYS } from "../domain/index.js";
+import { offerRoutes } from "./admin-offer-routes.js";
 import { errorResponse } from "./schemas.js";
 
 /**
@@ -285,4 +286,5 @@ export const adminRoutes: RouteConfig[] = [
   broadcastActionRoute,
   reviewListRoute,
   reviewDecideRoute,
+  ...offerRoutes,
 ];
