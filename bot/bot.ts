@@ -18,6 +18,7 @@ import { privacyFeature } from "./features/privacy.js";
 import { settingsFeature } from "./features/settings.js";
 import { createStaffFeature } from "./features/staff.js";
 import { storesFeature } from "./features/stores.js";
+import { offersFeature } from "./features/offers.js";
 import { i18n, localeFromTelegram } from "./i18n.js";
 import { chatMemberStatus, floodControl, loadMember, unreachableOn403 } from "./middleware.js";
 import { telegramBroadcaster } from "./broadcaster.js";
@@ -120,7 +121,7 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
       if (ctx.message) await ctx.reply(ctx.t("not-enrolled"));
     },
   );
-  bot.use(surveysFeature, cardFeature, storesFeature, inviteFeature, settingsFeature, privacyFeature);
+  bot.use(surveysFeature, cardFeature, offersFeature, storesFeature, inviteFeature, settingsFeature, privacyFeature);
   bot.use(fallbackFeature);
 
   bot.catch(async (err: BotError<Context>) => {
@@ -172,6 +173,7 @@ export async function registerCommands(bot: Bot<Context>) {
     const commands = [
       { command: "card", description: d("cmd-card") },
       { command: "stores", description: d("cmd-stores") },
+      { command: "offers", description: d("cmd-offers") },
       { command: "invite", description: d("cmd-invite") },
       { command: "settings", description: d("cmd-settings") },
       { command: "language", description: d("cmd-language") },
