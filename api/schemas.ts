@@ -89,6 +89,34 @@ export const purchaseResponse = z
   })
   .strict();
 
+/** A cart in the chain's online shop: a reminder follows a day later unless its items are bought. */
+export const cartRequest = z
+  .object({
+    ...memberRef,
+    cartId: z.string().trim().min(1).max(64).describe("the shop's id for this cart; posting it again changes nothing"),
+    items: z
+      .array(
+        z
+          .object({
+            sku: z.string().trim().min(1).max(64),
+            category: z.string().trim().min(1).max(64),
+            amount: kopecks,
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(500),
+  })
+  .strict()
+  .refine(oneMember, oneMemberMessage);
+
+export const cartResponse = z
+  .object({
+    cartId: z.number().int().describe("the server's id of the cart"),
+    remindAt: z.iso.datetime().describe("when the reminder goes out if none of its items were bought"),
+  })
+  .strict();
+
 export const returnRequest = z
   .object({
     receiptId,

@@ -5,6 +5,7 @@ import type { Services } from "../app/services/index.js";
 import type { RedemptionView } from "../app/services/redemptions.js";
 import { ApiError, errorBody, toResponse, validationError } from "./errors.js";
 import {
+  cartRoute,
   healthRoute,
   memberRoute,
   openApiPath,
@@ -170,6 +171,17 @@ export function createApiV1(services: Services, log?: Logger) {
       },
       201,
     );
+  });
+
+  api.openapi(cartRoute, async (c) => {
+    const b = c.req.valid("json");
+    const r = await services.offers.triggers.recordCart({
+      storeId: c.get("storeId"),
+      member: memberKey(b),
+      cartId: b.cartId,
+      items: b.items.map((i) => ({ sku: i.sku, category: i.category, amountKopecks: i.amount })),
+    });
+    return c.json({ cartId: r.cartId, remindAt: r.remindAt.toISOString() }, 201);
   });
 
   api.openapi(returnRoute, async (c) => {

@@ -7,6 +7,7 @@ import { housekeepingHandlers, housekeepingSchedule } from "./jobs/handlers/hous
 import { noticeHandlers } from "./jobs/handlers/notices.js";
 import { birthdayHandlers } from "./jobs/handlers/birthdays.js";
 import { referralHandlers } from "./jobs/handlers/referrals.js";
+import { offerHandlers, offerSchedule } from "./jobs/handlers/offers.js";
 import { surveyHandlers } from "./jobs/handlers/surveys.js";
 import { createJobRunner, type JobHandler, type JobRunnerOptions } from "./jobs/runner.js";
 import { createWakeup } from "./jobs/wakeup.js";
@@ -66,9 +67,10 @@ export function createKopilka(opts: KopilkaOptions) {
           ...surveyHandlers(ctx, services, deliver),
           ...birthdayHandlers(ctx, services, deliver),
           ...referralHandlers(ctx, services, deliver),
+          ...offerHandlers(ctx, services.offers.triggers, deliver),
           ...o.extra,
         },
-        recurring: housekeepingSchedule(ctx),
+        recurring: [...housekeepingSchedule(ctx), ...offerSchedule(ctx)],
         ...o,
       });
     },

@@ -31,3 +31,4 @@ export * from "./reviews.js";
 export * from "./referrals.js";
 export * from "./line-items.js";
 export * from "./offers.js";
+export * from "./triggers.js";

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { LineItem } from "./accrual.js";
 import { type Condition, type Leaf, validCondition } from "./conditions.js";
 import { applyBp, BP, kopecksToPoints, MAX_AMOUNT_KOPECKS } from "./money.js";
 
@@ -92,6 +91,13 @@ export const offerInputSchema = z
   .refine((o) => o.endsAt > o.startsAt, { message: "endsAt must be after startsAt", path: ["endsAt"] });
 export type OfferInput = z.infer<typeof offerInputSchema>;
 
+/** A receipt line as rewards read it (the accrual's LineItem; declared here so the program's schema can name rewards). */
+export interface RewardLine {
+  sku: string;
+  category: string;
+  amountKopecks: number;
+}
+
 /** An offer as the purchase sees it. */
 export interface LiveOffer {
   id: number;
@@ -107,10 +113,10 @@ export interface RewardBasis {
   /** The tier rate of this purchase. */
   rateBp: number;
   pointValueKopecks: number;
-  items: readonly LineItem[];
+  items: readonly RewardLine[];
 }
 
-const matches = (i: LineItem, p: Product) =>
+const matches = (i: RewardLine, p: Product) =>
   (p.category === undefined || i.category === p.category) && (p.sku === undefined || i.sku === p.sku);
 
 /**

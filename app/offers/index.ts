@@ -2,6 +2,7 @@ import type { ServiceContext } from "../services/context.js";
 import { createOfferManagement } from "./manage.js";
 import { createMemberOffers } from "./member.js";
 import { createOfferPreview } from "./preview.js";
+import { createTriggers } from "./triggers.js";
 
 export type { AppliedOffer } from "./apply.js";
 export type { OfferView } from "./manage.js";
@@ -14,6 +15,7 @@ export function createOfferService(ctx: ServiceContext) {
     ...createOfferManagement(ctx),
     preview: createOfferPreview(ctx),
     forMember: createMemberOffers(ctx),
+    triggers: createTriggers(ctx),
   };
 }
 export type OfferService = ReturnType<typeof createOfferService>;

@@ -104,6 +104,10 @@ async function list(ctx: Context) {
 export const offersFeature = new Composer<Context>();
 offersFeature.command("offers", list);
 offersFeature.hears(labels("menu-offers"), list);
+offersFeature.callbackQuery("of:list", async (ctx) => {
+  await ctx.answerCallbackQuery();
+  return list(ctx);
+});
 offersFeature.callbackQuery(/^of:act:(\d+)$/, async (ctx) => {
   if (!ctx.member) return ctx.answerCallbackQuery({ text: ctx.t("not-enrolled") });
   const id = Number(ctx.match[1]);

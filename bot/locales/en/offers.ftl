@@ -32,3 +32,4 @@ offers-activated = ✅ Offer activated — it applies when you buy.
 offers-gift-code = 🎟 Gift code for the cashier: <b>{ $code }</b>
 offers-closed = This offer is no longer available.
 offers-applied-line = 🎁 Offer “{ $title }”: +{ $points }
+offers-open = 🏷 My offers

@@ -33,3 +33,4 @@ offers-activated = ✅ Предложение активировано — он�
 offers-gift-code = 🎟 Код подарка для кассира: <b>{ $code }</b>
 offers-closed = Это предложение уже недоступно.
 offers-applied-line = 🎁 Предложение «{ $title }»: +{ $points }
+offers-open = 🏷 Мои предложения
