@@ -10,6 +10,7 @@ import { benchHistory } from "./history.js";
 import { benchIndexes } from "./indexes.js";
 import { benchJobs } from "./jobs.js";
 import { benchMetrics } from "./metrics.js";
+import { benchOffers } from "./offers.js";
 import { benchPos } from "./pos.js";
 import { benchStart } from "./start.js";
 import { benchStores } from "./stores.js";
@@ -25,6 +26,7 @@ const sections: Record<string, () => Promise<void>> = {
   start: () => benchStart(),
   broadcast: () => benchBroadcast(process.env.TEST_DATABASE_URL),
   metrics: () => benchMetrics(process.env.TEST_DATABASE_URL),
+  offers: () => benchOffers(process.env.TEST_DATABASE_URL),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== "--");

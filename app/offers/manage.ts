@@ -132,7 +132,10 @@ export async function audit(
             ${after ? JSON.stringify(after) : null}::jsonb, ${at}::timestamp)`);
 }
 
-/** Inserts an offer (a marketer's draft, or a trigger's personal one) with its first audit row. */
+/**
+ * Inserts an offer (a marketer's draft) with its first audit row. A gift
+ * always needs activation: activating is what gives the shopper its code.
+ */
 export async function insertOffer(
   tx: SqlTx,
   o: OfferInput,
@@ -152,7 +155,8 @@ export async function insertOffer(
     VALUES (${o.title.ru}, ${o.title.en}, ${o.text.ru}, ${o.text.en}, ${o.picture ?? null},
       ${JSON.stringify(o.condition)}::jsonb, ${JSON.stringify(o.reward)}::jsonb, ${o.startsAt}::timestamp,
       ${o.endsAt}::timestamp, ${o.storeIds}::int[], ${o.regions}::text[], ${o.budgetPoints ?? null}::int,
-      ${o.budgetRedemptions ?? null}::int, ${o.perMemberLimit}, ${o.needsActivation}, ${opts.status ?? "draft"},
+      ${o.budgetRedemptions ?? null}::int, ${o.perMemberLimit},
+      ${o.needsActivation || o.reward.kind === "gift"}, ${opts.status ?? "draft"},
       ${opts.memberId ?? null}::int, ${opts.cause ?? null}, ${opts.trigger ?? null}, ${opts.actor},
       ${opts.now}::timestamp, ${opts.now}::timestamp)
     ON CONFLICT (cause) DO NOTHING

@@ -139,7 +139,6 @@ describe("the CLI's offers", () => {
     await writeFile(file, JSON.stringify({ ...coffeeOffer, endsAt: "2099-01-01T00:00:00Z" }));
     expect((await cli("offers", "create", file)).stdout).toMatch(/offer 1 created as a draft/);
     expect((await cli("offers", "start", "1")).stdout).toMatch(/offer 1: active/);
-    expect((await cli("offers", "list")).stdout).toMatch(/^1\tactive\t/m);
     const audit = JSON.parse((await cli("offers", "audit", "1")).stdout) as { actor: string; action: string }[];
     expect(audit.map((a) => a.action)).toEqual(["create", "start"]);
     expect(audit[1]?.actor).toMatch(/^cli:/);
@@ -147,5 +146,5 @@ describe("the CLI's offers", () => {
       code: 1,
       stderr: expect.stringMatching(/OFFER.BAD_STATE/),
     });
-  }, 120_000);
+  }, 300_000);
 });
