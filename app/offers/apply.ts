@@ -7,6 +7,7 @@ import {
   offerReversal,
   planOfferRewards,
   type Program,
+  rewardPoints,
 } from "../../domain/index.js";
 import { memberFacts } from "../conditions/sql.js";
 import { type SqlTx, sql } from "../db/sql.js";
@@ -50,9 +51,40 @@ export interface OfferPurchase {
  * own, activated when they need it, under the member's limit, are read; the
  * member's history is loaded only when one is left.
  */
-export async function reserveOffers(tx: SqlTx, program: Program, now: Date, p: OfferPurchase): Promise<AppliedOffer[]> {
-  const candidates = await tx.many<Candidate>(sql`
-    SELECT o.id, o.condition, o.reward, o."titleRu", o."titleEn"
+/**
+ * An offer's condition, reward and titles never change once created (no
+ * route edits them; status, budget and window do, and are read every time),
+ * so their parsed definitions are kept per process: the till's query reads
+ * only the ids of what applies, not 200 JSON documents.
+ */
+export type OfferDefinitions = Map<number, Candidate>;
+/** One per service (so per database: offer ids of two databases never meet in one cache). */
+export const offerDefinitions = (): OfferDefinitions => new Map();
+const DEFINITIONS_MAX = 50_000;
+
+async function definitionsOf(tx: SqlTx, definitions: OfferDefinitions, ids: readonly number[]): Promise<Candidate[]> {
+  const missing = ids.filter((id) => !definitions.has(id));
+  if (missing.length) {
+    if (definitions.size + missing.length > DEFINITIONS_MAX) definitions.clear();
+    const rows = await tx.many<Candidate>(sql`
+      SELECT id, condition, reward, "titleRu", "titleEn" FROM "Offer" WHERE id = ANY(${missing as number[]}::int[])`);
+    for (const r of rows) definitions.set(r.id, r);
+  }
+  return ids.map((id) => definitions.get(id)).filter((c): c is Candidate => c !== undefined);
+}
+
+export async function reserveOffers(
+  tx: SqlTx,
+  program: Program,
+  now: Date,
+  p: OfferPurchase,
+  definitions: OfferDefinitions,
+): Promise<AppliedOffer[]> {
+  const headroom = p.accrual.marginCapPoints - p.accrual.points;
+  // The margin guard leaves nothing for offers: no need to look.
+  if (headroom <= 0) return [];
+  const open = await tx.many<{ id: number }>(sql`
+    SELECT o.id
     FROM "Offer" o
     LEFT JOIN "OfferMember" om ON om."offerId" = o.id AND om."memberId" = ${p.memberId}
     WHERE o.status = 'active' AND (o."memberId" IS NULL OR o."memberId" = ${p.memberId})
@@ -66,7 +98,12 @@ export async function reserveOffers(tx: SqlTx, program: Program, now: Date, p: O
       AND (coalesce(cardinality(o.regions), 0) = 0
            OR (SELECT region FROM "Store" WHERE id = ${p.storeId}) = ANY(o.regions))
     ORDER BY o.id`);
-  if (!candidates.length) return [];
+  if (!open.length) return [];
+  const candidates = await definitionsOf(
+    tx,
+    definitions,
+    open.map((o) => o.id),
+  );
   const basis = {
     amountKopecks: p.amountKopecks,
     paidKopecks: p.accrual.paidKopecks,
@@ -74,8 +111,11 @@ export async function reserveOffers(tx: SqlTx, program: Program, now: Date, p: O
     pointValueKopecks: program.pointValueKopecks,
     items: p.items,
   };
-  // Rewards first (pure, cheap): history is read only for offers that would pay.
-  const paying = planOfferRewards(candidates, basis, Number.MAX_SAFE_INTEGER).map((r) => r.offerId);
+  // Rewards first (pure, cheap): history is read only for offers that would pay and could fit the margin.
+  const paying = candidates
+    .map((c) => ({ c, points: rewardPoints(c.reward, basis) }))
+    .filter((x) => x.points > 0 && x.points <= headroom)
+    .map((x) => x.c.id);
   if (!paying.length) return [];
   const byId = new Map(candidates.map((c) => [c.id, c]));
   let since: number | null = 0;
@@ -89,7 +129,6 @@ export async function reserveOffers(tx: SqlTx, program: Program, now: Date, p: O
   ).get(p.memberId);
   if (!facts) return [];
   const qualified = paying.map((id) => byId.get(id) as Candidate).filter((c) => evaluate(c.condition, facts));
-  const headroom = p.accrual.marginCapPoints - p.accrual.points;
   const planned = planOfferRewards(qualified, basis, headroom);
   const out: AppliedOffer[] = [];
   for (const r of planned) {

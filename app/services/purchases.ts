@@ -12,7 +12,14 @@ import {
   windowStart,
 } from "../../domain/index.js";
 import { emit, eventCtes } from "../events/outbox.js";
-import { type AppliedOffer, appliedTo, postOffers, reserveOffers, reverseOffers } from "../offers/apply.js";
+import {
+  type AppliedOffer,
+  appliedTo,
+  offerDefinitions,
+  postOffers,
+  reserveOffers,
+  reverseOffers,
+} from "../offers/apply.js";
 import { withRetry } from "../db/retry.js";
 import { type SqlTx, sql } from "../db/sql.js";
 import type { ServiceContext } from "./context.js";
@@ -157,6 +164,7 @@ async function lockReceiptMember(tx: SqlTx, key: MemberKey, storeId: number, rec
 
 export function createPurchaseService(ctx: ServiceContext) {
   const { db, program } = ctx;
+  const definitions = offerDefinitions();
 
   /**
    * Posts a purchase and its accrual in one unit of work: lock the member,
@@ -228,14 +236,20 @@ export function createPurchaseService(ctx: ServiceContext) {
           spendBeforeKopecks: state.spend,
         });
         // Offers that pay on it, their budgets taken now so the receipt's balance includes them.
-        const offers = await reserveOffers(tx, program, now, {
-          memberId: member.id,
-          storeId: input.storeId,
-          at,
-          amountKopecks: input.amountKopecks,
-          items,
-          accrual,
-        });
+        const offers = await reserveOffers(
+          tx,
+          program,
+          now,
+          {
+            memberId: member.id,
+            storeId: input.storeId,
+            at,
+            amountKopecks: input.amountKopecks,
+            items,
+            accrual,
+          },
+          definitions,
+        );
         const offerPoints = offers.reduce((s, o) => s + o.points, 0);
         const balanceAfter = member.balance + accrual.points + offerPoints;
         // The purchase and its accrual entry in one statement (one round trip):
