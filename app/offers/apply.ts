@@ -83,8 +83,8 @@ export async function reserveOffers(
   const headroom = p.accrual.marginCapPoints - p.accrual.points;
   // The margin guard leaves nothing for offers: no need to look.
   if (headroom <= 0) return [];
-  const open = await tx.many<{ id: number }>(sql`
-    SELECT o.id
+  const open = await tx.many<{ id: number; budgeted: boolean }>(sql`
+    SELECT o.id, (o."budgetPoints" IS NOT NULL OR o."budgetRedemptions" IS NOT NULL) AS budgeted
     FROM "Offer" o
     LEFT JOIN "OfferMember" om ON om."offerId" = o.id AND om."memberId" = ${p.memberId}
     WHERE o.status = 'active' AND (o."memberId" IS NULL OR o."memberId" = ${p.memberId})
@@ -130,8 +130,16 @@ export async function reserveOffers(
   if (!facts) return [];
   const qualified = paying.map((id) => byId.get(id) as Candidate).filter((c) => evaluate(c.condition, facts));
   const planned = planOfferRewards(qualified, basis, headroom);
+  const budgeted = new Set(open.filter((o) => o.budgeted).map((o) => o.id));
   const out: AppliedOffer[] = [];
   for (const r of planned) {
+    const c = byId.get(r.offerId) as Candidate;
+    // An offer without a budget has nothing to take: its row is not locked, so purchases
+    // never queue on a popular offer (what it paid is the sum of its applications).
+    if (!budgeted.has(r.offerId)) {
+      out.push({ offerId: r.offerId, points: r.points, title: { ru: c.titleRu, en: c.titleEn } });
+      continue;
+    }
     // The budget is taken by one conditional UPDATE: concurrent purchases queue on the
     // offer's row and each re-checks the budget it finds, so it is never exceeded.
     const took = await tx.one<{ id: number }>(sql`
@@ -141,13 +149,17 @@ export async function reserveOffers(
         AND ("budgetRedemptions" IS NULL OR redemptions < "budgetRedemptions")
       RETURNING id`);
     if (!took) continue;
-    const c = byId.get(r.offerId) as Candidate;
     out.push({ offerId: r.offerId, points: r.points, title: { ru: c.titleRu, en: c.titleEn } });
   }
   return out;
 }
 
-/** Writes the reserved offers' entries and applications for the purchase just inserted. */
+/**
+ * Writes the reserved offers for the purchase just inserted: one ledger
+ * entry for all of them (its note names them; the applications say which
+ * paid what, for returns), then the applications and the members' uses in
+ * one statement.
+ */
 export async function postOffers(
   tx: SqlTx,
   program: Program,
@@ -155,25 +167,26 @@ export async function postOffers(
   purchase: { id: number; memberId: number; storeId: number; receiptId: string; at: Date },
   applied: readonly AppliedOffer[],
 ): Promise<void> {
-  for (const a of applied) {
-    await postEntry(tx, program, {
-      memberId: purchase.memberId,
-      kind: "offer",
-      points: a.points,
-      idempotencyKey: `offer:${a.offerId}:purchase:${purchase.storeId}:${purchase.receiptId}`,
-      at: purchase.at,
-      purchaseId: purchase.id,
-      note: `offer ${a.offerId}`,
-    });
-    await tx.many(sql`
-      WITH a AS (
-        INSERT INTO "OfferApplication" ("offerId", "memberId", "purchaseId", points, "createdAt")
-        VALUES (${a.offerId}, ${purchase.memberId}, ${purchase.id}, ${a.points}, ${now}::timestamp)
-      )
-      INSERT INTO "OfferMember" ("offerId", "memberId", uses, "createdAt")
-      VALUES (${a.offerId}, ${purchase.memberId}, 1, ${now}::timestamp)
-      ON CONFLICT ("offerId", "memberId") DO UPDATE SET uses = "OfferMember".uses + 1`);
-  }
+  if (!applied.length) return;
+  await postEntry(tx, program, {
+    memberId: purchase.memberId,
+    kind: "offer",
+    points: applied.reduce((s, a) => s + a.points, 0),
+    idempotencyKey: `offers:purchase:${purchase.storeId}:${purchase.receiptId}`,
+    at: purchase.at,
+    purchaseId: purchase.id,
+    note: `offers ${applied.map((a) => a.offerId).join(",")}`,
+  });
+  const ids = applied.map((a) => a.offerId);
+  const points = applied.map((a) => a.points);
+  await tx.many(sql`
+    WITH a AS (
+      INSERT INTO "OfferApplication" ("offerId", "memberId", "purchaseId", points, "createdAt")
+      SELECT o, ${purchase.memberId}, ${purchase.id}, p, ${now}::timestamp FROM unnest(${ids}::int[], ${points}::int[]) AS x(o, p)
+    )
+    INSERT INTO "OfferMember" ("offerId", "memberId", uses, "createdAt")
+    SELECT o, ${purchase.memberId}, 1, ${now}::timestamp FROM unnest(${ids}::int[]) AS x(o)
+    ON CONFLICT ("offerId", "memberId") DO UPDATE SET uses = "OfferMember".uses + 1`);
 }
 
 /** The offers that paid on a receipt, for a replay's answer. */

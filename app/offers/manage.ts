@@ -59,11 +59,23 @@ interface OfferRow {
   createdBy: string;
 }
 
+/**
+ * What an offer paid: kept on the row for an offer with a budget (the till
+ * takes from it), summed from its applications for one without (whose row
+ * the till never locks).
+ */
+const SPENT = sql`CASE WHEN "budgetPoints" IS NULL AND "budgetRedemptions" IS NULL
+    THEN (SELECT coalesce(sum(a.points), 0)::int FROM "OfferApplication" a WHERE a."offerId" = "Offer".id)
+    ELSE "spentPoints" END AS "spentPoints",
+  CASE WHEN "budgetPoints" IS NULL AND "budgetRedemptions" IS NULL
+    THEN (SELECT count(*)::int FROM "OfferApplication" a WHERE a."offerId" = "Offer".id)
+    ELSE redemptions END AS redemptions`;
+
 // Timestamps as ISO text: the same on both drivers, whatever the process zone.
 const OFFER_COLUMNS = sql`id, status, "titleRu", "titleEn", "textRu", "textEn", picture, condition, reward,
   to_char("startsAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "startsAt",
   to_char("endsAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "endsAt",
-  "storeIds", regions, "budgetPoints", "budgetRedemptions", "spentPoints", redemptions, "perMemberLimit",
+  "storeIds", regions, "budgetPoints", "budgetRedemptions", ${SPENT}, "perMemberLimit",
   "needsActivation", "memberId", trigger, "createdBy"`;
 
 export function toView(r: OfferRow): OfferView {

@@ -120,10 +120,7 @@ describe.each(testDatabases)("offers at purchase on $name", ({ open }) => {
     expect(answers.filter((a) => a.json.offers.length === 1)).toHaveLength(10);
     const offer = await db.prisma.offer.findUniqueOrThrow({ where: { id } });
     expect({ spent: offer.spentPoints, redemptions: offer.redemptions }).toEqual({ spent: 500, redemptions: 10 });
-    const paid = await db.prisma.ledgerEntry.aggregate({
-      where: { kind: "offer", note: `offer ${id}` },
-      _sum: { points: true },
-    });
+    const paid = await db.prisma.offerApplication.aggregate({ where: { offerId: id }, _sum: { points: true } });
     expect(paid._sum.points).toBe(500);
     expect(await auditLedger(db)).toEqual(CLEAN_AUDIT);
     await h.services.offers.end(id, "test");
