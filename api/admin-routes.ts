@@ -1,5 +1,6 @@
 import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import { BROADCAST_STATES, VARIANT_KEYS } from "../domain/index.js";
+import { offerRoutes } from "./admin-offer-routes.js";
 import { errorResponse } from "./schemas.js";
 
 /**
@@ -331,4 +332,5 @@ export const adminRoutes: RouteConfig[] = [
   reviewDecideRoute,
   referralListRoute,
   referralDecideRoute,
+  ...offerRoutes,
 ];

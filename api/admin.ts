@@ -19,6 +19,7 @@ import {
   segmentGetRoute,
   segmentListRoute,
 } from "./admin-routes.js";
+import { registerOfferRoutes } from "./admin-offers.js";
 import { toCsv } from "./csv.js";
 import { ApiError, errorBody, toResponse, validationError } from "./errors.js";
 
@@ -101,7 +102,7 @@ export function createAdminApi(services: Services) {
   api.onError((e, c) => toResponse(c, e));
   api.doc31(adminOpenApiPath, {
     openapi: "3.1.0",
-    info: { title: "Kopilka admin API", version: "1.0.0", description: "Metrics, segments and broadcasts." },
+    info: { title: "Kopilka admin API", version: "1.0.0", description: "Metrics, segments, broadcasts and offers." },
     servers: [{ url: "/api/v1/admin" }],
   });
   api.use("*", async (c, next) => {
@@ -177,6 +178,7 @@ export function createAdminApi(services: Services) {
     }
     return c.json({ id, status: r.status }, 200);
   });
+  registerOfferRoutes(api, services);
   api.openapi(broadcastActionRoute, async (c) => {
     const { id, action } = c.req.valid("param");
     return c.json({ id, state: await broadcasts[action](id) }, 200);

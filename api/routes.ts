@@ -6,6 +6,8 @@ import {
   memberParams,
   memberResponse,
   purchaseRequest,
+  cartRequest,
+  cartResponse,
   purchaseResponse,
   quoteResponse,
   redemptionParams,
@@ -68,6 +70,16 @@ export const purchaseRoute = createRoute({
   responses: { 201: json(purchaseResponse, "posted (or posted before)"), ...writes },
 });
 
+export const cartRoute = createRoute({
+  method: "post",
+  path: "/carts",
+  summary:
+    "An online shop's cart for a member: unless its items are bought, the member gets one reminder (program.triggers.abandonedCart, 24 h by default). Idempotent on cartId.",
+  security,
+  request: { body: body(cartRequest) },
+  responses: { 201: json(cartResponse, "recorded (or recorded before)"), ...writes },
+});
+
 export const returnRoute = createRoute({
   method: "post",
   path: "/returns",
@@ -117,6 +129,7 @@ export const routes: RouteConfig[] = [
   healthRoute,
   purchaseRoute,
   returnRoute,
+  cartRoute,
   redemptionRoute,
   redemptionGetRoute,
   memberRoute,

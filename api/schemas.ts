@@ -40,9 +40,18 @@ export const purchaseRequest = z
     receiptId,
     amount: kopecks,
     items: z
-      .array(z.object({ sku: z.string().min(1).max(64), category: z.string().min(1).max(64), amount: kopecks }))
+      .array(
+        z
+          .object({
+            sku: z.string().trim().min(1).max(64),
+            category: z.string().trim().min(1).max(64),
+            amount: kopecks,
+          })
+          .strict(),
+      )
       .max(500)
-      .optional(),
+      .optional()
+      .describe("the receipt's lines; they may cover part of it but never add up to more (422)"),
     at: z.iso
       .datetime({ offset: true })
       .optional()
@@ -63,8 +72,48 @@ export const purchaseResponse = z
     points: z.number().int().describe("points accrued"),
     tier: z.string(),
     rateBp: z.number().int(),
-    balance: z.number().int().describe("the member's balance right after this purchase"),
+    balance: z.number().int().describe("the member's balance right after this purchase, offers included"),
     at: z.iso.datetime(),
+    offers: z
+      .array(
+        z
+          .object({
+            id: z.number().int(),
+            title: z.string(),
+            titleEn: z.string(),
+            points: z.number().int().describe("points this offer added (not in `points`)"),
+          })
+          .strict(),
+      )
+      .describe("personalized offers that paid on this receipt"),
+  })
+  .strict();
+
+/** A cart in the chain's online shop: a reminder follows a day later unless its items are bought. */
+export const cartRequest = z
+  .object({
+    ...memberRef,
+    cartId: z.string().trim().min(1).max(64).describe("the shop's id for this cart; posting it again changes nothing"),
+    items: z
+      .array(
+        z
+          .object({
+            sku: z.string().trim().min(1).max(64),
+            category: z.string().trim().min(1).max(64),
+            amount: kopecks,
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(500),
+  })
+  .strict()
+  .refine(oneMember, oneMemberMessage);
+
+export const cartResponse = z
+  .object({
+    cartId: z.number().int().describe("the server's id of the cart"),
+    remindAt: z.iso.datetime().describe("when the reminder goes out if none of its items were bought"),
   })
   .strict();
 

@@ -5,6 +5,7 @@ import type { Services } from "../app/services/index.js";
 import type { RedemptionView } from "../app/services/redemptions.js";
 import { ApiError, errorBody, toResponse, validationError } from "./errors.js";
 import {
+  cartRoute,
   healthRoute,
   memberRoute,
   openApiPath,
@@ -166,9 +167,21 @@ export function createApiV1(services: Services, log?: Logger) {
         rateBp: r.rateBp,
         balance: r.balance,
         at: r.at.toISOString(),
+        offers: r.offers.map((o) => ({ id: o.offerId, title: o.title.ru, titleEn: o.title.en, points: o.points })),
       },
       201,
     );
+  });
+
+  api.openapi(cartRoute, async (c) => {
+    const b = c.req.valid("json");
+    const r = await services.offers.triggers.recordCart({
+      storeId: c.get("storeId"),
+      member: memberKey(b),
+      cartId: b.cartId,
+      items: b.items.map((i) => ({ sku: i.sku, category: i.category, amountKopecks: i.amount })),
+    });
+    return c.json({ cartId: r.cartId, remindAt: r.remindAt.toISOString() }, 201);
   });
 
   api.openapi(returnRoute, async (c) => {

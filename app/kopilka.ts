@@ -8,6 +8,7 @@ import { noticeHandlers } from "./jobs/handlers/notices.js";
 import { birthdayHandlers } from "./jobs/handlers/birthdays.js";
 import { challengeHandlers } from "./jobs/handlers/challenges.js";
 import { referralHandlers } from "./jobs/handlers/referrals.js";
+import { offerHandlers, offerSchedule } from "./jobs/handlers/offers.js";
 import { surveyHandlers } from "./jobs/handlers/surveys.js";
 import { createJobRunner, type JobHandler, type JobRunnerOptions } from "./jobs/runner.js";
 import { createWakeup } from "./jobs/wakeup.js";
@@ -68,9 +69,10 @@ export function createKopilka(opts: KopilkaOptions) {
           ...birthdayHandlers(ctx, services, deliver),
           ...referralHandlers(ctx, services, deliver),
           ...challengeHandlers(services, deliver),
+          ...offerHandlers(ctx, services.offers.triggers, deliver),
           ...o.extra,
         },
-        recurring: housekeepingSchedule(ctx),
+        recurring: [...housekeepingSchedule(ctx), ...offerSchedule(ctx)],
         ...o,
       });
     },

@@ -11,6 +11,7 @@ import { benchHistory } from "./history.js";
 import { benchIndexes } from "./indexes.js";
 import { benchJobs } from "./jobs.js";
 import { benchMetrics } from "./metrics.js";
+import { benchOffers } from "./offers.js";
 import { benchPos } from "./pos.js";
 import { benchScaleCard, benchScaleExpiry, benchScalePos } from "./scale.js";
 import { benchStart } from "./start.js";
@@ -32,6 +33,7 @@ const sections: Record<string, () => Promise<void>> = {
   "scale-expiry": () => benchScaleExpiry(),
   "scale-card": () => benchScaleCard(),
   "scale-pos": () => benchScalePos(),
+  offers: () => benchOffers(process.env.TEST_DATABASE_URL),
 };
 const optIn = new Set(["scale-expiry", "scale-card", "scale-pos"]);
 

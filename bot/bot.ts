@@ -20,6 +20,7 @@ import { privacyFeature } from "./features/privacy.js";
 import { settingsFeature } from "./features/settings.js";
 import { createStaffFeature } from "./features/staff.js";
 import { storesFeature } from "./features/stores.js";
+import { offersFeature } from "./features/offers.js";
 import { i18n, localeFromTelegram } from "./i18n.js";
 import { chatMemberStatus, floodControl, loadMember, unreachableOn403 } from "./middleware.js";
 import { telegramBroadcaster } from "./broadcaster.js";
@@ -126,6 +127,7 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
   bot.use(
     surveysFeature,
     cardFeature,
+    offersFeature,
     storesFeature,
     inviteFeature,
     challengesFeature,
@@ -183,6 +185,7 @@ export async function registerCommands(bot: Bot<Context>) {
     const commands = [
       { command: "card", description: d("cmd-card") },
       { command: "stores", description: d("cmd-stores") },
+      { command: "offers", description: d("cmd-offers") },
       { command: "invite", description: d("cmd-invite") },
       { command: "settings", description: d("cmd-settings") },
       { command: "language", description: d("cmd-language") },

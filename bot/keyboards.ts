@@ -7,6 +7,7 @@ export function mainMenu(ctx: ConversationContext) {
     .text(ctx.t("menu-card"))
     .text(ctx.t("menu-stores"))
     .row()
+    .text(ctx.t("menu-offers"))
     .text(ctx.t("menu-invite"))
     .text(ctx.t("menu-settings"))
     .resized()

@@ -31,6 +31,9 @@ export type ErrorCode =
   | "BROADCAST.NOT_FOUND"
   | "SEGMENT.NOT_FOUND"
   | "BROADCAST.BAD_STATE"
+  | "OFFER.NOT_FOUND"
+  | "OFFER.BAD_STATE"
+  | "OFFER.NOT_ELIGIBLE"
 
   /** The database cannot be reached right now (connection refused or dropped); nothing was changed. */
   | "DB.UNAVAILABLE";

@@ -30,3 +30,6 @@ export * from "./surveys.js";
 export * from "./reviews.js";
 export * from "./referrals.js";
 export * from "./challenges.js";
+export * from "./line-items.js";
+export * from "./offers.js";
+export * from "./triggers.js";

@@ -19,6 +19,7 @@ export const LEDGER_KINDS = [
   "expiry",
   "reversal",
   "adjustment",
+  "offer",
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 

@@ -3,6 +3,7 @@ import { DomainError } from "./errors.js";
 import { challengesSchema } from "./challenges.js";
 import { isTimeZone, messagingSchema } from "./messaging.js";
 import { MAX_AMOUNT_KOPECKS } from "./money.js";
+import { triggersSchema } from "./triggers.js";
 
 /**
  * The loyalty program's rules, as a marketer configures them.
@@ -171,6 +172,8 @@ export const programSchema = z
         attributionDays: z.number().int().min(1).max(90).default(7),
       })
       .prefault({}),
+    /** Personal offers made by triggers (domain/triggers.ts). */
+    triggers: triggersSchema.prefault({}),
     economics: z
       .object({
         default: economicsSchema.default({ costShareBp: 4000, acquisitionShareBp: 2000 }),

@@ -9,13 +9,16 @@
  *   apikey list                  list keys (id, store, prefix, revoked)
  *   stores                       list stores (id, name, trustedPos)
  *   store trust <id> on|off      let a store's POS spend points without the shopper's confirmation
+ *   offers list | create <offer.json> | show <id> | preview <id> | start|pause|end <id> | audit <id>
+ *                                the marketer's offers (app/cli/offers.ts), audited as cli:<user>
  */
 import pino from "pino";
 import { loadConfig, loadProgram, orExit } from "../config.js";
 import { openDatabase } from "../db/database.js";
 import { createServices, loadTiers } from "../services/index.js";
+import { offersCommand, offersUsage } from "./offers.js";
 
-const usage = `usage: npm run cli -- apikey create --store <id> [--import-history] | apikey create --admin | apikey revoke <id> | apikey list | stores | store trust <id> on|off`;
+const usage = `usage: npm run cli -- apikey create --store <id> [--import-history] | apikey create --admin | apikey revoke <id> | apikey list | stores | store trust <id> on|off | ${offersUsage}`;
 
 async function main(argv: string[]): Promise<number> {
   const config = orExit(() => loadConfig(process.env));
@@ -71,6 +74,8 @@ async function main(argv: string[]): Promise<number> {
       console.log(`store ${c}: trusted POS ${d}`);
       return 0;
     }
+    const offers = await offersCommand(s, argv);
+    if (offers !== null) return offers;
     console.error(usage);
     return 2;
   } finally {

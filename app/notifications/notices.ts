@@ -30,7 +30,15 @@ export type Notice =
     }
   | { kind: "tier-up"; tier: string; rateBp: number }
   | { kind: "tier-down"; tier: string; rateBp: number }
-  | { kind: "points-expiring"; points: number; expiresAt: string; timeZone: string; maxShareBp: number }
+  | {
+      kind: "points-expiring";
+      points: number;
+      expiresAt: string;
+      timeZone: string;
+      maxShareBp: number;
+      /** A button to the shopper's offers (program.triggers.expiringLinksOffers). */
+      offersLink?: boolean;
+    }
   | { kind: "referral-joined"; friend: string }
   | { kind: "nps-ask"; surveyId: number; store: string }
   | { kind: "review-ask"; purchaseId: number; store: string }
@@ -53,7 +61,15 @@ export type Notice =
       balance: number;
     }
   | { kind: "challenge-reversed"; points: number; balance: number }
-  | { kind: "review-alert"; reviewId: number; store: string; rating: number; comment: string | null };
+  | { kind: "review-alert"; reviewId: number; store: string; rating: number; comment: string | null }
+  | {
+      kind: "offer";
+      offerId: number;
+      title: { ru: string; en: string };
+      text: { ru: string; en: string };
+      endsAt: string;
+      timeZone: string;
+    };
 
 export type NoticeKind = Notice["kind"];
 
@@ -80,6 +96,8 @@ export const NOTICE_CLASS: Record<NoticeKind, MessageClass> = {
   "challenge-completed": "transactional",
   "challenge-reversed": "transactional",
   "review-alert": "transactional",
+  // A trigger's personal offer: quiet hours, caps and the holdout, like any promotion.
+  offer: "marketing",
 };
 
 /**

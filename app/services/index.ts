@@ -2,6 +2,7 @@ import { createBirthdayBonus } from "../birthdays/bonus.js";
 import { createChallengeService } from "../challenges/index.js";
 import { createBroadcastService } from "../broadcasts/service.js";
 import { createReferralReview } from "../referrals/review.js";
+import { createOfferService } from "../offers/index.js";
 import { createReferralService } from "../referrals/service.js";
 import { createReviewService } from "../reviews/service.js";
 import { createNpsSurveys } from "../surveys/nps.js";
@@ -71,6 +72,7 @@ export function createServices(
     referrals,
     referralReview: createReferralReview(ctx, referrals),
     challenges: createChallengeService(ctx),
+    offers: createOfferService(ctx),
     metrics: createMetricsService(ctx),
     support: createSupportService(ctx, cards),
     dashboardAuth: createDashboardAuth(ctx, {

@@ -1,5 +1,6 @@
 import {
   assertAmount,
+  checkLineItems,
   checkPurchaseTime,
   computeAccrual,
   computeReturn,
@@ -11,6 +12,14 @@ import {
   windowStart,
 } from "../../domain/index.js";
 import { emit, eventCtes } from "../events/outbox.js";
+import {
+  type AppliedOffer,
+  appliedTo,
+  offerDefinitions,
+  postOffers,
+  reserveOffers,
+  reverseOffers,
+} from "../offers/apply.js";
 import { withRetry } from "../db/retry.js";
 import { type SqlTx, sql } from "../db/sql.js";
 import type { ServiceContext } from "./context.js";
@@ -43,6 +52,8 @@ export interface PurchaseResult {
   at: Date;
   /** True when this receipt was posted before: nothing changed, first result returned. */
   replay: boolean;
+  /** Personalized offers that paid on this receipt (their points are in `balance`, not in `points`). */
+  offers: AppliedOffer[];
   /** The shopper's chat, when they hear about purchases (active, notifications on). */
   notify: { chatId: bigint; language: string | null } | null;
 }
@@ -107,7 +118,7 @@ function notifyOf(m: LockedMember): PurchaseResult["notify"] {
     : null;
 }
 
-function toResult(p: PurchaseRow, replay: boolean, member: LockedMember): PurchaseResult {
+function toResult(p: PurchaseRow, replay: boolean, member: LockedMember, offers: AppliedOffer[]): PurchaseResult {
   return {
     purchaseId: p.id,
     memberId: p.memberId,
@@ -122,6 +133,7 @@ function toResult(p: PurchaseRow, replay: boolean, member: LockedMember): Purcha
     at: p.at,
     replay,
     notify: notifyOf(member),
+    offers,
   };
 }
 
@@ -152,6 +164,7 @@ async function lockReceiptMember(tx: SqlTx, key: MemberKey, storeId: number, rec
 
 export function createPurchaseService(ctx: ServiceContext) {
   const { db, program } = ctx;
+  const definitions = offerDefinitions();
 
   /**
    * Posts a purchase and its accrual in one unit of work: lock the member,
@@ -163,11 +176,7 @@ export function createPurchaseService(ctx: ServiceContext) {
     assertAmount(input.amountKopecks);
     checkReceiptId(input.receiptId);
     const items = input.items ?? [];
-    for (const i of items) {
-      assertAmount(i.amountKopecks, "items.amount");
-      if (!i.sku || !i.category || i.sku.length > 64 || i.category.length > 64)
-        throw new DomainError("INPUT.INVALID", "every item needs a sku and a category of 1 to 64 characters");
-    }
+    checkLineItems(input.amountKopecks, items);
     const now = ctx.now();
     const at = input.at ?? now;
     // Absurd times (NaN, before 2000, in the future) are refused at once, whoever asks…
@@ -205,7 +214,7 @@ export function createPurchaseService(ctx: ServiceContext) {
                 purchaseId: prior.id,
               },
             );
-          return toResult(prior, true, member);
+          return toResult(prior, true, member, await appliedTo(tx, prior.id));
         }
         // A member who deleted their data keeps their receipts (replays above) but buys nothing new.
         // …the window only for a new purchase: a replay answers as before even once its time
@@ -226,13 +235,30 @@ export function createPurchaseService(ctx: ServiceContext) {
           items,
           spendBeforeKopecks: state.spend,
         });
+        // Offers that pay on it, their budgets taken now so the receipt's balance includes them.
+        const offers = await reserveOffers(
+          tx,
+          program,
+          now,
+          {
+            memberId: member.id,
+            storeId: input.storeId,
+            at,
+            amountKopecks: input.amountKopecks,
+            items,
+            accrual,
+          },
+          definitions,
+        );
+        const offerPoints = offers.reduce((s, o) => s + o.points, 0);
+        const balanceAfter = member.balance + accrual.points + offerPoints;
         // The purchase and its accrual entry in one statement (one round trip):
         // the entry is written by the ledger's own SQL (entryCtes).
         const insert = sql`p AS (
           INSERT INTO "Purchase" ("storeId", "memberId", "receiptId", amount, "pointsRedeemed", "pointsAccrued",
                                   "tierCode", "rateBp", "balanceAfter", at)
           VALUES (${input.storeId}, ${member.id}, ${input.receiptId}, ${input.amountKopecks}, ${state.redeemed},
-                  ${accrual.points}, ${accrual.tier.code}, ${accrual.rateBp}, ${member.balance + accrual.points},
+                  ${accrual.points}, ${accrual.tier.code}, ${accrual.rateBp}, ${balanceAfter},
                   ${at}::timestamp)
           RETURNING ${PURCHASE_COLUMNS})`;
         // Its event (and the jobs that react to it) in the same statement: the
@@ -247,8 +273,9 @@ export function createPurchaseService(ctx: ServiceContext) {
             receiptId: input.receiptId,
             amountKopecks: input.amountKopecks,
             pointsRedeemed: state.redeemed,
-            points: accrual.points,
-            balance: member.balance + accrual.points,
+            // The shopper hears of the receipt's points, offers included.
+            points: accrual.points + offerPoints,
+            balance: balanceAfter,
             tierCode: accrual.tier.code,
             at: at.toISOString(),
           }),
@@ -271,6 +298,14 @@ export function createPurchaseService(ctx: ServiceContext) {
         const purchase = await tx.one<PurchaseRow>(statement);
         if (!purchase) throw new Error("unreachable: INSERT … RETURNING returns the row");
         if (recorded.queues) tx.afterCommit(ctx.outbox.wake);
+        if (offers.length)
+          await postOffers(
+            tx,
+            program,
+            now,
+            { id: purchase.id, memberId: member.id, storeId: input.storeId, receiptId: input.receiptId, at },
+            offers,
+          );
         for (const i of items)
           await tx.many(sql`INSERT INTO "PurchaseItem" ("purchaseId", sku, category, amount)
                             VALUES (${purchase.id}, ${i.sku}, ${i.category}, ${i.amountKopecks})`);
@@ -290,7 +325,7 @@ export function createPurchaseService(ctx: ServiceContext) {
               at: iso,
             }),
           );
-        return toResult(purchase, false, member);
+        return toResult(purchase, false, member, offers);
       }),
     );
   }
@@ -384,8 +419,18 @@ export function createPurchaseService(ctx: ServiceContext) {
             note: "accrual for returned goods",
           });
         }
-        const uncollected = due.pointsReversed - reversed;
-        await tx.many(sql`UPDATE "Return" SET "pointsReversed" = ${reversed}, "pointsUncollected" = ${uncollected}
+        const offersBack = await reverseOffers(tx, program, now, {
+          purchaseId: purchase.id,
+          memberId: purchase.memberId,
+          returnId: ret.id,
+          amountKopecks: purchase.amount,
+          returnedBefore: purchase.returnedAmount,
+          returning: input.amountKopecks,
+        });
+        // Offer points taken back count with the accrual's: the shopper sees one figure.
+        const uncollected = due.pointsReversed - reversed + offersBack.uncollected;
+        const reversedAll = reversed + offersBack.reversed;
+        await tx.many(sql`UPDATE "Return" SET "pointsReversed" = ${reversedAll}, "pointsUncollected" = ${uncollected}
                           WHERE id = ${ret.id}`);
         await tx.many(sql`UPDATE "Purchase" SET "returnedAmount" = "returnedAmount" + ${input.amountKopecks}
                           WHERE id = ${purchase.id}`);
@@ -399,10 +444,10 @@ export function createPurchaseService(ctx: ServiceContext) {
             memberId: purchase.memberId,
             storeId: input.storeId,
             amountKopecks: input.amountKopecks,
-            pointsReversed: reversed,
+            pointsReversed: reversedAll,
             pointsRefunded: due.pointsRefunded,
             pointsUncollected: uncollected,
-            balance: balance - reversed,
+            balance: balance - reversedAll,
             at: now.toISOString(),
           }),
         );
@@ -429,10 +474,10 @@ export function createPurchaseService(ctx: ServiceContext) {
           purchaseId: purchase.id,
           memberId: purchase.memberId,
           amountKopecks: input.amountKopecks,
-          pointsReversed: reversed,
+          pointsReversed: reversedAll,
           pointsRefunded: due.pointsRefunded,
           pointsUncollected: uncollected,
-          balance: balance - reversed,
+          balance: balance - reversedAll,
           replay: false,
         };
       }),

@@ -12,6 +12,7 @@ import {
   parseSpend,
 } from "../../domain/index.js";
 import type { Context } from "../context.js";
+import { appliedOffersText } from "../views/offers.js";
 import { fmtDate, fmtPercent, fmtPoints, fmtRub, i18n, memberLocale, switchLocale, tierName } from "../i18n.js";
 
 const STAFF_COMMANDS = ["member", "purchase", "spend", "return", "reviews"] as const;
@@ -276,7 +277,7 @@ export function createStaffFeature() {
         tier: tierName(ctx, { code: r.tierCode, name: r.tierCode }),
         rate: fmtPercent(ctx, r.rateBp),
         balance: fmtPoints(ctx, r.balance),
-      }),
+      }) + appliedOffersText(ctx, r.offers),
       { reply_markup: new InlineKeyboard().text(ctx.t("staff-cancel-button"), `pu:undo:${r.purchaseId}`) },
     );
   };

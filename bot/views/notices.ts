@@ -112,6 +112,17 @@ export function renderNotice(l: Locale, n: Notice): NoticeView {
           date: fmtDate(l, new Date(n.expiresAt), n.timeZone),
           cap: fmtPercent(l, n.maxShareBp),
         }),
+        // Offers are where expiring points go furthest (bot/features/offers.ts answers the button).
+        ...(n.offersLink ? { buttons: [{ text: t("offers-open"), data: "of:list" }] } : {}),
+      };
+    case "offer":
+      return {
+        text: [
+          l === "en" ? n.title.en : n.title.ru,
+          l === "en" ? n.text.en : n.text.ru,
+          t("offers-until", { date: fmtDate(l, new Date(n.endsAt), n.timeZone) }),
+        ].join("\n"),
+        buttons: [{ text: t("offers-open"), data: "of:list" }],
       };
     case "referral-joined":
       return { text: n.friend ? t("notify-referral-joined", { name: n.friend }) : t("notify-referral-joined-anon") };

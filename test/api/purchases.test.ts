@@ -95,6 +95,54 @@ describe.each(testDatabases)("POST /purchases over HTTP on $name", ({ open }) =>
         422,
         "PURCHASE.ITEMS_EXCEED_AMOUNT",
       ],
+      [
+        {
+          memberCode: code,
+          receiptId: "x",
+          amount: 100,
+          items: [
+            { sku: "a", category: "b", amount: 60 },
+            { sku: "c", category: "b", amount: 41 },
+          ],
+        },
+        422,
+        "PURCHASE.ITEMS_EXCEED_AMOUNT",
+      ],
+      [
+        { memberCode: code, receiptId: "x", amount: 100, items: [{ sku: " ", category: "b", amount: 1 }] },
+        400,
+        "VALIDATION.FAILED",
+      ],
+      [
+        { memberCode: code, receiptId: "x", amount: 100, items: [{ sku: "a", category: "", amount: 1 }] },
+        400,
+        "VALIDATION.FAILED",
+      ],
+      [
+        { memberCode: code, receiptId: "x", amount: 100, items: [{ sku: "a", category: "b", amount: 0 }] },
+        400,
+        "VALIDATION.FAILED",
+      ],
+      [
+        { memberCode: code, receiptId: "x", amount: 100, items: [{ sku: "a", category: "b", amount: 1.5 }] },
+        400,
+        "VALIDATION.FAILED",
+      ],
+      [
+        { memberCode: code, receiptId: "x", amount: 100, items: [{ sku: "a", category: "b" }] },
+        400,
+        "VALIDATION.FAILED",
+      ],
+      [
+        { memberCode: code, receiptId: "x", amount: 100, items: [{ sku: "a", category: "b", amount: 1, price: 1 }] },
+        400,
+        "VALIDATION.FAILED",
+      ],
+      [
+        { memberCode: code, receiptId: "x", amount: 100, items: [{ sku: "a".repeat(65), category: "b", amount: 1 }] },
+        400,
+        "VALIDATION.FAILED",
+      ],
     ];
     for (const [body, status, errCode] of bad) {
       const r = await h.call("POST", "/purchases", { key: keyA, body });
@@ -114,6 +162,38 @@ describe.each(testDatabases)("POST /purchases over HTTP on $name", ({ open }) =>
       await h.call("POST", "/purchases", { key: keyA, raw: "{}", headers: { "content-type": "text/plain" } }),
     ).toMatchObject({ status: 415, json: { error: { code: "VALIDATION.UNSUPPORTED_MEDIA_TYPE" } } });
     expect(await db.prisma.purchase.count()).toBe(before);
+    expect(await db.prisma.purchaseItem.count({ where: { purchase: { receiptId: "x" } } })).toBe(0);
+  });
+
+  it("When the service is called with blank or over-the-receipt lines, then nothing is written", async () => {
+    const { code } = await enrollShopper(h);
+    const before = { p: await db.prisma.purchase.count(), i: await db.prisma.purchaseItem.count() };
+    const call = (items: { sku: string; category: string; amountKopecks: number }[]) =>
+      h.services.purchases.recordPurchase({
+        storeId: storeA,
+        member: { memberCode: code },
+        receiptId: "svc-1",
+        amountKopecks: 100,
+        items,
+      });
+    await expect(call([{ sku: "  ", category: "b", amountKopecks: 1 }])).rejects.toMatchObject({
+      code: "INPUT.INVALID",
+    });
+    await expect(call([{ sku: "a", category: "b", amountKopecks: -1 }])).rejects.toMatchObject({
+      code: "INPUT.INVALID_AMOUNT",
+    });
+    await expect(
+      call([
+        { sku: "a", category: "b", amountKopecks: 70 },
+        { sku: "a", category: "b", amountKopecks: 31 },
+      ]),
+    ).rejects.toMatchObject({
+      code: "PURCHASE.ITEMS_EXCEED_AMOUNT",
+    });
+    expect({ p: await db.prisma.purchase.count(), i: await db.prisma.purchaseItem.count() }).toEqual(before);
+    // Lines that cover part of the receipt are fine: the rest earns by the store's economics.
+    const ok = await call([{ sku: "a", category: "b", amountKopecks: 40 }]);
+    expect(ok.replay).toBe(false);
   });
 
   it("When a string holds a NUL or another control character, then it is a 400 and nothing is posted", async () => {

@@ -123,6 +123,7 @@ export function noticeHandlers(
           expiresAt: p.expiresAt,
           timeZone: ctx.program.timeZone,
           maxShareBp: ctx.program.redemption.maxShareBp,
+          offersLink: ctx.program.triggers.expiringLinksOffers,
         }),
       );
     },
