@@ -122,6 +122,17 @@ export function previousPeriod(s: MetricsScope): MetricsScope {
 
 export const n = (v: unknown) => Number(v ?? 0);
 
+/** Whether the rollups are caught up (brought up to date first); absent: the raw path. */
+export interface Rollups {
+  ready(): Promise<boolean>;
+}
+
+/** The rollup key for `s` when the rollups can answer it and are ready, else null (the raw path). */
+export async function viaRollups(ru: Rollups | undefined, key: string | null): Promise<string | null> {
+  if (ru === undefined || key === null) return null;
+  return (await ru.ready()) ? key : null;
+}
+
 /** The default period: the six calendar months up to the end of the current one (UTC). */
 export function defaultPeriod(now: Date): { from: Date; to: Date } {
   const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));

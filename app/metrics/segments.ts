@@ -8,7 +8,8 @@ import {
 } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { type MetricsScope, memberFiltered, n, rows, scopeCtes, storeCond } from "./scope.js";
+import { receiptRows, rollupKey } from "./rollup-read.js";
+import { type MetricsScope, memberFiltered, n, type Rollups, rows, scopeCtes, storeCond, viaRollups } from "./scope.js";
 
 /**
  * RFM segment sizes at the period's end: the database scores every member
@@ -63,12 +64,16 @@ export interface ReceiptShare {
  * POS reported its total receipt count (StoreReceiptDay; a store that does not
  * report is left out, not counted as zero). Days are the store's local dates.
  */
-export async function receiptShare(ctx: ServiceContext, s: MetricsScope): Promise<ReceiptShare[]> {
+export async function receiptShare(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<ReceiptShare[]> {
   const fromDay = s.from.toISOString().slice(0, 10);
   const toDay = s.to.toISOString().slice(0, 10);
-  const r = await rows<{ storeId: number; mine: unknown; total: unknown }>(
-    ctx.db,
-    sql`WITH ${scopeCtes(ctx.program, s)},
+  const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
+  const r =
+    key !== null
+      ? await receiptRows(ctx.db, s)
+      : await rows<{ storeId: number; mine: unknown; total: unknown }>(
+          ctx.db,
+          sql`WITH ${scopeCtes(ctx.program, s)},
       d AS (SELECT "storeId", day, receipts FROM "StoreReceiptDay"
             WHERE day >= ${fromDay}::date AND day < ${toDay}::date ${storeCond(s, sql`"storeId"`)}),
       mp AS (SELECT p."storeId", ((p.at AT TIME ZONE 'UTC') AT TIME ZONE st."timeZone")::date AS day, count(*) AS k
@@ -80,7 +85,7 @@ export async function receiptShare(ctx: ServiceContext, s: MetricsScope): Promis
     SELECT d."storeId", COALESCE(SUM(mp.k), 0) AS mine, SUM(d.receipts) AS total
     FROM d LEFT JOIN mp ON mp."storeId" = d."storeId" AND mp.day = d.day
     GROUP BY d."storeId" ORDER BY d."storeId"`,
-  );
+        );
   return r.map((x) => {
     const c = { memberReceipts: n(x.mine), allReceipts: n(x.total) };
     return { storeId: x.storeId, ...c, sharePercent: memberReceiptShare(c) };
