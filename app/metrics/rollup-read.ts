@@ -130,7 +130,10 @@ export async function lifetimeRevenue(db: Database, s: MetricsScope, key: string
   const [r] = await rows<Record<string, unknown>>(
     db,
     sql`SELECT ${membersSql(key, f, t)},
-      (SELECT COALESCE(SUM(amount - returned), 0) FROM "MetricsStoreDay" WHERE day < ${day(s.to)}::date ${storeCond(s, sql`"storeId"`)}) AS revenue`,
+      (SELECT COALESCE(SUM(amount - returned), 0) FROM "MetricsStoreDay" WHERE day < ${day(s.to)}::date ${storeCond(s, sql`"storeId"`)})
+      -- Purchases dated before the member enrolled (imported history) by members enrolled after the period: not theirs yet.
+      - (SELECT COALESCE(SUM(p.amount - p."returnedAmount"), 0) FROM "Member" m JOIN "Purchase" p ON p."memberId" = m.id
+         WHERE m."createdAt" >= ${s.to}::timestamp AND p.at < ${s.to}::timestamp ${storeCond(s, sql`p."storeId"`)}) AS revenue`,
   );
   return { members: n(r?.members), revenue: n(r?.revenue) };
 }

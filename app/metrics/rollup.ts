@@ -89,7 +89,10 @@ function contribution(p: string, memberCond: (col: Sql) => Sql, purchaseCond: Sq
       UNION ALL SELECT 'r:' || region, "memberId", mo, count(*)::int, max(at) FROM ${P("p")} GROUP BY 1, 2, 3
       UNION ALL SELECT 's:' || "storeId", "memberId", mo, count(*)::int, max(at) FROM ${P("p")} GROUP BY 1, 2, 3
       UNION ALL SELECT 'c:' || i.category, x."memberId", x.mo, count(DISTINCT x.id)::int, max(x.at)
-        FROM ${P("p")} x JOIN "PurchaseItem" i ON i."purchaseId" = x.id GROUP BY 1, 2, 3),
+        FROM ${P("p")} x JOIN "PurchaseItem" i ON i."purchaseId" = x.id
+        -- The id range lets the planner read the items by index instead of all of them (a batch's purchases are near each other).
+        WHERE i."purchaseId" BETWEEN (SELECT min(id) FROM ${P("p")}) AND (SELECT max(id) FROM ${P("p")})
+        GROUP BY 1, 2, 3),
     ${P("seq")} AS (
       SELECT pm.*, COALESCE(lag(mo) OVER w, 0) AS prev, COALESCE(lag(mo, 2) OVER w, 0) AS prev2, lag(k) OVER w AS prevk
       FROM ${P("pm")} pm WINDOW w AS (PARTITION BY scope, "memberId" ORDER BY mo)),
@@ -161,7 +164,8 @@ async function applyPurchaseDays(tx: SqlTx, program: Program, cond: Sql) {
     im AS (SELECT pe.at, i."purchaseId", i.category, i.amount::bigint AS amount,
                   (i.amount::bigint * (10000 - COALESCE(ec.cost, pe.scost) - COALESCE(ec.acq, pe.sacq))) / 10000 AS margin,
                   pe.pts * ${pv}::int * i.amount::numeric / pe.amount AS cost
-           FROM "PurchaseItem" i JOIN pe ON pe.id = i."purchaseId" LEFT JOIN ec ON ec.k = i.category),
+           FROM "PurchaseItem" i JOIN pe ON pe.id = i."purchaseId" LEFT JOIN ec ON ec.k = i.category
+           WHERE i."purchaseId" BETWEEN (SELECT min(id) FROM pe) AND (SELECT max(id) FROM pe)),
     ii AS (SELECT "purchaseId", SUM(amount)::bigint AS total, SUM(margin)::bigint AS margin FROM im GROUP BY 1),
     pm AS (SELECT pe.*, COALESCE(ii.total, 0) AS items_total, COALESCE(ii.margin, 0) AS items_margin,
                   ((pe.amount - COALESCE(ii.total, 0)) * (10000 - pe.scost - pe.sacq)) / 10000 AS rest_margin
@@ -210,6 +214,15 @@ const economicsKey = (program: Program) =>
 async function readState(tx: SqlTx): Promise<State | undefined> {
   return tx.one<State>(sql`SELECT "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor"
     FROM "MetricsRollupState" WHERE id = 1`);
+}
+
+/**
+ * A batch of the catch-up sorts and hashes hundreds of thousands of rows
+ * several times over; with the 4 MB default every step spills to disk.
+ */
+async function roomToSort(db: Database, tx: SqlTx) {
+  if (db.kind === "postgres")
+    await tx.many(sql`SELECT set_config('work_mem', '128MB', true), set_config('jit', 'off', true)`);
 }
 
 /** A lock on the rollups for this transaction: two refreshers never apply the same rows. */
@@ -278,7 +291,7 @@ export async function refreshRollups(
   if (!started) return { caughtUp: false };
   if (started.catchUpCursor !== null) {
     if (!o.catchUp) return { caughtUp: false };
-    await catchUp(db, program, now, started, o.batchMembers ?? 20_000, o.onBatch);
+    await catchUp(db, program, now, started, o.batchMembers ?? 50_000, o.onBatch);
   }
   while (await applyNew(db, program, now, o.batchIds ?? 50_000));
   return { caughtUp: true };
@@ -295,6 +308,7 @@ async function catchUp(
   for (;;) {
     const more = await db.unitOfWork(async (tx) => {
       await lock(tx);
+      await roomToSort(db, tx);
       const st = await readState(tx);
       if (!st || st.catchUpCursor === null || st.economics !== s.economics) return false;
       const a = st.catchUpCursor;

@@ -38,7 +38,7 @@ export function housekeepingSchedule(ctx: ServiceContext): RecurringJob[] {
     { name: "expiry.sweep", cron: "5 * * * *", timeZone },
     { name: "expiry.remind", cron: "0 10 * * *", timeZone },
     { name: "jobs.prune", cron: "30 4 * * *", timeZone },
-    { name: "metrics.rollup", cron: "* * * * *", timeZone },
+    { name: "metrics.rollup", cron: "*/5 * * * *", timeZone },
     { name: "birthday.scan", cron: "0 10 * * *", timeZone },
   ];
 }
