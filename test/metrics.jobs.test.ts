@@ -53,7 +53,7 @@ describe.each(testDatabases)("the metrics rollup job on $name", ({ open }) => {
   }
 
   it("When purchases and returns are recorded and the job runs, then the rollups hold them and answer as the raw rows do", async () => {
-    const members = [];
+    const members: { id: number }[] = [];
     for (let i = 0; i < 4; i++)
       members.push(
         await h.services.members.enroll({
@@ -68,14 +68,15 @@ describe.each(testDatabases)("the metrics rollup job on $name", ({ open }) => {
       if (i % 2 === 0) await buy(m.id, 90_000);
     }
     clock.set(new Date("2026-03-20T08:00:00Z"));
-    await buy(members[0]!.id, 300_000);
+    const [first, second] = members as [{ id: number }, { id: number }];
+    await buy(first.id, 300_000);
     await h.services.purchases.recordReturn({ storeId, receiptId: "MJ-1", amountKopecks: 50_000, returnKey: "mj-r1" });
     clock.set(new Date("2026-04-03T08:06:00Z"));
     await h.idle();
     // The job caught up (nothing was rolled up by a read: no metric has been asked yet).
     expect(await state()).toEqual({ p: await maxPurchase(), c: null });
 
-    await buy(members[1]!.id, 120_000);
+    await buy(second.id, 120_000);
     await h.services.purchases.recordReturn({ storeId, receiptId: "MJ-2", amountKopecks: 20_000, returnKey: "mj-r2" });
     clock.set(new Date("2026-04-03T08:11:00Z"));
     await h.idle();
