@@ -357,6 +357,14 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
     if (!st || st.catchUpCursor !== null) return false;
     const t = now();
     const fresh = new Date(t.getTime() - GAP_TTL_MS);
+    // Most refreshes (every dashboard read) find nothing new: one statement says so.
+    const [idle] = await tx.many<{ idle: boolean }>(sql`SELECT
+      NOT EXISTS (SELECT 1 FROM "Purchase" WHERE id > ${st.purchaseId}::int)
+      AND NOT EXISTS (SELECT 1 FROM "Return" WHERE id > ${st.returnId}::int)
+      AND NOT EXISTS (SELECT 1 FROM "LedgerEntry" WHERE id > ${st.ledgerId}::int)
+      AND NOT EXISTS (SELECT 1 FROM "Member" WHERE id > ${st.memberId}::int)
+      AND NOT EXISTS (SELECT 1 FROM "MetricsRollupGap" WHERE "seenAt" > ${fresh}::timestamp) AS idle`);
+    if (idle?.idle) return false;
     let more = false;
     const next: Record<string, number> = {};
     for (const s of SOURCES) {
@@ -419,5 +427,14 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
     await tx.many(sql`UPDATE "MetricsRollupState" SET "purchaseId" = ${next.purchase}::int, "returnId" = ${next.return}::int,
       "ledgerId" = ${next.ledger}::int, "memberId" = ${next.member}::int, "updatedAt" = ${t}::timestamp WHERE id = 1`);
     return more;
+  });
+}
+
+/** Drops the cells members moved out of (zero: harmless to the sums, but the reads stay small). */
+export async function pruneRollups(db: Database) {
+  await db.unitOfWork(async (tx) => {
+    await lock(tx);
+    await tx.many(sql`DELETE FROM "MetricsCube" WHERE members = 0 AND purchases = 0`);
+    await tx.many(sql`DELETE FROM "MetricsRetention" WHERE members = 0`);
   });
 }

@@ -1,7 +1,7 @@
 import type { ServiceContext } from "../../services/context.js";
 import type { Services } from "../../services/index.js";
 import type { JobHandler, RecurringJob } from "../runner.js";
-import { refreshRollups } from "../../metrics/rollup.js";
+import { pruneRollups, refreshRollups } from "../../metrics/rollup.js";
 
 /** Jobs that keep the program's books: expiring points, spend requests nobody answered, old job rows. */
 export function housekeepingHandlers(ctx: ServiceContext, services: Services): Record<string, JobHandler> {
@@ -20,6 +20,7 @@ export function housekeepingHandlers(ctx: ServiceContext, services: Services): R
       // The dashboard's pre-aggregates: the first run catches up the past (in batches), later runs add what arrived.
       const t = Date.now();
       await refreshRollups(ctx.db, ctx.program, ctx.now, { catchUp: true });
+      await pruneRollups(ctx.db);
       ctx.log.debug({ ms: Date.now() - t }, "metrics rollups refreshed");
     },
     async "jobs.prune"() {
