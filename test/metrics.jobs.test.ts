@@ -99,6 +99,8 @@ describe.each(testDatabases)("the metrics rollup job on $name", ({ open }) => {
       loyalty: await m.loyaltyCost(s),
       stores: await m.salesByStore(s),
       ltv: await m.ltv(s),
+      tiers: await m.tiers(s),
+      rfm: await m.rfm(s),
     });
     const want = await all(direct);
     expect(want.overview.activeMembers.value).toBe(4);

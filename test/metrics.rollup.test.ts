@@ -88,6 +88,8 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       loyalty: await m.loyaltyCost(s),
       receipts: await m.receiptShare(s),
       stores: await m.salesByStore(s),
+      tiers: await m.tiers(s),
+      rfm: await m.rfm(s),
       overview: await m.overview(s),
     };
   }

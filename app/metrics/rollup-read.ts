@@ -188,3 +188,26 @@ export async function receiptRows(db: Database, s: MetricsScope) {
     GROUP BY d."storeId" ORDER BY d."storeId"`,
   );
 }
+
+/** Members by tier index (program order) at the period's end; those without spend in the window have the tier of 0. */
+export async function tierCounts(db: Database, s: MetricsScope) {
+  const { t } = months(s);
+  return rows<{ i: number | null; members: unknown }>(
+    db,
+    sql`SELECT b AS i, SUM(members) AS members FROM "MetricsCube" WHERE cube = 'tier' AND scope = '' AND a = ${t}::int GROUP BY b
+        UNION ALL
+        SELECT -1, (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a < ${t}::int)`,
+  );
+}
+
+/** RFM cells at the period's end: those who bought in the window, and (-1) everyone who bought before it. */
+export async function rfmCounts(db: Database, s: MetricsScope) {
+  const { t } = months(s);
+  return rows<{ r: number; f: number; m: number; members: unknown }>(
+    db,
+    sql`SELECT b AS r, c AS f, d AS m, SUM(members) AS members FROM "MetricsCube"
+        WHERE cube = 'rfm' AND scope = '' AND a = ${t}::int GROUP BY b, c, d
+        UNION ALL
+        SELECT -1, -1, -1, (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'act' AND scope = '' AND b = 0 AND a < ${t}::int)`,
+  );
+}

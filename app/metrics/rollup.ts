@@ -1,4 +1,4 @@
-import { ACTIVE_WINDOW_DAYS, type Program } from "../../domain/index.js";
+import { ACTIVE_WINDOW_DAYS, type Program, RFM_THRESHOLDS } from "../../domain/index.js";
 import type { Database } from "../db/database.js";
 import { type Sql, sql, type SqlTx } from "../db/sql.js";
 import { Prisma } from "../../generated/prisma/client.js";
@@ -76,13 +76,37 @@ const notGap = (source: SourceName, col: Sql) =>
  * and `<p>_ret(scope, months, members)`: members matching `memberCond`, their
  * purchases matching `purchaseCond`, enrollment rows for members matching `enrolledCond`.
  */
-function contribution(p: string, memberCond: (col: Sql) => Sql, purchaseCond: Sql, enrolledCond: Sql): Sql {
+function contribution(
+  program: Program,
+  p: string,
+  memberCond: (col: Sql) => Sql,
+  purchaseCond: Sql,
+  enrolledCond: Sql,
+  returnCond: Sql,
+): Sql {
   const w = ACTIVE_WINDOW_DAYS;
   const P = (n: string) => raw(`${p}_${n}`);
+  const tw = program.tierWindowDays;
+  const rw = RFM_THRESHOLDS.windowDays;
+  const t = RFM_THRESHOLDS;
+  // Month starts within the longer window after a purchase.
+  const ahead = Math.ceil(Math.max(tw, rw) / 28) + 1;
+  const tiers = sql`(VALUES ${Prisma.join(program.tiers.map((x, i) => sql`(${i}::int, ${x.thresholdKopecks}::bigint)`))}) AS v(i, threshold)`;
+  const T = sql`make_timestamp(b / 12, b % 12 + 1, 1, 0, 0, 0)`;
   return sql`${P("p")} AS (
-      SELECT p.id, p."memberId", p."storeId", p.at, ${MONTH(sql`p.at`)} AS mo, st.region
+      SELECT p.id, p."memberId", p."storeId", p.at, ${MONTH(sql`p.at`)} AS mo, st.region,
+             p.amount::bigint - COALESCE((SELECT SUM(r.amount) FROM "Return" r WHERE r."purchaseId" = p.id AND ${returnCond}), 0) AS net
       FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
       WHERE ${memberCond(sql`p."memberId"`)} AND ${purchaseCond}),
+    ${P("win")} AS (
+      SELECT x."memberId", b AS t,
+             SUM(x.net) FILTER (WHERE x.at > ${T} - ${tw}::int * interval '1 day') AS spend,
+             count(*) FILTER (WHERE x.at > ${T} - ${rw}::int * interval '1 day') AS f,
+             COALESCE(SUM(x.net) FILTER (WHERE x.at > ${T} - ${rw}::int * interval '1 day'), 0) AS m,
+             floor(extract(epoch FROM (${T} - max(x.at) FILTER (WHERE x.at > ${T} - ${rw}::int * interval '1 day'))) / 86400)::int AS days
+      FROM ${P("p")} x CROSS JOIN LATERAL generate_series(x.mo + 1, x.mo + ${ahead}::int) b
+      WHERE x.at > ${T} - ${Math.max(tw, rw)}::int * interval '1 day'
+      GROUP BY 1, 2),
     ${P("mem")} AS (SELECT m.id, ${MONTH(sql`m."createdAt"`)} AS cm FROM "Member" m WHERE ${memberCond(sql`m.id`)} AND ${enrolledCond}),
     ${P("pm")} AS (
       SELECT ''::text AS scope, "memberId", mo, count(*)::int AS k, max(at) AS last FROM ${P("p")} GROUP BY 2, 3
@@ -107,7 +131,19 @@ function contribution(p: string, memberCond: (col: Sql) => Sql, purchaseCond: Sq
       UNION ALL
       SELECT 'coh', '', m.cm, s.mo, 0, 0, 1, 0 FROM ${P("seq")} s JOIN ${P("mem")} m ON m.id = s."memberId" WHERE s.scope = ''
       UNION ALL
-      SELECT 'enr', '', cm, 0, 0, 0, 1, 0 FROM ${P("mem")}),
+      SELECT 'enr', '', cm, 0, 0, 0, 1, 0 FROM ${P("mem")}
+      UNION ALL
+      -- Tier at a month start, for members enrolled before it who spent in the window (the rest have the tier of 0).
+      SELECT 'tier', '', w.t, (SELECT v.i FROM ${tiers} WHERE v.threshold <= w.spend ORDER BY v.threshold DESC LIMIT 1), 0, 0, 1, 0
+      FROM ${P("win")} w JOIN ${P("mem")} m ON m.id = w."memberId" AND m.cm < w.t WHERE w.spend IS NOT NULL
+      UNION ALL
+      -- RFM cell at a month start, for members who bought in the window (the rest who bought before are cell 1-1-1).
+      SELECT 'rfm', '', t,
+             CASE WHEN days <= ${t.recencyDays[0]}::int THEN 3 WHEN days <= ${t.recencyDays[1]}::int THEN 2 ELSE 1 END,
+             CASE WHEN f >= ${t.frequency[1]}::int THEN 3 WHEN f >= ${t.frequency[0]}::int THEN 2 ELSE 1 END,
+             CASE WHEN m >= ${t.monetaryKopecks[1]}::bigint THEN 3 WHEN m >= ${t.monetaryKopecks[0]}::bigint THEN 2 ELSE 1 END,
+             1, 0
+      FROM ${P("win")} WHERE f > 0),
     ${P("ret")} AS (
       SELECT scope, months, count(*)::bigint AS members FROM (
         SELECT scope, "memberId", ',' || string_agg(DISTINCT b::text, ',') || ',' AS months
@@ -209,7 +245,14 @@ async function applyLedgerDays(tx: SqlTx, cond: Sql) {
 }
 
 const economicsKey = (program: Program) =>
-  JSON.stringify({ e: program.economics, pv: program.pointValueKopecks, w: ACTIVE_WINDOW_DAYS });
+  JSON.stringify({
+    e: program.economics,
+    pv: program.pointValueKopecks,
+    w: ACTIVE_WINDOW_DAYS,
+    tiers: program.tiers.map((t) => t.thresholdKopecks),
+    tw: program.tierWindowDays,
+    rfm: RFM_THRESHOLDS,
+  });
 
 async function readState(tx: SqlTx): Promise<State | undefined> {
   return tx.one<State>(sql`SELECT "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor"
@@ -317,10 +360,12 @@ async function catchUp(
       await applyCubeDelta(
         tx,
         contribution(
+          program,
           "n",
           inBatch,
           sql`p.id <= ${st.purchaseId}::int AND ${notGap("purchase", sql`p.id`)}`,
           sql`${notGap("member", sql`m.id`)}`,
+          sql`r.id <= ${st.returnId}::int AND ${notGap("return", sql`r.id`)}`,
         ),
         "n",
         null,
@@ -397,10 +442,12 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
     const [{ k } = { k: 0 }] = await tx.many<{ k: number }>(sql`SELECT count(*)::int AS k FROM metrics_new`);
     if (k > 0) {
       await tx.many(sql`ANALYZE metrics_new`);
-      // Members whose contribution changes: a new purchase, or newly enrolled.
+      // Members whose contribution changes: a new purchase, a new return (net spend), or newly enrolled.
       await tx.many(sql`CREATE TEMP TABLE IF NOT EXISTS metrics_touched (id int PRIMARY KEY) ON COMMIT DELETE ROWS`);
       await tx.many(sql`INSERT INTO metrics_touched (id)
         SELECT p."memberId" FROM "Purchase" p JOIN metrics_new n ON n.source = 'purchase' AND n.id = p.id
+        UNION SELECT p."memberId" FROM "Return" r JOIN metrics_new n ON n.source = 'return' AND n.id = r.id
+          JOIN "Purchase" p ON p.id = r."purchaseId"
         UNION SELECT n.id FROM metrics_new n WHERE n.source = 'member'`);
       await tx.many(sql`ANALYZE metrics_touched`);
       const touched = (col: Sql) => sql`${col} IN (SELECT id FROM metrics_touched)`;
@@ -408,14 +455,24 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
         sql`${col} <= ${hi}::int AND ${notGap(source, col)}`;
       const hiP = next.purchase ?? st.purchaseId;
       const hiM = next.member ?? st.memberId;
+      const hiR = next.return ?? st.returnId;
       await applyCubeDelta(
         tx,
-        sql`${contribution("n", touched, applied("purchase", sql`p.id`, hiP), applied("member", sql`m.id`, hiM))},
+        sql`${contribution(
+          program,
+          "n",
+          touched,
+          applied("purchase", sql`p.id`, hiP),
+          applied("member", sql`m.id`, hiM),
+          applied("return", sql`r.id`, hiR),
+        )},
           ${contribution(
+            program,
             "o",
             touched,
             sql`${applied("purchase", sql`p.id`, hiP)} AND NOT ${isNew("purchase", sql`p.id`)}`,
             sql`${applied("member", sql`m.id`, hiM)} AND NOT ${isNew("member", sql`m.id`)}`,
+            sql`${applied("return", sql`r.id`, hiR)} AND NOT ${isNew("return", sql`r.id`)}`,
           )}`,
         "n",
         "o",

@@ -8,7 +8,7 @@ import {
 } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { receiptRows, rollupKey } from "./rollup-read.js";
+import { receiptRows, rfmCounts, rollupKey, tierCounts } from "./rollup-read.js";
 import { type MetricsScope, memberFiltered, n, type Rollups, rows, scopeCtes, storeCond, viaRollups } from "./scope.js";
 
 /**
@@ -16,9 +16,19 @@ import { type MetricsScope, memberFiltered, n, type Rollups, rows, scopeCtes, st
  * with a purchase (thresholds from domain/metrics/rfm.ts) and counts the 27
  * cells; the domain folds them into segments.
  */
-export async function rfm(ctx: ServiceContext, s: MetricsScope): Promise<Record<RfmSegment, number>> {
+export async function rfm(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<Record<RfmSegment, number>> {
   const t = RFM_THRESHOLDS;
   const since = subDays(s.to, t.windowDays);
+  if ((await viaRollups(ru, rollupKey(s, ["chain"]))) !== null) {
+    // Members who bought before the period's end but not within the window score 1-1-1.
+    const cells = await rfmCounts(ctx.db, s);
+    const buyers = n(cells.find((c) => c.r === -1)?.members);
+    const scored = cells
+      .filter((c) => c.r !== -1)
+      .map((c) => ({ r: c.r as Score, f: c.f as Score, m: c.m as Score, members: n(c.members) }));
+    const rest = buyers - scored.reduce((a, c) => a + c.members, 0);
+    return rfmSegmentSizes(rest > 0 ? [...scored, { r: 1, f: 1, m: 1, members: rest }] : scored);
+  }
   const r = await rows<{ r: Score; f: Score; m: Score; members: unknown }>(
     ctx.db,
     sql`WITH ${scopeCtes(ctx.program, s)},
@@ -42,7 +52,18 @@ export async function rfm(ctx: ServiceContext, s: MetricsScope): Promise<Record<
 export async function tierDistribution(
   ctx: ServiceContext,
   s: MetricsScope,
+  ru?: Rollups,
 ): Promise<{ tier: string; members: number }[]> {
+  if ((await viaRollups(ru, rollupKey(s, ["chain"]))) !== null) {
+    const tiers = ctx.program.tiers;
+    const counts = await tierCounts(ctx.db, s);
+    const total = n(counts.find((c) => c.i === -1)?.members);
+    const by = tiers.map((_, i) => n(counts.find((c) => c.i === i)?.members));
+    // Members without spend in the window (or enrolled without buying) have the tier a spend of 0 gives.
+    const zero = tiers.reduce((best, t, i) => (t.thresholdKopecks <= 0 ? i : best), -1);
+    if (zero >= 0) by[zero] = (by[zero] ?? 0) + total - by.reduce((a, k) => a + k, 0);
+    return tiers.map((t, i) => ({ tier: t.code, members: by[i] ?? 0 }));
+  }
   const r = await rows<{ tier: string; members: unknown }>(
     ctx.db,
     sql`WITH ${scopeCtes(ctx.program, s, { tierAt: true })}
