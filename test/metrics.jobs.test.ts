@@ -24,7 +24,7 @@ describe.each(testDatabases)("the metrics rollup job on $name", ({ open }) => {
     db = await open();
     storeId = (await createStore(db, { name: "Копилка на Тверской" })).id;
     h = await startBot(db, { clock });
-  });
+  }, 180_000);
   afterAll(async () => {
     await h?.stop();
     await db?.close();

@@ -63,7 +63,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
     const ctx = { db, program, now: () => to, log: pino({ level: "silent" }), outbox: defaultOutbox() };
     direct = createMetricsService(ctx, { rollups: false });
     rolled = createMetricsService(ctx);
-  });
+  }, 180_000);
   afterAll(async () => {
     await db?.close();
   });

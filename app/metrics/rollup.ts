@@ -98,14 +98,17 @@ function contribution(
              p.amount::bigint - COALESCE((SELECT SUM(r.amount) FROM "Return" r WHERE r."purchaseId" = p.id AND ${returnCond}), 0) AS net
       FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
       WHERE ${memberCond(sql`p."memberId"`)} AND ${purchaseCond}),
+    ${P("bnd")} AS (
+      SELECT b, ${T} AS ts, ${T} - ${tw}::int * interval '1 day' AS tier_from, ${T} - ${rw}::int * interval '1 day' AS rfm_from,
+             ${T} - ${Math.max(tw, rw)}::int * interval '1 day' AS lo
+      FROM generate_series((SELECT min(mo) + 1 FROM ${P("p")}), (SELECT max(mo) + ${ahead}::int FROM ${P("p")})) b),
     ${P("win")} AS (
-      SELECT x."memberId", b AS t,
-             SUM(x.net) FILTER (WHERE x.at > ${T} - ${tw}::int * interval '1 day') AS spend,
-             count(*) FILTER (WHERE x.at > ${T} - ${rw}::int * interval '1 day') AS f,
-             COALESCE(SUM(x.net) FILTER (WHERE x.at > ${T} - ${rw}::int * interval '1 day'), 0) AS m,
-             floor(extract(epoch FROM (${T} - max(x.at) FILTER (WHERE x.at > ${T} - ${rw}::int * interval '1 day'))) / 86400)::int AS days
-      FROM ${P("p")} x CROSS JOIN LATERAL generate_series(x.mo + 1, x.mo + ${ahead}::int) b
-      WHERE x.at > ${T} - ${Math.max(tw, rw)}::int * interval '1 day'
+      SELECT x."memberId", d.b AS t,
+             SUM(x.net) FILTER (WHERE x.at > d.tier_from) AS spend,
+             count(*) FILTER (WHERE x.at > d.rfm_from) AS f,
+             COALESCE(SUM(x.net) FILTER (WHERE x.at > d.rfm_from), 0) AS m,
+             floor(extract(epoch FROM (max(d.ts) - max(x.at) FILTER (WHERE x.at > d.rfm_from))) / 86400)::int AS days
+      FROM ${P("p")} x JOIN ${P("bnd")} d ON d.b > x.mo AND d.b <= x.mo + ${ahead}::int AND x.at > d.lo
       GROUP BY 1, 2),
     ${P("mem")} AS (SELECT m.id, ${MONTH(sql`m."createdAt"`)} AS cm FROM "Member" m WHERE ${memberCond(sql`m.id`)} AND ${enrolledCond}),
     ${P("pm")} AS (
