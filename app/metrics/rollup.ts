@@ -83,6 +83,7 @@ function contribution(
   purchaseCond: Sql,
   enrolledCond: Sql,
   returnCond: Sql,
+  few = false,
 ): Sql {
   const w = ACTIVE_WINDOW_DAYS;
   const P = (n: string) => raw(`${p}_${n}`);
@@ -116,9 +117,14 @@ function contribution(
       UNION ALL SELECT 'r:' || region, "memberId", mo, count(*)::int, max(at) FROM ${P("p")} GROUP BY 1, 2, 3
       UNION ALL SELECT 's:' || "storeId", "memberId", mo, count(*)::int, max(at) FROM ${P("p")} GROUP BY 1, 2, 3
       UNION ALL SELECT 'c:' || i.category, x."memberId", x.mo, count(DISTINCT x.id)::int, max(x.at)
-        FROM ${P("p")} x JOIN "PurchaseItem" i ON i."purchaseId" = x.id
-        -- The id range lets the planner read the items by index instead of all of them (a batch's purchases are near each other).
-        WHERE i."purchaseId" BETWEEN (SELECT min(id) FROM ${P("p")}) AND (SELECT max(id) FROM ${P("p")})
+        FROM ${P("p")} x ${
+          few
+            ? // A few members' purchases lie all over the table: look up each one's items by index.
+              sql`CROSS JOIN LATERAL (SELECT i.category FROM "PurchaseItem" i WHERE i."purchaseId" = x.id) i`
+            : // A batch's purchases are near each other: the id range lets the planner read the items by index instead of all of them.
+              sql`JOIN "PurchaseItem" i ON i."purchaseId" = x.id
+                  WHERE i."purchaseId" BETWEEN (SELECT min(id) FROM ${P("p")}) AND (SELECT max(id) FROM ${P("p")})`
+        }
         GROUP BY 1, 2, 3),
     ${P("seq")} AS (
       SELECT pm.*, COALESCE(lag(mo) OVER w, 0) AS prev, COALESCE(lag(mo, 2) OVER w, 0) AS prev2, lag(k) OVER w AS prevk
@@ -405,12 +411,13 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
     if (!st || st.catchUpCursor !== null) return false;
     const t = now();
     const fresh = new Date(t.getTime() - GAP_TTL_MS);
-    // Most refreshes (every dashboard read) find nothing new: one statement says so.
+    // Most refreshes (every dashboard read) find nothing new: one statement says so. max(id) reads
+    // the primary key's end whatever plan a prepared statement settles on ("id > $1" may become a scan).
     const [idle] = await tx.many<{ idle: boolean }>(sql`SELECT
-      NOT EXISTS (SELECT 1 FROM "Purchase" WHERE id > ${st.purchaseId}::int)
-      AND NOT EXISTS (SELECT 1 FROM "Return" WHERE id > ${st.returnId}::int)
-      AND NOT EXISTS (SELECT 1 FROM "LedgerEntry" WHERE id > ${st.ledgerId}::int)
-      AND NOT EXISTS (SELECT 1 FROM "Member" WHERE id > ${st.memberId}::int)
+      COALESCE((SELECT max(id) FROM "Purchase"), 0) <= ${st.purchaseId}::int
+      AND COALESCE((SELECT max(id) FROM "Return"), 0) <= ${st.returnId}::int
+      AND COALESCE((SELECT max(id) FROM "LedgerEntry"), 0) <= ${st.ledgerId}::int
+      AND COALESCE((SELECT max(id) FROM "Member"), 0) <= ${st.memberId}::int
       AND NOT EXISTS (SELECT 1 FROM "MetricsRollupGap" WHERE "seenAt" > ${fresh}::timestamp) AS idle`);
     if (idle?.idle) return false;
     let more = false;
@@ -419,7 +426,7 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
       const from = st[s.col];
       // The watermark moves to what is visible now, at most `batch` ids at a time.
       const [r] = await tx.many<{ hi: number }>(
-        sql`SELECT LEAST(COALESCE(max(id), 0), ${from + batch}::int)::int AS hi FROM ${raw(`"${s.table}"`)} WHERE id > ${from}::int`,
+        sql`SELECT LEAST(COALESCE((SELECT max(id) FROM ${raw(`"${s.table}"`)}), 0), ${from + batch}::int)::int AS hi`,
       );
       const hi = Math.max(from, r?.hi ?? from);
       if (hi === from + batch) more = true;
@@ -468,6 +475,7 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
           applied("purchase", sql`p.id`, hiP),
           applied("member", sql`m.id`, hiM),
           applied("return", sql`r.id`, hiR),
+          true,
         )},
           ${contribution(
             program,
@@ -476,6 +484,7 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
             sql`${applied("purchase", sql`p.id`, hiP)} AND NOT ${isNew("purchase", sql`p.id`)}`,
             sql`${applied("member", sql`m.id`, hiM)} AND NOT ${isNew("member", sql`m.id`)}`,
             sql`${applied("return", sql`r.id`, hiR)} AND NOT ${isNew("return", sql`r.id`)}`,
+            true,
           )}`,
         "n",
         "o",
