@@ -8,6 +8,7 @@
  *   BENCH_MEMBERS=100000               otherwise build one of this size on a fresh database
  */
 import { defaultOutbox } from "../app/events/outbox.js";
+import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import pino from "pino";
 import { type Database, openDatabase } from "../app/db/database.js";
@@ -18,6 +19,23 @@ import { benchDatabase } from "./lib.js";
 
 const TARGET_QUERY_MS = 2000;
 const TARGET_DASHBOARD_MS = 5000;
+
+/** The highest peak resident memory (VmHWM, kB) among this database's server backends, when /proc shows them. */
+async function backendPeaks(db: Database): Promise<number | null> {
+  const pids = await db.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`,
+  );
+  let peak: number | null = null;
+  for (const { pid } of pids) {
+    try {
+      const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (m) peak = Math.max(peak ?? 0, Number(m[1]));
+    } catch {
+      // Another machine's server, or no permission: no figure.
+    }
+  }
+  return peak;
+}
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t = performance.now();
@@ -67,6 +85,41 @@ export async function benchMetrics(serverUrl: string | undefined) {
       now: () => end,
       log: pino({ level: "silent" }),
     });
+    // The rollups the dashboard reads: the first catch-up of the past (what a deployment's first
+    // metrics.rollup job does), with the peak memory of this process and of the server backends.
+    const [{ temp: temp0 } = { temp: 0 }] =
+      db.kind === "postgres"
+        ? await db.query<{ temp: number }>(
+            `SELECT temp_bytes::float8 AS temp FROM pg_stat_database WHERE datname = current_database()`,
+          )
+        : [];
+    const [status, catchUpMs] = await timed(() =>
+      metrics.refreshRollups({
+        catchUp: true,
+        onBatch: (done, total) => process.stdout.write(`\r  rollups: catching up members ${done}/${total}   `),
+      }),
+    );
+    process.stdout.write("\n");
+    const backendPeakKb = db.kind === "postgres" ? await backendPeaks(db) : null;
+    const [{ temp: temp1 } = { temp: 0 }] =
+      db.kind === "postgres"
+        ? await db.query<{ temp: number }>(
+            `SELECT temp_bytes::float8 AS temp FROM pg_stat_database WHERE datname = current_database()`,
+          )
+        : [];
+    const [size = { cube: 0, ret: 0, days: 0 }] = await db.query<{ cube: number; ret: number; days: number }>(
+      `SELECT (SELECT count(*) FROM "MetricsCube")::int AS cube, (SELECT count(*) FROM "MetricsRetention")::int AS ret,
+              (SELECT count(*) FROM "MetricsStoreDay")::int + (SELECT count(*) FROM "MetricsCategoryDay")::int
+              + (SELECT count(*) FROM "MetricsLedgerDay")::int AS days`,
+    );
+    console.log(
+      `  rollups: ${status.caughtUp ? "caught up" : "NOT caught up"} in ${(catchUpMs / 1000).toFixed(1)} s; ${size.cube.toLocaleString("en")} cube rows, ${size.ret.toLocaleString("en")} retention rows, ${size.days.toLocaleString("en")} day rows; peak RSS of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB` +
+        (backendPeakKb !== null
+          ? `, of a server backend ${(backendPeakKb / 1024).toFixed(0)} MB, temp files ${((temp1 - temp0) / 2 ** 20).toFixed(0)} MB`
+          : ""),
+    );
+    const [, noopMs] = await timed(() => metrics.refreshRollups({ catchUp: true }));
+    console.log(`  rollups: a refresh with nothing new ${noopMs.toFixed(0)} ms`);
     const s: MetricsScope = metrics.period();
     const [, refMs] = await timed(() => db.query(`SELECT count(*) FROM "Purchase"`));
     const [, ref] = await timed(() => db.query(`SELECT count(*) FROM "Purchase"`));

@@ -357,7 +357,8 @@ describe.each(testDatabases)("metrics on $name", (tdb) => {
     expect(o.series.map((x) => x.month)).toEqual(["2026-01", "2026-02", "2026-03"]);
     expect(o.series.at(-1)?.outstandingPoints).toBe(p.outstandingPoints);
     expect(o.series.at(-1)?.members).toBe(a.members);
-    const prev = await metrics.activity({ from: new Date("2025-10-03T00:00:00Z"), to: from });
+    // Whole months: the previous period is the three months before, not the same number of days.
+    const prev = await metrics.activity({ from: new Date("2025-10-01T00:00:00Z"), to: from });
     expect(o.activeMembers.previous).toBe(prev.activeMembers);
   });
 });

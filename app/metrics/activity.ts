@@ -1,7 +1,8 @@
 import { averageBasket, repurchaseRate, visitFrequency } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { type MetricsScope, n, rows, scopeCtes, storeCond } from "./scope.js";
+import { activityCounts, categoryCounts, rollupKey, storeSales } from "./rollup-read.js";
+import { type MetricsScope, n, type Rollups, rows, scopeCtes, storeCond, viaRollups } from "./scope.js";
 
 export interface Activity {
   members: number;
@@ -18,10 +19,14 @@ export interface Activity {
 }
 
 /** Members, active and new members, purchases, revenue, repeat customers: one statement. */
-export async function activity(ctx: ServiceContext, s: MetricsScope): Promise<Activity> {
-  const [r] = await rows<Record<string, unknown>>(
-    ctx.db,
-    sql`WITH ${scopeCtes(ctx.program, s)},
+export async function activity(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<Activity> {
+  const key = await viaRollups(ru, rollupKey(s, ["chain", "region"]));
+  const [r] =
+    key !== null
+      ? [await activityCounts(ctx.db, s, key)]
+      : await rows<Record<string, unknown>>(
+          ctx.db,
+          sql`WITH ${scopeCtes(ctx.program, s)},
       per AS (SELECT "memberId", count(*) AS k, SUM(amount - "returnedAmount") AS rev FROM sp GROUP BY "memberId")
     SELECT (SELECT count(*) FROM sm) AS members,
            (SELECT count(*) FROM sm WHERE "createdAt" >= ${s.from}::timestamp) AS "newMembers",
@@ -29,7 +34,7 @@ export async function activity(ctx: ServiceContext, s: MetricsScope): Promise<Ac
            (SELECT COALESCE(SUM(k), 0) FROM per) AS purchases,
            (SELECT COALESCE(SUM(rev), 0) FROM per) AS revenue,
            (SELECT count(*) FROM per WHERE k > 1) AS repeat`,
-  );
+        );
   const purchases = n(r?.purchases);
   const active = n(r?.active);
   const revenue = n(r?.revenue);
@@ -55,15 +60,23 @@ export interface CategoryRepurchase {
 }
 
 /** Repurchase rate per product category: orders that contain the category, not line items. */
-export async function repurchaseByCategory(ctx: ServiceContext, s: MetricsScope): Promise<CategoryRepurchase[]> {
-  const r = await rows<{ category: string; customers: unknown; repeat: unknown }>(
-    ctx.db,
-    sql`WITH ${scopeCtes(ctx.program, s)},
+export async function repurchaseByCategory(
+  ctx: ServiceContext,
+  s: MetricsScope,
+  ru?: Rollups,
+): Promise<CategoryRepurchase[]> {
+  const key = await viaRollups(ru, rollupKey(s, ["chain"]));
+  const r =
+    key !== null
+      ? await categoryCounts(ctx.db, s)
+      : await rows<{ category: string; customers: unknown; repeat: unknown }>(
+          ctx.db,
+          sql`WITH ${scopeCtes(ctx.program, s)},
       pc AS (SELECT DISTINCT sp.id, sp."memberId", i.category FROM sp JOIN "PurchaseItem" i ON i."purchaseId" = sp.id),
       c AS (SELECT category, "memberId", count(*) AS k FROM pc GROUP BY category, "memberId")
     SELECT category, count(*) AS customers, count(*) FILTER (WHERE k > 1) AS repeat
     FROM c GROUP BY category ORDER BY category`,
-  );
+        );
   return r.map((x) => {
     const customers = n(x.customers);
     const repeatCustomers = n(x.repeat);
@@ -86,17 +99,21 @@ export interface StoreSales {
 }
 
 /** Members' purchases, customers and revenue per store in the period (every store in scope, zero when idle). */
-export async function salesByStore(ctx: ServiceContext, s: MetricsScope): Promise<StoreSales[]> {
-  const r = await rows<{ storeId: number; name: string; region: string; k: unknown; c: unknown; rev: unknown }>(
-    ctx.db,
-    sql`WITH ${scopeCtes(ctx.program, s)},
+export async function salesByStore(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<StoreSales[]> {
+  const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
+  const r =
+    key !== null
+      ? await storeSales(ctx.db, s)
+      : await rows<{ storeId: number; name: string; region: string; k: unknown; c: unknown; rev: unknown }>(
+          ctx.db,
+          sql`WITH ${scopeCtes(ctx.program, s)},
       g AS (SELECT "storeId", count(*) AS k, count(DISTINCT "memberId") AS c, SUM(amount - "returnedAmount") AS rev
             FROM sp GROUP BY "storeId")
     SELECT st.id AS "storeId", st.name, st.region, g.k, g.c, g.rev
     FROM "Store" st LEFT JOIN g ON g."storeId" = st.id
     WHERE true ${storeCond(s, sql`st.id`)}
     ORDER BY st.id`,
-  );
+        );
   return r.map((x) => ({
     storeId: x.storeId,
     name: x.name,

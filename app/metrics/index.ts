@@ -8,6 +8,28 @@ import { defaultPeriod, type MetricsScope, previousPeriod } from "./scope.js";
 import { receiptShare, rfm, tierDistribution } from "./segments.js";
 import { monthlySeries } from "./series.js";
 import { lifetimeValue, loyaltyCost } from "./value.js";
+import { type RefreshOptions, refreshRollups } from "./rollup.js";
+import type { Rollups } from "./scope.js";
+
+/**
+ * The rollups as the read path sees them: before answering, apply what
+ * arrived since the last refresh (a few rows: the metrics.rollup job keeps up),
+ * one refresh shared by the queries of a page; until the job has caught up
+ * the past, every metric reads the raw rows.
+ */
+function rollupReader(ctx: ServiceContext): Rollups {
+  let running: Promise<boolean> | null = null;
+  return {
+    ready() {
+      running ??= refreshRollups(ctx.db, ctx.program, ctx.now, { catchUp: false })
+        .then((r) => r.caughtUp)
+        .finally(() => {
+          running = null;
+        });
+      return running;
+    },
+  };
+}
 
 export { defaultPeriod, type MetricsScope } from "./scope.js";
 
@@ -15,9 +37,14 @@ export { defaultPeriod, type MetricsScope } from "./scope.js";
  * The program's metrics: each one set-based statement over a scope (period,
  * store or region, tier, cohort), with the definitions in domain/metrics.
  */
-export function createMetricsService(ctx: ServiceContext) {
+export function createMetricsService(ctx: ServiceContext, opts: { rollups?: boolean } = {}) {
+  const ru = opts.rollups === false ? undefined : rollupReader(ctx);
   async function ltv(s: MetricsScope) {
-    const [realized, act, ret] = await Promise.all([lifetimeValue(ctx, s), activity(ctx, s), retention(ctx, s)]);
+    const [realized, act, ret] = await Promise.all([
+      lifetimeValue(ctx, s, ru),
+      activity(ctx, s, ru),
+      retention(ctx, s, ru),
+    ]);
     const perActive = act.activeMembers ? Math.round(act.revenueKopecks / act.activeMembers) : null;
     return {
       ...realized,
@@ -31,15 +58,15 @@ export function createMetricsService(ctx: ServiceContext) {
   async function overview(s: MetricsScope) {
     const prev = previousPeriod(s);
     const [a, pa, n, pn, r, pr, p, pp, series] = await Promise.all([
-      activity(ctx, s),
-      activity(ctx, prev),
+      activity(ctx, s, ru),
+      activity(ctx, prev, ru),
       npsReport(ctx, s),
       npsReport(ctx, prev),
-      retention(ctx, s),
-      retention(ctx, prev),
-      pointsFlow(ctx, s),
-      pointsFlow(ctx, prev),
-      monthlySeries(ctx, s),
+      retention(ctx, s, ru),
+      retention(ctx, prev, ru),
+      pointsFlow(ctx, s, ru),
+      pointsFlow(ctx, prev, ru),
+      monthlySeries(ctx, s, ru),
     ]);
     const kpi = (now: number | null, before: number | null) => ({
       value: now,
@@ -66,25 +93,27 @@ export function createMetricsService(ctx: ServiceContext) {
       const d = defaultPeriod(ctx.now());
       return { from: from ?? d.from, to: to ?? d.to };
     },
-    activity: (s: MetricsScope) => activity(ctx, s),
-    repurchaseByCategory: (s: MetricsScope) => repurchaseByCategory(ctx, s),
+    activity: (s: MetricsScope) => activity(ctx, s, ru),
+    repurchaseByCategory: (s: MetricsScope) => repurchaseByCategory(ctx, s, ru),
     nps: (s: MetricsScope) => npsReport(ctx, s),
-    retention: (s: MetricsScope) => retention(ctx, s),
-    cohorts: (s: MetricsScope) => cohorts(ctx, s),
-    points: (s: MetricsScope) => pointsFlow(ctx, s),
+    retention: (s: MetricsScope) => retention(ctx, s, ru),
+    cohorts: (s: MetricsScope) => cohorts(ctx, s, ru),
+    points: (s: MetricsScope) => pointsFlow(ctx, s, ru),
     ltv,
-    loyaltyCost: (s: MetricsScope) => loyaltyCost(ctx, s),
-    rfm: (s: MetricsScope) => rfm(ctx, s),
-    tiers: (s: MetricsScope) => tierDistribution(ctx, s),
-    receiptShare: (s: MetricsScope) => receiptShare(ctx, s),
-    series: (s: MetricsScope) => monthlySeries(ctx, s),
-    salesByStore: (s: MetricsScope) => salesByStore(ctx, s),
+    loyaltyCost: (s: MetricsScope) => loyaltyCost(ctx, s, ru),
+    rfm: (s: MetricsScope) => rfm(ctx, s, ru),
+    tiers: (s: MetricsScope) => tierDistribution(ctx, s, ru),
+    receiptShare: (s: MetricsScope) => receiptShare(ctx, s, ru),
+    series: (s: MetricsScope) => monthlySeries(ctx, s, ru),
+    salesByStore: (s: MetricsScope) => salesByStore(ctx, s, ru),
     tierCodes: () => ctx.program.tiers.map((t) => t.code),
     tierNames: () => new Map(ctx.program.tiers.map((t) => [t.code, t.name])),
     /** Stores and regions for the filters. */
     stores: () =>
       ctx.db.prisma.store.findMany({ select: { id: true, name: true, region: true }, orderBy: { id: "asc" } }),
     overview,
+    /** Brings the rollups up to date, catching up the past when asked (the metrics.rollup job). */
+    refreshRollups: (o: RefreshOptions) => refreshRollups(ctx.db, ctx.program, ctx.now, o),
   };
 }
 export type MetricsService = ReturnType<typeof createMetricsService>;

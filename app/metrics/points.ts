@@ -1,6 +1,7 @@
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { type MetricsScope, memberFiltered, n, rows, scopeCtes } from "./scope.js";
+import { ledgerFlows, rollupKey } from "./rollup-read.js";
+import { type MetricsScope, memberFiltered, n, type Rollups, rows, scopeCtes, viaRollups } from "./scope.js";
 
 export interface PointsFlow {
   /** Points outstanding at the end of the period (what the program owes). */
@@ -19,10 +20,15 @@ export interface PointsFlow {
  * The points liability and the period's flows, from the ledger. Points are
  * chain-wide, so a store or region does not narrow this (tier and cohort do).
  */
-export async function pointsFlow(ctx: ServiceContext, s: MetricsScope): Promise<PointsFlow> {
-  const [r] = await rows<Record<string, unknown>>(
-    ctx.db,
-    sql`WITH ${scopeCtes(ctx.program, { ...s, storeId: undefined, region: undefined })}
+export async function pointsFlow(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<PointsFlow> {
+  // Points are chain-wide: a store or region does not narrow them.
+  const key = await viaRollups(ru, rollupKey({ ...s, storeId: undefined, region: undefined }, ["chain"]));
+  const [r] =
+    key !== null
+      ? [await ledgerFlows(ctx.db, s)]
+      : await rows<Record<string, unknown>>(
+          ctx.db,
+          sql`WITH ${scopeCtes(ctx.program, { ...s, storeId: undefined, region: undefined })}
     SELECT COALESCE(SUM(e.points), 0) AS outstanding,
            COALESCE(SUM(e.points) FILTER (WHERE e."createdAt" >= ${s.from}::timestamp AND e.points > 0), 0) AS issued,
            COALESCE(-SUM(e.points) FILTER (WHERE e."createdAt" >= ${s.from}::timestamp AND e.kind = 'redemption'), 0) AS redeemed,
@@ -30,7 +36,7 @@ export async function pointsFlow(ctx: ServiceContext, s: MetricsScope): Promise<
            COALESCE(-SUM(e.points) FILTER (WHERE e."createdAt" >= ${s.from}::timestamp AND e.kind = 'reversal'), 0) AS reversed
     FROM "LedgerEntry" e ${memberFiltered(s) ? sql`JOIN sm ON sm.id = e."memberId"` : sql``}
     WHERE e."createdAt" < ${s.to}::timestamp`,
-  );
+        );
   const outstanding = n(r?.outstanding);
   return {
     outstandingPoints: outstanding,

@@ -2,7 +2,8 @@ import { subDays } from "date-fns";
 import { ACTIVE_WINDOW_DAYS, churnRate, lostCustomers, percent, retentionRate } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { type MetricsScope, n, purchasesBetween, rows, scopeCtes } from "./scope.js";
+import { cohortCounts, retentionCounts, rollupKey } from "./rollup-read.js";
+import { type MetricsScope, n, purchasesBetween, type Rollups, rows, scopeCtes, viaRollups } from "./scope.js";
 
 export interface Retention {
   start: number;
@@ -18,16 +19,20 @@ export interface Retention {
  * they bought within ACTIVE_WINDOW_DAYS before it; "new" are those active at
  * the end who were not at the start (won or won back).
  */
-export async function retention(ctx: ServiceContext, s: MetricsScope): Promise<Retention> {
+export async function retention(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<Retention> {
   const w = ACTIVE_WINDOW_DAYS;
-  const [r] = await rows<Record<string, unknown>>(
-    ctx.db,
-    sql`WITH ${scopeCtes(ctx.program, s)},
+  const key = await viaRollups(ru, rollupKey(s, ["chain", "region"]));
+  const [r] =
+    key !== null
+      ? [await retentionCounts(ctx.db, s, key)]
+      : await rows<Record<string, unknown>>(
+          ctx.db,
+          sql`WITH ${scopeCtes(ctx.program, s)},
       a AS (SELECT DISTINCT "memberId" FROM (${purchasesBetween(s, subDays(s.from, w), s.from)}) x),
       b AS (SELECT DISTINCT "memberId" FROM (${purchasesBetween(s, subDays(s.to, w), s.to)}) y)
     SELECT (SELECT count(*) FROM a) AS start, (SELECT count(*) FROM b) AS "end",
            (SELECT count(*) FROM b WHERE NOT EXISTS (SELECT 1 FROM a WHERE a."memberId" = b."memberId")) AS new`,
-  );
+        );
   const c = { start: n(r?.start), end: n(r?.end), new: n(r?.new) };
   return { ...c, lost: lostCustomers(c), retention: retentionRate(c), churn: churnRate(c) };
 }
@@ -42,10 +47,14 @@ export interface CohortRow {
 }
 
 /** Monthly cohort retention for members who enrolled within the period. */
-export async function cohorts(ctx: ServiceContext, s: MetricsScope): Promise<CohortRow[]> {
-  const r = await rows<{ cohort: string; k: number | null; members: unknown }>(
-    ctx.db,
-    sql`WITH ${scopeCtes(ctx.program, s)},
+export async function cohorts(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<CohortRow[]> {
+  const key = await viaRollups(ru, rollupKey(s, ["chain"]));
+  const r =
+    key !== null
+      ? await cohortCounts(ctx.db, s)
+      : await rows<{ cohort: string; k: number | null; members: unknown }>(
+          ctx.db,
+          sql`WITH ${scopeCtes(ctx.program, s)},
       c AS (SELECT id, date_trunc('month', "createdAt") AS cm FROM sm WHERE "createdAt" >= ${s.from}::timestamp),
       act AS (SELECT DISTINCT sp."memberId", date_trunc('month', sp.at) AS am FROM sp JOIN c ON c.id = sp."memberId")
     SELECT to_char(cm, 'YYYY-MM') AS cohort, NULL::int AS k, count(*) AS members FROM c GROUP BY cm
@@ -54,7 +63,7 @@ export async function cohorts(ctx: ServiceContext, s: MetricsScope): Promise<Coh
            ((extract(year FROM act.am) - extract(year FROM c.cm)) * 12 + extract(month FROM act.am) - extract(month FROM c.cm))::int,
            count(*)
     FROM act JOIN c ON c.id = act."memberId" GROUP BY 1, 2`,
-  );
+        );
   const byCohort = new Map<string, { size: number; active: number[] }>();
   for (const x of r) {
     const e = byCohort.get(x.cohort) ?? { size: 0, active: [] };

@@ -114,13 +114,33 @@ export function purchasesBetween(s: MetricsScope, from: Date, to: Date): Sql {
     WHERE p.at >= ${from}::timestamp AND p.at < ${to}::timestamp ${storeCond(s, sql`p."storeId"`)}`;
 }
 
-/** The period of the same length just before this one (for period-over-period change). */
+/**
+ * The period just before this one (for period-over-period change): as many
+ * calendar months when it is made of whole months (so the previous six
+ * months are months too, which the rollups hold), else the same length.
+ */
 export function previousPeriod(s: MetricsScope): MetricsScope {
+  const whole = (d: Date) => d.getTime() === Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  if (whole(s.from) && whole(s.to)) {
+    const months = (s.to.getUTCFullYear() - s.from.getUTCFullYear()) * 12 + s.to.getUTCMonth() - s.from.getUTCMonth();
+    return { ...s, from: new Date(Date.UTC(s.from.getUTCFullYear(), s.from.getUTCMonth() - months, 1)), to: s.from };
+  }
   const len = s.to.getTime() - s.from.getTime();
   return { ...s, from: new Date(s.from.getTime() - len), to: s.from };
 }
 
 export const n = (v: unknown) => Number(v ?? 0);
+
+/** Whether the rollups are caught up (brought up to date first); absent: the raw path. */
+export interface Rollups {
+  ready(): Promise<boolean>;
+}
+
+/** The rollup key for `s` when the rollups can answer it and are ready, else null (the raw path). */
+export async function viaRollups(ru: Rollups | undefined, key: string | null): Promise<string | null> {
+  if (ru === undefined || key === null) return null;
+  return (await ru.ready()) ? key : null;
+}
 
 /** The default period: the six calendar months up to the end of the current one (UTC). */
 export function defaultPeriod(now: Date): { from: Date; to: Date } {

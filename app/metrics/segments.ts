@@ -8,16 +8,27 @@ import {
 } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { type MetricsScope, memberFiltered, n, rows, scopeCtes, storeCond } from "./scope.js";
+import { receiptRows, rfmCounts, rollupKey, tierCounts } from "./rollup-read.js";
+import { type MetricsScope, memberFiltered, n, type Rollups, rows, scopeCtes, storeCond, viaRollups } from "./scope.js";
 
 /**
  * RFM segment sizes at the period's end: the database scores every member
  * with a purchase (thresholds from domain/metrics/rfm.ts) and counts the 27
  * cells; the domain folds them into segments.
  */
-export async function rfm(ctx: ServiceContext, s: MetricsScope): Promise<Record<RfmSegment, number>> {
+export async function rfm(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<Record<RfmSegment, number>> {
   const t = RFM_THRESHOLDS;
   const since = subDays(s.to, t.windowDays);
+  if ((await viaRollups(ru, rollupKey(s, ["chain"]))) !== null) {
+    // Members who bought before the period's end but not within the window score 1-1-1.
+    const cells = await rfmCounts(ctx.db, s);
+    const buyers = n(cells.find((c) => c.r === -1)?.members);
+    const scored = cells
+      .filter((c) => c.r !== -1)
+      .map((c) => ({ r: c.r as Score, f: c.f as Score, m: c.m as Score, members: n(c.members) }));
+    const rest = buyers - scored.reduce((a, c) => a + c.members, 0);
+    return rfmSegmentSizes(rest > 0 ? [...scored, { r: 1, f: 1, m: 1, members: rest }] : scored);
+  }
   const r = await rows<{ r: Score; f: Score; m: Score; members: unknown }>(
     ctx.db,
     sql`WITH ${scopeCtes(ctx.program, s)},
@@ -41,7 +52,18 @@ export async function rfm(ctx: ServiceContext, s: MetricsScope): Promise<Record<
 export async function tierDistribution(
   ctx: ServiceContext,
   s: MetricsScope,
+  ru?: Rollups,
 ): Promise<{ tier: string; members: number }[]> {
+  if ((await viaRollups(ru, rollupKey(s, ["chain"]))) !== null) {
+    const tiers = ctx.program.tiers;
+    const counts = await tierCounts(ctx.db, s);
+    const total = n(counts.find((c) => c.i === -1)?.members);
+    const by = tiers.map((_, i) => n(counts.find((c) => c.i === i)?.members));
+    // Members without spend in the window (or enrolled without buying) have the tier a spend of 0 gives.
+    const zero = tiers.reduce((best, t, i) => (t.thresholdKopecks <= 0 ? i : best), -1);
+    if (zero >= 0) by[zero] = (by[zero] ?? 0) + total - by.reduce((a, k) => a + k, 0);
+    return tiers.map((t, i) => ({ tier: t.code, members: by[i] ?? 0 }));
+  }
   const r = await rows<{ tier: string; members: unknown }>(
     ctx.db,
     sql`WITH ${scopeCtes(ctx.program, s, { tierAt: true })}
@@ -63,12 +85,16 @@ export interface ReceiptShare {
  * POS reported its total receipt count (StoreReceiptDay; a store that does not
  * report is left out, not counted as zero). Days are the store's local dates.
  */
-export async function receiptShare(ctx: ServiceContext, s: MetricsScope): Promise<ReceiptShare[]> {
+export async function receiptShare(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<ReceiptShare[]> {
   const fromDay = s.from.toISOString().slice(0, 10);
   const toDay = s.to.toISOString().slice(0, 10);
-  const r = await rows<{ storeId: number; mine: unknown; total: unknown }>(
-    ctx.db,
-    sql`WITH ${scopeCtes(ctx.program, s)},
+  const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
+  const r =
+    key !== null
+      ? await receiptRows(ctx.db, s)
+      : await rows<{ storeId: number; mine: unknown; total: unknown }>(
+          ctx.db,
+          sql`WITH ${scopeCtes(ctx.program, s)},
       d AS (SELECT "storeId", day, receipts FROM "StoreReceiptDay"
             WHERE day >= ${fromDay}::date AND day < ${toDay}::date ${storeCond(s, sql`"storeId"`)}),
       mp AS (SELECT p."storeId", ((p.at AT TIME ZONE 'UTC') AT TIME ZONE st."timeZone")::date AS day, count(*) AS k
@@ -80,7 +106,7 @@ export async function receiptShare(ctx: ServiceContext, s: MetricsScope): Promis
     SELECT d."storeId", COALESCE(SUM(mp.k), 0) AS mine, SUM(d.receipts) AS total
     FROM d LEFT JOIN mp ON mp."storeId" = d."storeId" AND mp.day = d.day
     GROUP BY d."storeId" ORDER BY d."storeId"`,
-  );
+        );
   return r.map((x) => {
     const c = { memberReceipts: n(x.mine), allReceipts: n(x.total) };
     return { storeId: x.storeId, ...c, sharePercent: memberReceiptShare(c) };

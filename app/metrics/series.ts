@@ -1,7 +1,8 @@
 import { nps, repurchaseRate } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { type MetricsScope, memberFiltered, n, rows, scopeCtes, storeCond } from "./scope.js";
+import { rollupKey, seriesRows } from "./rollup-read.js";
+import { type MetricsScope, memberFiltered, n, type Rollups, rows, scopeCtes, storeCond, viaRollups } from "./scope.js";
 
 export interface MonthPoint {
   month: string;
@@ -16,11 +17,15 @@ export interface MonthPoint {
 }
 
 /** Month-by-month figures over the period, for the overview's sparklines: one statement. */
-export async function monthlySeries(ctx: ServiceContext, s: MetricsScope): Promise<MonthPoint[]> {
+export async function monthlySeries(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<MonthPoint[]> {
   const mf = memberFiltered(s);
-  const r = await rows<{ what: string; month: string | null; a: unknown; b: unknown; c: unknown }>(
-    ctx.db,
-    sql`WITH ${scopeCtes(ctx.program, s)},
+  const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
+  const r =
+    key !== null
+      ? [...(await seriesRows(ctx.db, s, key)), ...(await npsRows(ctx, s))]
+      : await rows<{ what: string; month: string | null; a: unknown; b: unknown; c: unknown }>(
+          ctx.db,
+          sql`WITH ${scopeCtes(ctx.program, s)},
       per AS (SELECT date_trunc('month', at) AS mo, "memberId", count(*) AS k FROM sp GROUP BY 1, 2)
     SELECT 'act' AS what, to_char(mo, 'YYYY-MM') AS month, count(*) AS a, SUM(k) AS b, count(*) FILTER (WHERE k > 1) AS c
     FROM per GROUP BY mo
@@ -38,7 +43,7 @@ export async function monthlySeries(ctx: ServiceContext, s: MetricsScope): Promi
            SUM(e.points), 0, 0
     FROM "LedgerEntry" e ${mf ? sql`JOIN sm ON sm.id = e."memberId"` : sql``}
     WHERE e."createdAt" < ${s.to}::timestamp GROUP BY 2`,
-  );
+        );
   const months: string[] = [];
   for (let d = new Date(Date.UTC(s.from.getUTCFullYear(), s.from.getUTCMonth(), 1)); d < s.to;) {
     months.push(d.toISOString().slice(0, 7));
@@ -62,4 +67,16 @@ export async function monthlySeries(ctx: ServiceContext, s: MetricsScope): Promi
       outstandingPoints: points,
     };
   });
+}
+
+/** The series' NPS rows on the rollup path (answers are few: their own index serves them). */
+function npsRows(ctx: ServiceContext, s: MetricsScope) {
+  return rows<{ what: string; month: string | null; a: unknown; b: unknown; c: unknown }>(
+    ctx.db,
+    sql`SELECT 'nps' AS what, to_char(a."answeredAt", 'YYYY-MM') AS month, count(*) FILTER (WHERE a.score <= 6) AS a,
+           count(*) FILTER (WHERE a.score BETWEEN 7 AND 8) AS b, count(*) FILTER (WHERE a.score >= 9) AS c
+    FROM "NpsAnswer" a
+    WHERE a."answeredAt" >= ${s.from}::timestamp AND a."answeredAt" < ${s.to}::timestamp ${storeCond(s, sql`a."storeId"`)}
+    GROUP BY 2`,
+  );
 }

@@ -1,7 +1,8 @@
 import { loyaltyCostShare, realizedLtv } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { type Sql, sql } from "../db/sql.js";
-import { join, type MetricsScope, n, rows, scopeCtes, storeCond } from "./scope.js";
+import { lifetimeRevenue, loyaltyRows, rollupKey } from "./rollup-read.js";
+import { join, type MetricsScope, n, type Rollups, rows, scopeCtes, storeCond, viaRollups } from "./scope.js";
 
 export interface RealizedLtv {
   members: number;
@@ -10,14 +11,18 @@ export interface RealizedLtv {
 }
 
 /** Realized LTV: net revenue of the members in scope over their whole history up to the period's end, per member. */
-export async function lifetimeValue(ctx: ServiceContext, s: MetricsScope): Promise<RealizedLtv> {
-  const [r] = await rows<Record<string, unknown>>(
-    ctx.db,
-    sql`WITH ${scopeCtes(ctx.program, s)}
+export async function lifetimeValue(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<RealizedLtv> {
+  const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
+  const [r] =
+    key !== null
+      ? [await lifetimeRevenue(ctx.db, s, key)]
+      : await rows<Record<string, unknown>>(
+          ctx.db,
+          sql`WITH ${scopeCtes(ctx.program, s)}
     SELECT (SELECT count(*) FROM sm) AS members,
            (SELECT COALESCE(SUM(p.amount - p."returnedAmount"), 0) FROM "Purchase" p JOIN sm ON sm.id = p."memberId"
             WHERE p.at < ${s.to}::timestamp ${storeCond(s, sql`p."storeId"`)}) AS revenue`,
-  );
+        );
   const members = n(r?.members);
   const revenue = n(r?.revenue);
   return { members, lifetimeRevenueKopecks: revenue, ltvKopecks: realizedLtv(revenue, members) };
@@ -47,12 +52,16 @@ function overrides(entries: [string, { costShareBp: number; acquisitionShareBp: 
  * accrual rule's guard uses them). A receipt's points are split over its
  * line items in proportion to their amounts.
  */
-export async function loyaltyCost(ctx: ServiceContext, s: MetricsScope): Promise<LoyaltyCost[]> {
+export async function loyaltyCost(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<LoyaltyCost[]> {
   const e = ctx.program.economics;
   const pv = ctx.program.pointValueKopecks;
-  const r = await rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
-    ctx.db,
-    sql`WITH ${scopeCtes(ctx.program, s)},
+  const key = await viaRollups(ru, rollupKey(s, ["chain"]));
+  const r =
+    key !== null
+      ? await loyaltyRows(ctx.db, s, pv)
+      : await rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
+          ctx.db,
+          sql`WITH ${scopeCtes(ctx.program, s)},
       es AS (${overrides(Object.entries(e.stores), sql`int`)}),
       ec AS (${overrides(Object.entries(e.categories), sql`text`)}),
       pe AS (SELECT sp.id, sp."storeId", sp.amount::bigint AS amount, sp."pointsAccrued"::bigint AS pts,
@@ -75,7 +84,7 @@ export async function loyaltyCost(ctx: ServiceContext, s: MetricsScope): Promise
     SELECT 'category', '', round(SUM(pts * ${pv}::int * (amount - items_total)::numeric / amount)), SUM(rest_margin)
     FROM pm WHERE amount > items_total HAVING count(*) > 0
     ORDER BY 1, 2`,
-  );
+        );
   return r.map((x) => {
     const cost = n(x.cost);
     const margin = n(x.margin);

@@ -247,6 +247,23 @@ export async function writeDataset(db: Database, d: Dataset) {
       expiresAt: e.points > 0 ? addMonths(e.createdAt, 12) : null,
     })),
   );
+  // Each returned receipt has its Return row, as the write path keeps them (the rollups count returns from these).
+  await insert(
+    db,
+    "Return",
+    d.purchases
+      .filter((p) => p.returnedAmount > 0)
+      .map((p) => ({
+        id: p.id,
+        purchaseId: p.id,
+        idempotencyKey: `ret:${p.id}`,
+        amount: p.returnedAmount,
+        pointsReversed: 0,
+        pointsRefunded: 0,
+        pointsUncollected: 0,
+        createdAt: p.at,
+      })),
+  );
   await insert(db, "NpsAnswer", d.nps);
   await insert(db, "StoreReceiptDay", d.receiptDays);
 }

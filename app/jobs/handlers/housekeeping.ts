@@ -1,6 +1,7 @@
 import type { ServiceContext } from "../../services/context.js";
 import type { Services } from "../../services/index.js";
 import type { JobHandler, RecurringJob } from "../runner.js";
+import { pruneRollups, refreshRollups } from "../../metrics/rollup.js";
 
 /** Jobs that keep the program's books: expiring points, spend requests nobody answered, old job rows. */
 export function housekeepingHandlers(ctx: ServiceContext, services: Services): Record<string, JobHandler> {
@@ -14,6 +15,13 @@ export function housekeepingHandlers(ctx: ServiceContext, services: Services): R
     },
     async "expiry.remind"() {
       await services.expiry.queueReminders();
+    },
+    async "metrics.rollup"() {
+      // The dashboard's pre-aggregates: the first run catches up the past (in batches), later runs add what arrived.
+      const t = Date.now();
+      await refreshRollups(ctx.db, ctx.program, ctx.now, { catchUp: true });
+      await pruneRollups(ctx.db);
+      ctx.log.debug({ ms: Date.now() - t }, "metrics rollups refreshed");
     },
     async "jobs.prune"() {
       const before = new Date(ctx.now().getTime() - 30 * 86_400_000);
@@ -31,6 +39,7 @@ export function housekeepingSchedule(ctx: ServiceContext): RecurringJob[] {
     { name: "expiry.sweep", cron: "5 * * * *", timeZone },
     { name: "expiry.remind", cron: "0 10 * * *", timeZone },
     { name: "jobs.prune", cron: "30 4 * * *", timeZone },
+    { name: "metrics.rollup", cron: "*/5 * * * *", timeZone },
     { name: "birthday.scan", cron: "0 10 * * *", timeZone },
   ];
 }

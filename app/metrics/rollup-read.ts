@@ -1,0 +1,213 @@
+import { addDays } from "date-fns";
+import { sql } from "../db/sql.js";
+import type { Database } from "../db/database.js";
+import { isMonthStart, monthNumber } from "./rollup.js";
+import { type MetricsScope, memberFiltered, n, rows, storeCond } from "./scope.js";
+
+/**
+ * The metrics read from the rollups (app/metrics/rollup.ts): the same
+ * figures as the statements over the raw rows, for the scopes the rollups
+ * hold — whole UTC months, no tier or cohort filter (those depend on each
+ * member's state at the period's end and stay on the raw path).
+ */
+
+export type RollupScope = "chain" | "region" | "store";
+
+/** The cube scope of a metrics scope, or null when the rollups cannot answer it. */
+export function rollupKey(s: MetricsScope, allow: readonly RollupScope[]): string | null {
+  if (!isMonthStart(s.from) || !isMonthStart(s.to) || s.from >= s.to || memberFiltered(s)) return null;
+  if (s.storeId !== undefined) return allow.includes("store") ? `s:${s.storeId}` : null;
+  if (s.region !== undefined) return allow.includes("region") ? `r:${s.region}` : null;
+  return allow.includes("chain") ? "" : null;
+}
+
+const months = (s: MetricsScope) => ({ f: monthNumber(s.from), t: monthNumber(s.to) });
+export const monthText = (m: number) => `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, "0")}`;
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+/** Members in scope at `to` and those enrolled in the period. */
+function membersSql(key: string, f: number, t: number) {
+  return key === ""
+    ? sql`(SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a < ${t}::int) AS members,
+          (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a >= ${f}::int AND a < ${t}::int) AS "newMembers"`
+    : sql`(SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'act' AND scope = ${key} AND b = 0 AND a < ${t}::int AND c < ${t}::int) AS members,
+          (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'act' AND scope = ${key} AND b = 0 AND a < ${t}::int AND c >= ${f}::int AND c < ${t}::int) AS "newMembers"`;
+}
+
+export async function activityCounts(db: Database, s: MetricsScope, key: string) {
+  const { f, t } = months(s);
+  const [r] = await rows<Record<string, unknown>>(
+    db,
+    sql`SELECT ${membersSql(key, f, t)},
+      (SELECT COALESCE(SUM(members) FILTER (WHERE b < ${f}::int), 0) FROM "MetricsCube"
+       WHERE cube = 'act' AND scope = ${key} AND a >= ${f}::int AND a < ${t}::int) AS active,
+      (SELECT COALESCE(SUM(purchases), 0) FROM "MetricsCube" WHERE cube = 'act' AND scope = ${key} AND a >= ${f}::int AND a < ${t}::int) AS purchases,
+      (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'act' AND scope = ${key} AND a >= ${f}::int AND a < ${t}::int AND b < ${f}::int AND d = 1)
+      + (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'rep' AND scope = ${key} AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND c < ${f}::int) AS repeat,
+      (SELECT COALESCE(SUM(amount - returned), 0) FROM "MetricsStoreDay"
+       WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date ${storeCond(s, sql`"storeId"`)}) AS revenue`,
+  );
+  return {
+    members: n(r?.members),
+    newMembers: n(r?.newMembers),
+    active: n(r?.active),
+    purchases: n(r?.purchases),
+    repeat: n(r?.repeat),
+    revenue: n(r?.revenue),
+  };
+}
+
+export async function categoryCounts(db: Database, s: MetricsScope) {
+  const { f, t } = months(s);
+  return rows<{ category: string; customers: unknown; repeat: unknown }>(
+    db,
+    sql`WITH a AS (SELECT scope, SUM(members) FILTER (WHERE b < ${f}::int) AS customers,
+                          SUM(members) FILTER (WHERE b < ${f}::int AND d = 1) AS multi
+                   FROM "MetricsCube" WHERE cube = 'act' AND scope LIKE 'c:%' AND a >= ${f}::int AND a < ${t}::int GROUP BY scope),
+            r AS (SELECT scope, SUM(members) AS second FROM "MetricsCube"
+                  WHERE cube = 'rep' AND scope LIKE 'c:%' AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND c < ${f}::int GROUP BY scope)
+    SELECT substr(a.scope, 3) AS category, a.customers, COALESCE(a.multi, 0) + COALESCE(r.second, 0) AS repeat
+    FROM a LEFT JOIN r ON r.scope = a.scope WHERE a.customers > 0 ORDER BY 1`,
+  );
+}
+
+export async function storeSales(db: Database, s: MetricsScope) {
+  const { f, t } = months(s);
+  return rows<{ storeId: number; name: string; region: string; k: unknown; c: unknown; rev: unknown }>(
+    db,
+    sql`WITH g AS (SELECT "storeId", SUM(purchases) AS k, SUM(amount - returned) AS rev FROM "MetricsStoreDay"
+                   WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date GROUP BY 1 HAVING SUM(purchases) > 0),
+            c AS (SELECT substr(scope, 3)::int AS "storeId", SUM(members) AS c FROM "MetricsCube"
+                  WHERE cube = 'act' AND scope LIKE 's:%' AND a >= ${f}::int AND a < ${t}::int AND b < ${f}::int GROUP BY 1)
+    SELECT st.id AS "storeId", st.name, st.region, g.k, c.c, g.rev
+    FROM "Store" st LEFT JOIN g ON g."storeId" = st.id LEFT JOIN c ON c."storeId" = st.id
+    WHERE true ${storeCond(s, sql`st.id`)}
+    ORDER BY st.id`,
+  );
+}
+
+export async function cohortCounts(db: Database, s: MetricsScope) {
+  const { f, t } = months(s);
+  const r = await rows<{ cm: number; k: number | null; members: unknown }>(
+    db,
+    sql`SELECT a AS cm, NULL::int AS k, SUM(members) AS members FROM "MetricsCube"
+        WHERE cube = 'enr' AND scope = '' AND a >= ${f}::int AND a < ${t}::int GROUP BY a HAVING SUM(members) > 0
+        UNION ALL
+        SELECT a, b - a, SUM(members) FROM "MetricsCube"
+        WHERE cube = 'coh' AND scope = '' AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND b < ${t}::int
+        GROUP BY a, b HAVING SUM(members) > 0`,
+  );
+  return r.map((x) => ({ cohort: monthText(n(x.cm)), k: x.k === null ? null : n(x.k), members: x.members }));
+}
+
+export async function retentionCounts(db: Database, s: MetricsScope, key: string) {
+  const { f, t } = months(s);
+  const [r] = await rows<Record<string, unknown>>(
+    db,
+    sql`SELECT COALESCE(SUM(members) FILTER (WHERE position(${`,${f},`} IN months) > 0), 0) AS start,
+               COALESCE(SUM(members) FILTER (WHERE position(${`,${t},`} IN months) > 0), 0) AS "end",
+               COALESCE(SUM(members) FILTER (WHERE position(${`,${t},`} IN months) > 0 AND position(${`,${f},`} IN months) = 0), 0) AS new
+        FROM "MetricsRetention" WHERE scope = ${key}`,
+  );
+  return { start: n(r?.start), end: n(r?.end), new: n(r?.new) };
+}
+
+export async function ledgerFlows(db: Database, s: MetricsScope) {
+  const [r] = await rows<Record<string, unknown>>(
+    db,
+    sql`SELECT COALESCE(SUM(total), 0) AS outstanding,
+           COALESCE(SUM(credits) FILTER (WHERE day >= ${day(s.from)}::date), 0) AS issued,
+           COALESCE(-SUM(total) FILTER (WHERE day >= ${day(s.from)}::date AND kind = 'redemption'), 0) AS redeemed,
+           COALESCE(-SUM(total) FILTER (WHERE day >= ${day(s.from)}::date AND kind = 'expiry'), 0) AS expired,
+           COALESCE(-SUM(total) FILTER (WHERE day >= ${day(s.from)}::date AND kind = 'reversal'), 0) AS reversed
+        FROM "MetricsLedgerDay" WHERE day < ${day(s.to)}::date`,
+  );
+  return r;
+}
+
+export async function lifetimeRevenue(db: Database, s: MetricsScope, key: string) {
+  const { f, t } = months(s);
+  const [r] = await rows<Record<string, unknown>>(
+    db,
+    sql`SELECT ${membersSql(key, f, t)},
+      (SELECT COALESCE(SUM(amount - returned), 0) FROM "MetricsStoreDay" WHERE day < ${day(s.to)}::date ${storeCond(s, sql`"storeId"`)})
+      -- Purchases dated before the member enrolled (imported history) by members enrolled after the period: not theirs yet.
+      - (SELECT COALESCE(SUM(p.amount - p."returnedAmount"), 0) FROM "Member" m JOIN "Purchase" p ON p."memberId" = m.id
+         WHERE m."createdAt" >= ${s.to}::timestamp AND p.at < ${s.to}::timestamp ${storeCond(s, sql`p."storeId"`)}) AS revenue`,
+  );
+  return { members: n(r?.members), revenue: n(r?.revenue) };
+}
+
+/** Rows shaped like the monthly series' raw statement: act, mem and pts (nps stays on its own index). */
+export async function seriesRows(db: Database, s: MetricsScope, key: string) {
+  const { f, t } = months(s);
+  const r = await rows<{ what: string; month: number | null; a: unknown; b: unknown; c: unknown }>(
+    db,
+    sql`SELECT 'act' AS what, a AS month, SUM(members) AS a, SUM(purchases) AS b, SUM(members) FILTER (WHERE d = 1) AS c
+        FROM "MetricsCube" WHERE cube = 'act' AND scope = ${key} AND a >= ${f}::int AND a < ${t}::int GROUP BY a
+        UNION ALL
+        ${
+          key === ""
+            ? sql`SELECT 'mem', CASE WHEN a < ${f}::int THEN NULL ELSE a END, SUM(members), 0, 0
+                  FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a < ${t}::int GROUP BY 2`
+            : sql`SELECT 'mem', CASE WHEN c < ${f}::int THEN NULL ELSE c END, SUM(members), 0, 0
+                  FROM "MetricsCube" WHERE cube = 'act' AND scope = ${key} AND b = 0 AND a < ${t}::int AND c < ${t}::int GROUP BY 2`
+        }
+        UNION ALL
+        SELECT 'pts', CASE WHEN day < ${day(s.from)}::date THEN NULL
+                           ELSE (extract(year FROM day)::int * 12 + extract(month FROM day)::int - 1) END, SUM(total), 0, 0
+        FROM "MetricsLedgerDay" WHERE day < ${day(s.to)}::date GROUP BY 2`,
+  );
+  return r.map((x) => ({ ...x, month: x.month === null ? null : monthText(n(x.month)) }));
+}
+
+export async function loyaltyRows(db: Database, s: MetricsScope, pointValueKopecks: number) {
+  return rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
+    db,
+    sql`SELECT 'store' AS kind, "storeId"::text AS key, SUM(points) * ${pointValueKopecks}::int AS cost, SUM(margin) AS margin
+        FROM "MetricsStoreDay" WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date
+        GROUP BY "storeId" HAVING SUM(purchases) > 0
+        UNION ALL
+        SELECT 'category', category, round(SUM(cost)), SUM(margin)
+        FROM "MetricsCategoryDay" WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date GROUP BY category
+        ORDER BY 1, 2`,
+  );
+}
+
+export async function receiptRows(db: Database, s: MetricsScope) {
+  return rows<{ storeId: number; mine: unknown; total: unknown }>(
+    db,
+    sql`WITH d AS (SELECT "storeId", day, receipts FROM "StoreReceiptDay"
+                   WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date ${storeCond(s, sql`"storeId"`)}),
+        mp AS (SELECT "storeId", "localDay" AS day, SUM(purchases) AS k FROM "MetricsStoreDay"
+               WHERE "storeId" IN (SELECT DISTINCT "storeId" FROM d)
+                 AND day >= ${day(addDays(s.from, -1))}::date AND day < ${day(addDays(s.to, 1))}::date
+               GROUP BY 1, 2)
+    SELECT d."storeId", COALESCE(SUM(mp.k), 0) AS mine, SUM(d.receipts) AS total
+    FROM d LEFT JOIN mp ON mp."storeId" = d."storeId" AND mp.day = d.day
+    GROUP BY d."storeId" ORDER BY d."storeId"`,
+  );
+}
+
+/** Members by tier index (program order) at the period's end; those without spend in the window have the tier of 0. */
+export async function tierCounts(db: Database, s: MetricsScope) {
+  const { t } = months(s);
+  return rows<{ i: number | null; members: unknown }>(
+    db,
+    sql`SELECT b AS i, SUM(members) AS members FROM "MetricsCube" WHERE cube = 'tier' AND scope = '' AND a = ${t}::int GROUP BY b
+        UNION ALL
+        SELECT -1, (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a < ${t}::int)`,
+  );
+}
+
+/** RFM cells at the period's end: those who bought in the window, and (-1) everyone who bought before it. */
+export async function rfmCounts(db: Database, s: MetricsScope) {
+  const { t } = months(s);
+  return rows<{ r: number; f: number; m: number; members: unknown }>(
+    db,
+    sql`SELECT b AS r, c AS f, d AS m, SUM(members) AS members FROM "MetricsCube"
+        WHERE cube = 'rfm' AND scope = '' AND a = ${t}::int GROUP BY b, c, d
+        UNION ALL
+        SELECT -1, -1, -1, (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'act' AND scope = '' AND b = 0 AND a < ${t}::int)`,
+  );
+}

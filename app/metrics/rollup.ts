@@ -1,0 +1,509 @@
+import { ACTIVE_WINDOW_DAYS, type Program, RFM_THRESHOLDS } from "../../domain/index.js";
+import type { Database } from "../db/database.js";
+import { type Sql, sql, type SqlTx } from "../db/sql.js";
+import { Prisma } from "../../generated/prisma/client.js";
+
+/**
+ * The dashboard's pre-aggregates (migration 20261204110000_metrics_rollups),
+ * so its queries read thousands of rows instead of months of purchases.
+ *
+ * Additive day tables (store × day, category × day, ledger × day) take each
+ * new row once. Distinct counts (active members, repeat customers, cohorts,
+ * retention) are not additive over days, so they live in cubes of member
+ * counts keyed by months, where each member contributes rows that are a pure
+ * function of their purchases (and enrollment month):
+ *
+ * - `act` (scope, a = month, b = the member's previous month with a purchase
+ *   in the scope or 0, c = enrollment month when b = 0 else 0, d = 1 when they
+ *   bought more than once that month): members and purchases. Active in
+ *   [f, t) = Σ a ∈ [f, t), b < f; in a scope at t (bought there before) = Σ b = 0, a < t.
+ * - `rep` (scope, a = month, b = previous month, c = the one before): members
+ *   whose previous month had a single purchase. Repeat customers in [f, t) =
+ *   act(a ∈ [f, t), b < f, d = 1) + rep(a ∈ [f, t), b ≥ f, c < f).
+ * - `coh` (a = enrollment month, b = month bought): members (chain only).
+ * - `enr` (a = enrollment month): members (chain only).
+ * - MetricsRetention: members by the month starts at which they were active.
+ *
+ * Scopes: '' the chain, 'r:<region>', 's:<store id>', 'c:<category>' (act for
+ * all; rep for all but stores; retention for the chain and regions).
+ *
+ * When a member's purchases change, their old contribution is subtracted and
+ * the new one added (both computed from the raw rows: the old set is the new
+ * one without the ids being applied), so a purchase dated in the past, or
+ * two of them in one month, lands exactly.
+ *
+ * Sources advance by id watermark. An id under the new watermark that is not
+ * visible yet (its transaction still open) is kept as a gap, excluded from
+ * every contribution until it appears, then applied like a new row; a gap
+ * never seen after an hour was rolled back.
+ */
+
+const MONTH = (col: Sql) => sql`(extract(year FROM ${col})::int * 12 + extract(month FROM ${col})::int - 1)`;
+const raw = Prisma.raw;
+/** Month number (year * 12 + month − 1) of a month-start Date. */
+export const monthNumber = (d: Date) => d.getUTCFullYear() * 12 + d.getUTCMonth();
+/** Whether a Date is the start of a UTC month. */
+export const isMonthStart = (d: Date) =>
+  d.getUTCDate() === 1 &&
+  d.getUTCHours() === 0 &&
+  d.getUTCMinutes() === 0 &&
+  d.getUTCSeconds() === 0 &&
+  d.getUTCMilliseconds() === 0;
+
+const GAP_TTL_MS = 3_600_000;
+const SOURCES = [
+  { name: "purchase", table: "Purchase", col: "purchaseId" },
+  { name: "return", table: "Return", col: "returnId" },
+  { name: "ledger", table: "LedgerEntry", col: "ledgerId" },
+  { name: "member", table: "Member", col: "memberId" },
+] as const;
+type SourceName = (typeof SOURCES)[number]["name"];
+
+interface State {
+  purchaseId: number;
+  returnId: number;
+  ledgerId: number;
+  memberId: number;
+  economics: string;
+  catchUpCursor: number | null;
+}
+
+const notGap = (source: SourceName, col: Sql) =>
+  sql`NOT EXISTS (SELECT 1 FROM "MetricsRollupGap" g WHERE g.source = ${source}::text AND g.id = ${col})`;
+
+/**
+ * One member set's cube contribution as CTEs `<p>_cube(cube, scope, a, b, c, d, members, purchases)`
+ * and `<p>_ret(scope, months, members)`: members matching `memberCond`, their
+ * purchases matching `purchaseCond`, enrollment rows for members matching `enrolledCond`.
+ */
+function contribution(
+  program: Program,
+  p: string,
+  memberCond: (col: Sql) => Sql,
+  purchaseCond: Sql,
+  enrolledCond: Sql,
+  returnCond: Sql,
+  few = false,
+): Sql {
+  const w = ACTIVE_WINDOW_DAYS;
+  const P = (n: string) => raw(`${p}_${n}`);
+  const tw = program.tierWindowDays;
+  const rw = RFM_THRESHOLDS.windowDays;
+  const t = RFM_THRESHOLDS;
+  // Month starts within the longer window after a purchase.
+  const ahead = Math.ceil(Math.max(tw, rw) / 28) + 1;
+  const tiers = sql`(VALUES ${Prisma.join(program.tiers.map((x, i) => sql`(${i}::int, ${x.thresholdKopecks}::bigint)`))}) AS v(i, threshold)`;
+  const T = sql`make_timestamp(b / 12, b % 12 + 1, 1, 0, 0, 0)`;
+  return sql`${P("p")} AS (
+      SELECT p.id, p."memberId", p."storeId", p.at, ${MONTH(sql`p.at`)} AS mo, st.region,
+             p.amount::bigint - COALESCE((SELECT SUM(r.amount) FROM "Return" r WHERE r."purchaseId" = p.id AND ${returnCond}), 0) AS net
+      FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
+      WHERE ${memberCond(sql`p."memberId"`)} AND ${purchaseCond}),
+    ${P("bnd")} AS (
+      SELECT b, ${T} AS ts, ${T} - ${tw}::int * interval '1 day' AS tier_from, ${T} - ${rw}::int * interval '1 day' AS rfm_from,
+             ${T} - ${Math.max(tw, rw)}::int * interval '1 day' AS lo
+      FROM generate_series((SELECT min(mo) + 1 FROM ${P("p")}), (SELECT max(mo) + ${ahead}::int FROM ${P("p")})) b),
+    ${P("win")} AS (
+      SELECT x."memberId", d.b AS t,
+             SUM(x.net) FILTER (WHERE x.at > d.tier_from) AS spend,
+             count(*) FILTER (WHERE x.at > d.rfm_from) AS f,
+             COALESCE(SUM(x.net) FILTER (WHERE x.at > d.rfm_from), 0) AS m,
+             floor(extract(epoch FROM (max(d.ts) - max(x.at) FILTER (WHERE x.at > d.rfm_from))) / 86400)::int AS days
+      FROM ${P("p")} x JOIN ${P("bnd")} d ON d.b > x.mo AND d.b <= x.mo + ${ahead}::int AND x.at > d.lo
+      GROUP BY 1, 2),
+    ${P("mem")} AS (SELECT m.id, ${MONTH(sql`m."createdAt"`)} AS cm FROM "Member" m WHERE ${memberCond(sql`m.id`)} AND ${enrolledCond}),
+    ${P("pm")} AS (
+      SELECT ''::text AS scope, "memberId", mo, count(*)::int AS k, max(at) AS last FROM ${P("p")} GROUP BY 2, 3
+      UNION ALL SELECT 'r:' || region, "memberId", mo, count(*)::int, max(at) FROM ${P("p")} GROUP BY 1, 2, 3
+      UNION ALL SELECT 's:' || "storeId", "memberId", mo, count(*)::int, max(at) FROM ${P("p")} GROUP BY 1, 2, 3
+      UNION ALL SELECT 'c:' || i.category, x."memberId", x.mo, count(DISTINCT x.id)::int, max(x.at)
+        FROM ${P("p")} x ${
+          few
+            ? // A few members' purchases lie all over the table: look up each one's items by index.
+              sql`CROSS JOIN LATERAL (SELECT i.category FROM "PurchaseItem" i WHERE i."purchaseId" = x.id) i`
+            : // A batch's purchases are near each other: the id range lets the planner read the items by index instead of all of them.
+              sql`JOIN "PurchaseItem" i ON i."purchaseId" = x.id
+                  WHERE i."purchaseId" BETWEEN (SELECT min(id) FROM ${P("p")}) AND (SELECT max(id) FROM ${P("p")})`
+        }
+        GROUP BY 1, 2, 3),
+    ${P("seq")} AS (
+      SELECT pm.*, COALESCE(lag(mo) OVER w, 0) AS prev, COALESCE(lag(mo, 2) OVER w, 0) AS prev2, lag(k) OVER w AS prevk
+      FROM ${P("pm")} pm WINDOW w AS (PARTITION BY scope, "memberId" ORDER BY mo)),
+    ${P("cube")} AS (
+      SELECT 'act'::text AS cube, s.scope, s.mo AS a, s.prev AS b,
+             CASE WHEN s.prev = 0 THEN COALESCE(m.cm, -1) ELSE 0 END AS c, (s.k > 1)::int AS d,
+             1::bigint AS members, s.k::bigint AS purchases
+      FROM ${P("seq")} s LEFT JOIN ${P("mem")} m ON m.id = s."memberId"
+      UNION ALL
+      SELECT 'rep', scope, mo, prev, prev2, 0, 1, 0 FROM ${P("seq")}
+      WHERE prev > 0 AND prevk = 1 AND scope NOT LIKE 's:%'
+      UNION ALL
+      SELECT 'coh', '', m.cm, s.mo, 0, 0, 1, 0 FROM ${P("seq")} s JOIN ${P("mem")} m ON m.id = s."memberId" WHERE s.scope = ''
+      UNION ALL
+      SELECT 'enr', '', cm, 0, 0, 0, 1, 0 FROM ${P("mem")}
+      UNION ALL
+      -- Tier at a month start, for members enrolled before it who spent in the window (the rest have the tier of 0).
+      SELECT 'tier', '', w.t, (SELECT v.i FROM ${tiers} WHERE v.threshold <= w.spend ORDER BY v.threshold DESC LIMIT 1), 0, 0, 1, 0
+      FROM ${P("win")} w JOIN ${P("mem")} m ON m.id = w."memberId" AND m.cm < w.t WHERE w.spend IS NOT NULL
+      UNION ALL
+      -- RFM cell at a month start, for members who bought in the window (the rest who bought before are cell 1-1-1).
+      SELECT 'rfm', '', t,
+             CASE WHEN days <= ${t.recencyDays[0]}::int THEN 3 WHEN days <= ${t.recencyDays[1]}::int THEN 2 ELSE 1 END,
+             CASE WHEN f >= ${t.frequency[1]}::int THEN 3 WHEN f >= ${t.frequency[0]}::int THEN 2 ELSE 1 END,
+             CASE WHEN m >= ${t.monetaryKopecks[1]}::bigint THEN 3 WHEN m >= ${t.monetaryKopecks[0]}::bigint THEN 2 ELSE 1 END,
+             1, 0
+      FROM ${P("win")} WHERE f > 0),
+    ${P("ret")} AS (
+      SELECT scope, months, count(*)::bigint AS members FROM (
+        SELECT scope, "memberId", ',' || string_agg(DISTINCT b::text, ',') || ',' AS months
+        FROM ${P("pm")} CROSS JOIN LATERAL generate_series(mo + 1, mo + 4) b
+        WHERE (scope = '' OR scope LIKE 'r:%')
+          AND make_timestamp(b / 12, b % 12 + 1, 1, 0, 0, 0) - ${w}::int * interval '1 day' <= last
+        GROUP BY 1, 2) r
+      GROUP BY 1, 2)`;
+}
+
+/** Adds `<n>` minus `<o>` (contribution CTEs) to the cubes. */
+async function applyCubeDelta(tx: SqlTx, ctes: Sql, n: string, o: string | null) {
+  const N = (x: string) => raw(`${n}_${x}`);
+  const O = (x: string) => raw(`${o}_${x}`);
+  await tx.many(sql`WITH ${ctes},
+    ret AS (
+      INSERT INTO "MetricsRetention" (scope, months, members)
+      SELECT scope, months, SUM(members) FROM (
+        SELECT scope, months, members FROM ${N("ret")}
+        ${o ? sql`UNION ALL SELECT scope, months, -members FROM ${O("ret")}` : sql``}) x
+      GROUP BY 1, 2 HAVING SUM(members) <> 0
+      ON CONFLICT (scope, months) DO UPDATE SET members = "MetricsRetention".members + excluded.members
+      RETURNING 1)
+    INSERT INTO "MetricsCube" (cube, scope, a, b, c, d, members, purchases)
+    SELECT cube, scope, a, b, c, d, SUM(members), SUM(purchases) FROM (
+      SELECT * FROM ${N("cube")}
+      ${o ? sql`UNION ALL SELECT cube, scope, a, b, c, d, -members, -purchases FROM ${O("cube")}` : sql``}) x
+    GROUP BY 1, 2, 3, 4, 5, 6 HAVING SUM(members) <> 0 OR SUM(purchases) <> 0
+    ON CONFLICT (cube, scope, a, b, c, d) DO UPDATE
+      SET members = "MetricsCube".members + excluded.members, purchases = "MetricsCube".purchases + excluded.purchases
+    RETURNING (SELECT count(*) FROM ret)`);
+}
+
+/** Economics shares as a relation (the loyalty cost metric applies the same). */
+function overrides(entries: [string, { costShareBp: number; acquisitionShareBp: number }][], keyType: Sql): Sql {
+  if (entries.length === 0) return sql`SELECT NULL::${keyType} AS k, 0 AS cost, 0 AS acq WHERE false`;
+  return sql`SELECT * FROM (VALUES ${Prisma.join(
+    entries.map(([k, e]) => sql`(${k}::${keyType}, ${e.costShareBp}::int, ${e.acquisitionShareBp}::int)`),
+  )}) AS v(k, cost, acq)`;
+}
+
+/** Adds the purchases matching `cond` (alias p) to the store and category day tables. */
+async function applyPurchaseDays(tx: SqlTx, program: Program, cond: Sql) {
+  const e = program.economics;
+  const pv = program.pointValueKopecks;
+  await tx.many(sql`WITH
+    es AS (${overrides(Object.entries(e.stores), sql`int`)}),
+    ec AS (${overrides(Object.entries(e.categories), sql`text`)}),
+    pe AS (SELECT p.id, p."storeId", p.at, st."timeZone", p.amount::bigint AS amount, p."pointsAccrued"::bigint AS pts,
+                  COALESCE(es.cost, ${e.default.costShareBp}::int) AS scost,
+                  COALESCE(es.acq, ${e.default.acquisitionShareBp}::int) AS sacq
+           FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId" LEFT JOIN es ON es.k = p."storeId"
+           WHERE ${cond}),
+    im AS (SELECT pe.at, i."purchaseId", i.category, i.amount::bigint AS amount,
+                  (i.amount::bigint * (10000 - COALESCE(ec.cost, pe.scost) - COALESCE(ec.acq, pe.sacq))) / 10000 AS margin,
+                  pe.pts * ${pv}::int * i.amount::numeric / pe.amount AS cost
+           FROM "PurchaseItem" i JOIN pe ON pe.id = i."purchaseId" LEFT JOIN ec ON ec.k = i.category
+           WHERE i."purchaseId" BETWEEN (SELECT min(id) FROM pe) AND (SELECT max(id) FROM pe)),
+    ii AS (SELECT "purchaseId", SUM(amount)::bigint AS total, SUM(margin)::bigint AS margin FROM im GROUP BY 1),
+    pm AS (SELECT pe.*, COALESCE(ii.total, 0) AS items_total, COALESCE(ii.margin, 0) AS items_margin,
+                  ((pe.amount - COALESCE(ii.total, 0)) * (10000 - pe.scost - pe.sacq)) / 10000 AS rest_margin
+           FROM pe LEFT JOIN ii ON ii."purchaseId" = pe.id),
+    sd AS (
+      INSERT INTO "MetricsStoreDay" ("storeId", day, "localDay", purchases, amount, returned, points, margin)
+      SELECT "storeId", at::date, ((at AT TIME ZONE 'UTC') AT TIME ZONE "timeZone")::date,
+             count(*), SUM(amount), 0, SUM(pts), SUM(items_margin + rest_margin)
+      FROM pm GROUP BY 1, 2, 3
+      ON CONFLICT ("storeId", day, "localDay") DO UPDATE SET
+        purchases = "MetricsStoreDay".purchases + excluded.purchases, amount = "MetricsStoreDay".amount + excluded.amount,
+        points = "MetricsStoreDay".points + excluded.points, margin = "MetricsStoreDay".margin + excluded.margin
+      RETURNING 1)
+    INSERT INTO "MetricsCategoryDay" (day, category, cost, margin)
+    SELECT day, category, SUM(cost), SUM(margin) FROM (
+      SELECT at::date AS day, category, cost, margin FROM im
+      UNION ALL
+      SELECT at::date, '', pts * ${pv}::int * (amount - items_total)::numeric / amount, rest_margin FROM pm WHERE amount > items_total) x
+    GROUP BY 1, 2
+    ON CONFLICT (day, category) DO UPDATE SET
+      cost = "MetricsCategoryDay".cost + excluded.cost, margin = "MetricsCategoryDay".margin + excluded.margin
+    RETURNING (SELECT count(*) FROM sd)`);
+}
+
+/** Adds the returns matching `cond` (alias r) to their purchases' store days. */
+async function applyReturnDays(tx: SqlTx, cond: Sql) {
+  await tx.many(sql`INSERT INTO "MetricsStoreDay" ("storeId", day, "localDay", purchases, amount, returned, points, margin)
+    SELECT p."storeId", p.at::date, ((p.at AT TIME ZONE 'UTC') AT TIME ZONE st."timeZone")::date, 0, 0, SUM(r.amount), 0, 0
+    FROM "Return" r JOIN "Purchase" p ON p.id = r."purchaseId" JOIN "Store" st ON st.id = p."storeId"
+    WHERE ${cond} GROUP BY 1, 2, 3
+    ON CONFLICT ("storeId", day, "localDay") DO UPDATE SET returned = "MetricsStoreDay".returned + excluded.returned`);
+}
+
+/** Adds the ledger entries matching `cond` (alias e) to the ledger days. */
+async function applyLedgerDays(tx: SqlTx, cond: Sql) {
+  await tx.many(sql`INSERT INTO "MetricsLedgerDay" (day, kind, credits, total)
+    SELECT e."createdAt"::date, e.kind::text, COALESCE(SUM(e.points) FILTER (WHERE e.points > 0), 0), SUM(e.points)
+    FROM "LedgerEntry" e WHERE ${cond} GROUP BY 1, 2
+    ON CONFLICT (day, kind) DO UPDATE SET
+      credits = "MetricsLedgerDay".credits + excluded.credits, total = "MetricsLedgerDay".total + excluded.total`);
+}
+
+const economicsKey = (program: Program) =>
+  JSON.stringify({
+    e: program.economics,
+    pv: program.pointValueKopecks,
+    w: ACTIVE_WINDOW_DAYS,
+    tiers: program.tiers.map((t) => t.thresholdKopecks),
+    tw: program.tierWindowDays,
+    rfm: RFM_THRESHOLDS,
+  });
+
+async function readState(tx: SqlTx): Promise<State | undefined> {
+  return tx.one<State>(sql`SELECT "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor"
+    FROM "MetricsRollupState" WHERE id = 1`);
+}
+
+/**
+ * A batch of the catch-up sorts and hashes hundreds of thousands of rows
+ * several times over; with the 4 MB default every step spills to disk.
+ */
+async function roomToSort(db: Database, tx: SqlTx) {
+  if (db.kind === "postgres")
+    await tx.many(sql`SELECT set_config('work_mem', '128MB', true), set_config('jit', 'off', true)`);
+}
+
+/** A lock on the rollups for this transaction: two refreshers never apply the same rows. */
+const lock = (tx: SqlTx) => tx.many(sql`SELECT pg_advisory_xact_lock(8613, 13)`);
+
+export interface RefreshOptions {
+  /** Run the catch-up of the past when it is not done (minutes on a large chain); otherwise only report. */
+  catchUp: boolean;
+  /** Members per catch-up batch (one transaction each). */
+  batchMembers?: number;
+  /** Ids per incremental round. */
+  batchIds?: number;
+  onBatch?: (done: number, total: number) => void;
+}
+
+export interface RollupStatus {
+  caughtUp: boolean;
+}
+
+/**
+ * Brings the rollups up to date: starts them (or restarts them when the
+ * economics changed) at the current ids, catches up the past member batch by
+ * member batch (resumable: the cursor commits with each batch), then applies
+ * whatever rows arrived since, round by round.
+ */
+export async function refreshRollups(
+  db: Database,
+  program: Program,
+  now: () => Date,
+  o: RefreshOptions,
+): Promise<RollupStatus> {
+  const econ = economicsKey(program);
+  const started = await db.unitOfWork(async (tx) => {
+    await lock(tx);
+    const st = await readState(tx);
+    if (st && st.economics === econ) return st;
+    if (!o.catchUp) return undefined;
+    await tx.many(sql`DELETE FROM "MetricsCube"`);
+    await tx.many(sql`DELETE FROM "MetricsRetention"`);
+    await tx.many(sql`DELETE FROM "MetricsStoreDay"`);
+    await tx.many(sql`DELETE FROM "MetricsCategoryDay"`);
+    await tx.many(sql`DELETE FROM "MetricsLedgerDay"`);
+    await tx.many(sql`DELETE FROM "MetricsRollupGap"`);
+    await tx.many(sql`DELETE FROM "MetricsRollupState"`);
+    const [hi] = await tx.many<Record<string, number>>(sql`SELECT
+      (SELECT COALESCE(max(id), 0) FROM "Purchase")::int AS purchase, (SELECT COALESCE(max(id), 0) FROM "Return")::int AS return,
+      (SELECT COALESCE(max(id), 0) FROM "LedgerEntry")::int AS ledger, (SELECT COALESCE(max(id), 0) FROM "Member")::int AS member`);
+    // Ids under the starting watermarks not visible now: still open, or rolled back.
+    for (const s of SOURCES)
+      await tx.many(sql`INSERT INTO "MetricsRollupGap" (source, id, "seenAt")
+        SELECT ${s.name}::text, g, ${now()}::timestamp FROM generate_series(1, ${hi?.[s.name] ?? 0}::int) g
+        WHERE NOT EXISTS (SELECT 1 FROM ${raw(`"${s.table}"`)} x WHERE x.id = g)`);
+    const [first] = await tx.many<{ id: number | null }>(sql`SELECT min(id) AS id FROM "Member"`);
+    const s: State = {
+      purchaseId: hi?.purchase ?? 0,
+      returnId: hi?.return ?? 0,
+      ledgerId: hi?.ledger ?? 0,
+      memberId: hi?.member ?? 0,
+      economics: econ,
+      catchUpCursor: first?.id ?? null,
+    };
+    await tx.many(sql`INSERT INTO "MetricsRollupState" (id, "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor", "updatedAt")
+      VALUES (1, ${s.purchaseId}::int, ${s.returnId}::int, ${s.ledgerId}::int, ${s.memberId}::int, ${econ}, ${s.catchUpCursor}::int, ${now()}::timestamp)`);
+    return s;
+  });
+  if (!started) return { caughtUp: false };
+  if (started.catchUpCursor !== null) {
+    if (!o.catchUp) return { caughtUp: false };
+    await catchUp(db, program, now, started, o.batchMembers ?? 50_000, o.onBatch);
+  }
+  while (await applyNew(db, program, now, o.batchIds ?? 50_000));
+  return { caughtUp: true };
+}
+
+async function catchUp(
+  db: Database,
+  program: Program,
+  now: () => Date,
+  s: State,
+  batch: number,
+  onBatch?: (done: number, total: number) => void,
+) {
+  for (;;) {
+    const more = await db.unitOfWork(async (tx) => {
+      await lock(tx);
+      await roomToSort(db, tx);
+      const st = await readState(tx);
+      if (!st || st.catchUpCursor === null || st.economics !== s.economics) return false;
+      const a = st.catchUpCursor;
+      const b = a + batch;
+      const inBatch = (col: Sql) => sql`${col} >= ${a}::int AND ${col} < ${b}::int AND ${col} <= ${st.memberId}::int`;
+      await applyCubeDelta(
+        tx,
+        contribution(
+          program,
+          "n",
+          inBatch,
+          sql`p.id <= ${st.purchaseId}::int AND ${notGap("purchase", sql`p.id`)}`,
+          sql`${notGap("member", sql`m.id`)}`,
+          sql`r.id <= ${st.returnId}::int AND ${notGap("return", sql`r.id`)}`,
+        ),
+        "n",
+        null,
+      );
+      await applyPurchaseDays(
+        tx,
+        program,
+        sql`${inBatch(sql`p."memberId"`)} AND p.id <= ${st.purchaseId}::int AND ${notGap("purchase", sql`p.id`)}`,
+      );
+      await applyReturnDays(
+        tx,
+        sql`${inBatch(sql`p."memberId"`)} AND r.id <= ${st.returnId}::int AND ${notGap("return", sql`r.id`)}`,
+      );
+      await applyLedgerDays(
+        tx,
+        sql`${inBatch(sql`e."memberId"`)} AND e.id <= ${st.ledgerId}::int AND ${notGap("ledger", sql`e.id`)}`,
+      );
+      const done = b > st.memberId;
+      await tx.many(
+        sql`UPDATE "MetricsRollupState" SET "catchUpCursor" = ${done ? null : b}::int, "updatedAt" = ${now()}::timestamp WHERE id = 1`,
+      );
+      onBatch?.(Math.min(b, st.memberId), st.memberId);
+      return !done;
+    });
+    if (!more) return;
+  }
+}
+
+/** One incremental round: the rows of each source past its watermark or in a gap. Returns whether more may be waiting. */
+async function applyNew(db: Database, program: Program, now: () => Date, batch: number): Promise<boolean> {
+  return db.unitOfWork(async (tx) => {
+    await lock(tx);
+    const st = await readState(tx);
+    if (!st || st.catchUpCursor !== null) return false;
+    const t = now();
+    const fresh = new Date(t.getTime() - GAP_TTL_MS);
+    // Most refreshes (every dashboard read) find nothing new: one statement says so. max(id) reads
+    // the primary key's end whatever plan a prepared statement settles on ("id > $1" may become a scan).
+    const [idle] = await tx.many<{ idle: boolean }>(sql`SELECT
+      COALESCE((SELECT max(id) FROM "Purchase"), 0) <= ${st.purchaseId}::int
+      AND COALESCE((SELECT max(id) FROM "Return"), 0) <= ${st.returnId}::int
+      AND COALESCE((SELECT max(id) FROM "LedgerEntry"), 0) <= ${st.ledgerId}::int
+      AND COALESCE((SELECT max(id) FROM "Member"), 0) <= ${st.memberId}::int
+      AND NOT EXISTS (SELECT 1 FROM "MetricsRollupGap" WHERE "seenAt" > ${fresh}::timestamp) AS idle`);
+    if (idle?.idle) return false;
+    let more = false;
+    const next: Record<string, number> = {};
+    for (const s of SOURCES) {
+      const from = st[s.col];
+      // The watermark moves to what is visible now, at most `batch` ids at a time.
+      const [r] = await tx.many<{ hi: number }>(
+        sql`SELECT LEAST(COALESCE((SELECT max(id) FROM ${raw(`"${s.table}"`)}), 0), ${from + batch}::int)::int AS hi`,
+      );
+      const hi = Math.max(from, r?.hi ?? from);
+      if (hi === from + batch) more = true;
+      next[s.name] = hi;
+      // Rows to apply: past the watermark, or gaps that appeared. Marked "pending" as gaps with a far-future
+      // time, so every contribution below sees exactly the rows applied before (the old set) or also these (the new).
+      await tx.many(
+        sql`CREATE TEMP TABLE IF NOT EXISTS metrics_new (source text, id int, PRIMARY KEY (source, id)) ON COMMIT DELETE ROWS`,
+      );
+      await tx.many(sql`INSERT INTO metrics_new (source, id)
+        SELECT ${s.name}::text, x.id FROM ${raw(`"${s.table}"`)} x WHERE x.id > ${from}::int AND x.id <= ${hi}::int
+        UNION SELECT ${s.name}::text, g.id FROM "MetricsRollupGap" g JOIN ${raw(`"${s.table}"`)} x ON x.id = g.id
+        WHERE g.source = ${s.name}::text AND g."seenAt" > ${fresh}::timestamp`);
+      await tx.many(
+        sql`DELETE FROM "MetricsRollupGap" g USING metrics_new n WHERE g.source = n.source AND g.id = n.id`,
+      );
+      await tx.many(sql`INSERT INTO "MetricsRollupGap" (source, id, "seenAt")
+        SELECT ${s.name}::text, g, ${t}::timestamp FROM generate_series(${from + 1}::int, ${hi}::int) g
+        WHERE NOT EXISTS (SELECT 1 FROM metrics_new n WHERE n.source = ${s.name}::text AND n.id = g)`);
+    }
+    const isNew = (source: SourceName, col: Sql) =>
+      sql`EXISTS (SELECT 1 FROM metrics_new n WHERE n.source = ${source}::text AND n.id = ${col})`;
+    const [{ k } = { k: 0 }] = await tx.many<{ k: number }>(sql`SELECT count(*)::int AS k FROM metrics_new`);
+    if (k > 0) {
+      await tx.many(sql`ANALYZE metrics_new`);
+      // Members whose contribution changes: a new purchase, a new return (net spend), or newly enrolled.
+      await tx.many(sql`CREATE TEMP TABLE IF NOT EXISTS metrics_touched (id int PRIMARY KEY) ON COMMIT DELETE ROWS`);
+      await tx.many(sql`INSERT INTO metrics_touched (id)
+        SELECT p."memberId" FROM "Purchase" p JOIN metrics_new n ON n.source = 'purchase' AND n.id = p.id
+        UNION SELECT p."memberId" FROM "Return" r JOIN metrics_new n ON n.source = 'return' AND n.id = r.id
+          JOIN "Purchase" p ON p.id = r."purchaseId"
+        UNION SELECT n.id FROM metrics_new n WHERE n.source = 'member'`);
+      await tx.many(sql`ANALYZE metrics_touched`);
+      const touched = (col: Sql) => sql`${col} IN (SELECT id FROM metrics_touched)`;
+      const applied = (source: SourceName, col: Sql, hi: number) =>
+        sql`${col} <= ${hi}::int AND ${notGap(source, col)}`;
+      const hiP = next.purchase ?? st.purchaseId;
+      const hiM = next.member ?? st.memberId;
+      const hiR = next.return ?? st.returnId;
+      await applyCubeDelta(
+        tx,
+        sql`${contribution(
+          program,
+          "n",
+          touched,
+          applied("purchase", sql`p.id`, hiP),
+          applied("member", sql`m.id`, hiM),
+          applied("return", sql`r.id`, hiR),
+          true,
+        )},
+          ${contribution(
+            program,
+            "o",
+            touched,
+            sql`${applied("purchase", sql`p.id`, hiP)} AND NOT ${isNew("purchase", sql`p.id`)}`,
+            sql`${applied("member", sql`m.id`, hiM)} AND NOT ${isNew("member", sql`m.id`)}`,
+            sql`${applied("return", sql`r.id`, hiR)} AND NOT ${isNew("return", sql`r.id`)}`,
+            true,
+          )}`,
+        "n",
+        "o",
+      );
+      await applyPurchaseDays(tx, program, isNew("purchase", sql`p.id`));
+      await applyReturnDays(tx, isNew("return", sql`r.id`));
+      await applyLedgerDays(tx, isNew("ledger", sql`e.id`));
+    }
+    await tx.many(sql`UPDATE "MetricsRollupState" SET "purchaseId" = ${next.purchase}::int, "returnId" = ${next.return}::int,
+      "ledgerId" = ${next.ledger}::int, "memberId" = ${next.member}::int, "updatedAt" = ${t}::timestamp WHERE id = 1`);
+    return more;
+  });
+}
+
+/** Drops the cells members moved out of (zero: harmless to the sums, but the reads stay small). */
+export async function pruneRollups(db: Database) {
+  await db.unitOfWork(async (tx) => {
+    await lock(tx);
+    await tx.many(sql`DELETE FROM "MetricsCube" WHERE members = 0 AND purchases = 0`);
+    await tx.many(sql`DELETE FROM "MetricsRetention" WHERE members = 0`);
+  });
+}
