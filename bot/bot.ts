@@ -186,6 +186,7 @@ export async function registerCommands(bot: Bot<Context>) {
       { command: "card", description: d("cmd-card") },
       { command: "stores", description: d("cmd-stores") },
       { command: "offers", description: d("cmd-offers") },
+      { command: "challenges", description: d("cmd-challenges") },
       { command: "invite", description: d("cmd-invite") },
       { command: "settings", description: d("cmd-settings") },
       { command: "language", description: d("cmd-language") },

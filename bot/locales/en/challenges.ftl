@@ -1,3 +1,4 @@
+cmd-challenges = Challenges and badges
 challenges-title = 🎯 Challenges
 challenges-none = No challenges right now — check back later.
 challenges-not-enrolled = Challenges are for members: tap /start to join.

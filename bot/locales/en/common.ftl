@@ -9,6 +9,8 @@ help =
     /card — card, balance and tier
     /stores — nearest stores
     /invite — invite a friend
+    /offers — personal offers
+    /challenges — challenges and badges
     /language — language
     /settings — notifications
     /privacy — my data

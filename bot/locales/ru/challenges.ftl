@@ -1,3 +1,4 @@
+cmd-challenges = Задания и значки
 challenges-title = 🎯 Задания
 challenges-none = Сейчас заданий нет — загляните позже.
 challenges-not-enrolled = Задания доступны участникам программы: нажмите /start, чтобы вступить.
