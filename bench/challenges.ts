@@ -1,9 +1,9 @@
 import pino from "pino";
-import { type Database, openDatabase } from "../app/db/database.js";
+import type { Database } from "../app/db/database.js";
 import { createServices } from "../app/services/index.js";
 import { parseProgram, type Program } from "../domain/index.js";
 import { createStore } from "../test/support/fixtures.js";
-import { benchDatabase, type Measure, measure, ratio, row } from "./lib.js";
+import { measure, mergeMeasures, onBothDatabases, ratio, row } from "./lib.js";
 
 /**
  * What challenges add to a purchase: the purchase and its challenge reaction
@@ -74,15 +74,8 @@ async function section(label: string, db: Database) {
   const f1 = await measure(PURCHASES / 2, 1, buy(fifty, "f1"));
   const f2 = await measure(PURCHASES / 2, 1, buy(fifty, "f2"));
   const n2 = await measure(PURCHASES / 2, 1, buy(none, "n2"));
-  const merge = (a: Measure, b: Measure): Measure => ({
-    ops: a.ops + b.ops,
-    seconds: a.seconds + b.seconds,
-    perSecond: (a.ops + b.ops) / (a.seconds + b.seconds),
-    p50ms: (a.p50ms + b.p50ms) / 2,
-    p99ms: Math.max(a.p99ms, b.p99ms),
-  });
-  const n = merge(n1, n2);
-  const f = merge(f1, f2);
+  const n = mergeMeasures(n1, n2);
+  const f = mergeMeasures(f1, f2);
   const completed = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "ChallengeCompletion"`);
   console.log(`\n${label} — ${PURCHASES} purchases each (with items) and their challenge reaction, sequential`);
   row("purchase + reaction, no challenges (reference)", n);
@@ -95,19 +88,5 @@ async function section(label: string, db: Database) {
 
 export async function benchChallenges(postgresUrl: string | undefined) {
   console.log("\n== challenges: what 50 active challenges add to a purchase ==");
-  const lite = await openDatabase({ dataDir: "memory://" });
-  try {
-    await section("PGlite", lite);
-  } finally {
-    await lite.close();
-  }
-  if (!postgresUrl) return;
-  const fresh = await benchDatabase(postgresUrl, "kopilka_bench_challenges");
-  const db = await openDatabase({ databaseUrl: fresh.url, dataDir: "" });
-  try {
-    await section("PostgreSQL", db);
-  } finally {
-    await db.close();
-    await fresh.drop();
-  }
+  await onBothDatabases(postgresUrl, "kopilka_bench_challenges", section);
 }

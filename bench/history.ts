@@ -1,9 +1,9 @@
 import pino from "pino";
-import { type Database, openDatabase } from "../app/db/database.js";
+import type { Database } from "../app/db/database.js";
 import { createServices } from "../app/services/index.js";
 import { defaultProgram } from "../domain/index.js";
 import { createStore } from "../test/support/fixtures.js";
-import { benchDatabase, measure, ratio, row } from "./lib.js";
+import { measure, mergeMeasures, onBothDatabases, ratio, row } from "./lib.js";
 
 /**
  * Work that must not grow with history: a spend (lock, expire due points,
@@ -60,15 +60,8 @@ async function section(label: string, db: Database) {
   const h1 = await measure(SPENDS / 2, 1, spend(heavy.id, "h1"));
   const h2 = await measure(SPENDS / 2, 1, spend(heavy.id, "h2"));
   const l2 = await measure(SPENDS / 2, 1, spend(light.id, "l2"));
-  const merge = (a: typeof l1, b: typeof l1) => ({
-    ops: a.ops + b.ops,
-    seconds: a.seconds + b.seconds,
-    perSecond: (a.ops + b.ops) / (a.seconds + b.seconds),
-    p50ms: (a.p50ms + b.p50ms) / 2,
-    p99ms: Math.max(a.p99ms, b.p99ms),
-  });
-  const l = merge(l1, l2);
-  const h = merge(h1, h2);
+  const l = mergeMeasures(l1, l2);
+  const h = mergeMeasures(h1, h2);
   console.log(`\n${label} — ${SPENDS} spends each, sequential`);
   row("spend, member with 10 entries (reference)", l);
   row("spend, member with 10,000 entries", h);
@@ -81,19 +74,5 @@ async function section(label: string, db: Database) {
 
 export async function benchHistory(postgresUrl: string | undefined) {
   console.log("\n== history: a spend's cost against the member's ledger length ==");
-  const lite = await openDatabase({ dataDir: "memory://" });
-  try {
-    await section("PGlite", lite);
-  } finally {
-    await lite.close();
-  }
-  if (!postgresUrl) return;
-  const fresh = await benchDatabase(postgresUrl, "kopilka_bench_history");
-  const db = await openDatabase({ databaseUrl: fresh.url, dataDir: "" });
-  try {
-    await section("PostgreSQL", db);
-  } finally {
-    await db.close();
-    await fresh.drop();
-  }
+  await onBothDatabases(postgresUrl, "kopilka_bench_history", section);
 }

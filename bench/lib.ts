@@ -1,4 +1,5 @@
 /** Small helpers the benchmark sections share. */
+import { type Database, openDatabase } from "../app/db/database.js";
 
 export interface Measure {
   ops: number;
@@ -56,4 +57,38 @@ export async function benchDatabase(adminUrl: string, name: string) {
       await admin.end();
     },
   };
+}
+
+/** Two halves of one measure (alternated runs, so neither side pays alone for the tables' growth) as one. */
+export function mergeMeasures(a: Measure, b: Measure): Measure {
+  return {
+    ops: a.ops + b.ops,
+    seconds: a.seconds + b.seconds,
+    perSecond: (a.ops + b.ops) / (a.seconds + b.seconds),
+    p50ms: (a.p50ms + b.p50ms) / 2,
+    p99ms: Math.max(a.p99ms, b.p99ms),
+  };
+}
+
+/** Runs `section` on an in-memory PGlite, then on a fresh database `name` of the PostgreSQL server when given. */
+export async function onBothDatabases(
+  postgresUrl: string | undefined,
+  name: string,
+  section: (label: string, db: Database) => Promise<void>,
+) {
+  const lite = await openDatabase({ dataDir: "memory://" });
+  try {
+    await section("PGlite", lite);
+  } finally {
+    await lite.close();
+  }
+  if (!postgresUrl) return;
+  const fresh = await benchDatabase(postgresUrl, name);
+  const db = await openDatabase({ databaseUrl: fresh.url, dataDir: "" });
+  try {
+    await section("PostgreSQL", db);
+  } finally {
+    await db.close();
+    await fresh.drop();
+  }
 }
