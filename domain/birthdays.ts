@@ -51,6 +51,11 @@ export function birthdayOf(date: Date): { month: number; day: number } {
   return { month: date.getUTCMonth() + 1, day: date.getUTCDate() };
 }
 
+/** A calendar date as YYYY-MM-DD (how config and challenges write dates). */
+export function isoLocalDate(d: LocalDate): string {
+  return `${d.year}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}`;
+}
+
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dayNumber, type LocalDate, localDate } from "./birthdays.js";
+import { dayNumber, isoLocalDate, type LocalDate, localDate } from "./birthdays.js";
 
 /**
  * Challenges (article 001: points for taking part in promotions): goals a
@@ -108,8 +108,6 @@ export interface ChallengeProgress {
   completedBy: number[] | null;
 }
 
-const iso = (d: LocalDate) => `${d.year}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}`;
-
 /** Whether the challenge is open on `today` (a local date as YYYY-MM-DD). */
 export function challengeOpen(c: Challenge, today: string): boolean {
   return c.startsOn <= today && (!c.endsOn || today <= c.endsOn);
@@ -144,7 +142,7 @@ function prepare(purchases: readonly ChallengePurchase[]): Counted[] {
     v = purchases
       .map((p) => {
         const local = localDate(p.at, p.timeZone);
-        return { ...p, local, day: dayNumber(local), iso: iso(local) };
+        return { ...p, local, day: dayNumber(local), iso: isoLocalDate(local) };
       })
       .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
     prepared.set(purchases, v);

@@ -1,4 +1,11 @@
-import { type Challenge, type ChallengePurchase, challengeOpen, localDate, type Program } from "../../domain/index.js";
+import {
+  type Challenge,
+  type ChallengePurchase,
+  challengeOpen,
+  isoLocalDate,
+  localDate,
+  type Program,
+} from "../../domain/index.js";
 import { type SqlTx, sql } from "../db/sql.js";
 
 /** A stored completion, as the rules need it. */
@@ -15,15 +22,12 @@ export interface Completion {
 
 const DAY_MS = 86_400_000;
 
-const iso = (d: { year: number; month: number; day: number }) =>
-  `${d.year}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}`;
-
 /**
  * The challenges that may be open at an instant somewhere: its UTC date a day
  * either side covers every zone (each purchase's own day decides later).
  */
 export function openChallenges(program: Program, at: Date): Challenge[] {
-  const days = [-DAY_MS, 0, DAY_MS].map((d) => iso(localDate(new Date(at.getTime() + d), "UTC")));
+  const days = [-DAY_MS, 0, DAY_MS].map((d) => isoLocalDate(localDate(new Date(at.getTime() + d), "UTC")));
   return program.gamification.challenges.filter((c) => days.some((d) => challengeOpen(c, d)));
 }
 

@@ -4,6 +4,7 @@ import {
   challengeOpen,
   challengeProgress,
   inChallengeScope,
+  isoLocalDate,
   localDate,
 } from "../../domain/index.js";
 import { sql } from "../db/sql.js";
@@ -45,8 +46,7 @@ export function createChallengeOverview(ctx: ServiceContext) {
       const home = await tx.one<{ storeId: number; region: string; zone: string }>(sql`
         SELECT p."storeId", st.region, st."timeZone" AS zone FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
         WHERE p."memberId" = ${memberId} ORDER BY p.at DESC, p.id DESC LIMIT 1`);
-      const t = localDate(now, home?.zone ?? program.timeZone);
-      const today = `${t.year}-${String(t.month).padStart(2, "0")}-${String(t.day).padStart(2, "0")}`;
+      const today = isoLocalDate(localDate(now, home?.zone ?? program.timeZone));
       const all = program.gamification.challenges;
       const open = all.filter(
         (c) => challengeOpen(c, today) && (!c.scope || (home !== undefined && inChallengeScope(c, home))),
