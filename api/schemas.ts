@@ -33,6 +33,15 @@ export const idempotencyHeaders = z.object({
   "idempotency-key": idempotencyKey.regex(/^[^\x00-\x1f\x7f]+$/, "no control characters").optional(),
 });
 
+/** One line of a receipt or a cart. */
+const lineItem = z
+  .object({
+    sku: z.string().trim().min(1).max(64),
+    category: z.string().trim().min(1).max(64),
+    amount: kopecks,
+  })
+  .strict();
+
 export const purchaseRequest = z
   .object({
     storeId: z.number().int().positive().optional().describe("must be the API key's store when given"),
@@ -40,15 +49,7 @@ export const purchaseRequest = z
     receiptId,
     amount: kopecks,
     items: z
-      .array(
-        z
-          .object({
-            sku: z.string().trim().min(1).max(64),
-            category: z.string().trim().min(1).max(64),
-            amount: kopecks,
-          })
-          .strict(),
-      )
+      .array(lineItem)
       .max(500)
       .optional()
       .describe("the receipt's lines; they may cover part of it but never add up to more (422)"),
@@ -94,18 +95,7 @@ export const cartRequest = z
   .object({
     ...memberRef,
     cartId: z.string().trim().min(1).max(64).describe("the shop's id for this cart; posting it again changes nothing"),
-    items: z
-      .array(
-        z
-          .object({
-            sku: z.string().trim().min(1).max(64),
-            category: z.string().trim().min(1).max(64),
-            amount: kopecks,
-          })
-          .strict(),
-      )
-      .min(1)
-      .max(500),
+    items: z.array(lineItem).min(1).max(500),
   })
   .strict()
   .refine(oneMember, oneMemberMessage);
