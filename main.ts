@@ -4,9 +4,10 @@
  * HTTP server, and the Telegram bot (long polling, or a webhook when
  * WEBHOOK_URL is set).
  *
- * Order matters for availability: the HTTP API listens and the jobs run
- * before Telegram is reached, so a POS is answered at once whatever Telegram
- * does; the bot keeps trying to reach the Bot API and says so in the log.
+ * Order matters for availability: the HTTP API listens before Telegram is
+ * reached, and the jobs start without waiting for it, so a POS is answered
+ * at once whatever Telegram does; the bot keeps trying to reach the Bot API
+ * and says so in the log.
  */
 import { run } from "@grammyjs/runner";
 import { Api, webhookCallback } from "grammy";
@@ -64,16 +65,6 @@ const app = createHttpApp({
 const { server, port } = await listen(app, config.port, config.host);
 log.info({ port }, "http server listening");
 
-const jobs = kopilka.jobs(messenger);
-await jobs.start();
-log.info({ worker: jobs.workerId }, "jobs running");
-// Broadcasts go out from every process that runs this: they share a broadcast row by row.
-const broadcasts = kopilka.broadcasts(broadcaster, {
-  concurrency: Math.min(64, Math.ceil(config.globalRps / 10) + 2),
-  leaseMs: config.broadcastLeaseSeconds * 1000,
-});
-broadcasts.start();
-
 let stopping = false;
 let runner: ReturnType<typeof run> | undefined;
 let stopWaiting = () => {};
@@ -119,6 +110,19 @@ async function connectTelegram() {
   }
 }
 const telegram = connectTelegram().catch((e) => log.error({ err: e }, "the bot could not start"));
+
+// Started while the bot says hello to the Bot API, not before: their first pass
+// (due jobs, sweeps) would hold the embedded database, and so the first
+// getUpdates, for a few hundred ms; they do not wait for Telegram either.
+const jobs = kopilka.jobs(messenger);
+await jobs.start();
+log.info({ worker: jobs.workerId }, "jobs running");
+// Broadcasts go out from every process that runs this: they share a broadcast row by row.
+const broadcasts = kopilka.broadcasts(broadcaster, {
+  concurrency: Math.min(64, Math.ceil(config.globalRps / 10) + 2),
+  leaseMs: config.broadcastLeaseSeconds * 1000,
+});
+broadcasts.start();
 
 async function shutdown(signal: string) {
   if (stopping) return;
