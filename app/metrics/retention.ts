@@ -2,8 +2,17 @@ import { subDays } from "date-fns";
 import { ACTIVE_WINDOW_DAYS, churnRate, lostCustomers, percent, retentionRate } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { cohortCounts, retentionCounts, rollupKey } from "./rollup-read.js";
-import { type MetricsScope, n, purchasesBetween, type Rollups, rows, scopeCtes, viaRollups } from "./scope.js";
+import { cohortCounts, dimensionPlan, retentionCounts, rollupKey } from "./rollup-read.js";
+import {
+  type MetricsScope,
+  n,
+  purchasesBetween,
+  type Rollups,
+  rows,
+  scopeCtes,
+  viaDimensions,
+  viaRollups,
+} from "./scope.js";
 
 export interface Retention {
   start: number;
@@ -22,17 +31,32 @@ export interface Retention {
 export async function retention(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<Retention> {
   const w = ACTIVE_WINDOW_DAYS;
   const key = await viaRollups(ru, rollupKey(s, ["chain", "region"]));
+  // A cohort (alone or in a region) has retention rows of its own; a tier does not.
+  const plan =
+    key === null && s.tierCode === undefined
+      ? await viaDimensions(
+          ru,
+          dimensionPlan(
+            s,
+            ctx.program.tiers.map((t) => t.code),
+          ),
+        )
+      : null;
   const [r] =
     key !== null
       ? [await retentionCounts(ctx.db, s, key)]
-      : await rows<Record<string, unknown>>(
-          ctx.db,
-          sql`WITH ${scopeCtes(ctx.program, s)},
+      : plan === "empty"
+        ? [{ start: 0, end: 0, new: 0 }]
+        : plan !== null
+          ? [await retentionCounts(ctx.db, s, plan.key)]
+          : await rows<Record<string, unknown>>(
+              ctx.db,
+              sql`WITH ${scopeCtes(ctx.program, s)},
       a AS (SELECT DISTINCT "memberId" FROM (${purchasesBetween(s, subDays(s.from, w), s.from)}) x),
       b AS (SELECT DISTINCT "memberId" FROM (${purchasesBetween(s, subDays(s.to, w), s.to)}) y)
     SELECT (SELECT count(*) FROM a) AS start, (SELECT count(*) FROM b) AS "end",
            (SELECT count(*) FROM b WHERE NOT EXISTS (SELECT 1 FROM a WHERE a."memberId" = b."memberId")) AS new`,
-        );
+            );
   const c = { start: n(r?.start), end: n(r?.end), new: n(r?.new) };
   return { ...c, lost: lostCustomers(c), retention: retentionRate(c), churn: churnRate(c) };
 }

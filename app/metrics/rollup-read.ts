@@ -1,5 +1,5 @@
 import { addDays } from "date-fns";
-import { sql } from "../db/sql.js";
+import { type Sql, sql } from "../db/sql.js";
 import type { Database } from "../db/database.js";
 import { isMonthStart, monthNumber } from "./rollup.js";
 import { type MetricsScope, memberFiltered, n, rows, storeCond } from "./scope.js";
@@ -25,8 +25,50 @@ const months = (s: MetricsScope) => ({ f: monthNumber(s.from), t: monthNumber(s.
 export const monthText = (m: number) => `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, "0")}`;
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
+/**
+ * How the dimension rollups answer a tier or cohort filter (alone, or with a
+ * region) over whole months: `key` the scope to read, minus the scopes in
+ * `minus` (the tier of a spend of 0 is everyone else) and, with `late`, minus
+ * purchases dated before their member's enrollment month when that is on or
+ * after the period's end (a member filter leaves those members out). Null:
+ * the raw path; "empty": nobody is in scope.
+ */
+export type DimensionPlan = { key: string; minus: string[]; late: boolean } | "empty";
+
+export function dimensionPlan(s: MetricsScope, tierCodes: readonly string[]): DimensionPlan | null {
+  if (!isMonthStart(s.from) || !isMonthStart(s.to) || s.from >= s.to || s.storeId !== undefined) return null;
+  const t = monthNumber(s.to);
+  const r = s.region !== undefined ? `|r:${s.region}` : "";
+  if (s.cohort !== undefined) {
+    if (s.tierCode !== undefined) return null;
+    const m = /^(\d{4})-(\d{2})$/.exec(s.cohort);
+    if (!m) return null;
+    const k = Number(m[1]) * 12 + Number(m[2]) - 1;
+    return k >= t ? "empty" : { key: `K${k}${r}`, minus: [], late: false };
+  }
+  if (s.tierCode === undefined) return null;
+  const i = tierCodes.indexOf(s.tierCode);
+  if (i < 0) return "empty";
+  if (i > 0) return { key: `T${i}@${t}${r}`, minus: [], late: false };
+  return {
+    key: s.region !== undefined ? `r:${s.region}` : "",
+    minus: tierCodes.slice(1).map((_, j) => `T${j + 1}@${t}${r}`),
+    late: true,
+  };
+}
+
+const dimensional = (key: string) => /^[TKE]/.test(key);
+
 /** Members in scope at `to` and those enrolled in the period. */
 function membersSql(key: string, f: number, t: number) {
+  if (/^T\d+@\d+$/.test(key))
+    return sql`(SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'tmem' AND scope = ${key}) AS members,
+          (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'tmem' AND scope = ${key} AND a >= ${f}::int) AS "newMembers"`;
+  if (/^K\d+$/.test(key)) {
+    const k = Number(key.slice(1));
+    return sql`(SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a = ${k}::int AND a < ${t}::int) AS members,
+          (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a = ${k}::int AND a >= ${f}::int AND a < ${t}::int) AS "newMembers"`;
+  }
   return key === ""
     ? sql`(SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a < ${t}::int) AS members,
           (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a >= ${f}::int AND a < ${t}::int) AS "newMembers"`
@@ -34,19 +76,46 @@ function membersSql(key: string, f: number, t: number) {
           (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'act' AND scope = ${key} AND b = 0 AND a < ${t}::int AND c >= ${f}::int AND c < ${t}::int) AS "newMembers"`;
 }
 
-export async function activityCounts(db: Database, s: MetricsScope, key: string) {
+type Counts = Record<"members" | "newMembers" | "active" | "purchases" | "repeat" | "revenue", number>;
+
+export async function activityCounts(db: Database, s: MetricsScope, key: string): Promise<Counts> {
   const { f, t } = months(s);
   const [r] = await rows<Record<string, unknown>>(
     db,
-    sql`SELECT ${membersSql(key, f, t)},
-      (SELECT COALESCE(SUM(members) FILTER (WHERE b < ${f}::int), 0) FROM "MetricsCube"
-       WHERE cube = 'act' AND scope = ${key} AND a >= ${f}::int AND a < ${t}::int) AS active,
-      (SELECT COALESCE(SUM(purchases), 0) FROM "MetricsCube" WHERE cube = 'act' AND scope = ${key} AND a >= ${f}::int AND a < ${t}::int) AS purchases,
-      (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'act' AND scope = ${key} AND a >= ${f}::int AND a < ${t}::int AND b < ${f}::int AND d = 1)
-      + (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'rep' AND scope = ${key} AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND c < ${f}::int) AS repeat,
-      (SELECT COALESCE(SUM(amount - returned), 0) FROM "MetricsStoreDay"
-       WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date ${storeCond(s, sql`"storeId"`)}) AS revenue`,
+    sql`SELECT ${membersSql(key, f, t)}, ${activeSql(sql`scope = ${key}`, f, t)},
+      ${
+        dimensional(key)
+          ? sql`(SELECT COALESCE(SUM(purchases), 0) FROM "MetricsCube" WHERE cube = 'rev' AND scope = ${key} AND a >= ${f}::int AND a < ${t}::int)`
+          : sql`(SELECT COALESCE(SUM(amount - returned), 0) FROM "MetricsStoreDay"
+       WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date ${storeCond(s, sql`"storeId"`)})`
+      } AS revenue`,
   );
+  return counts(r);
+}
+
+function activeSql(scope: Sql, f: number, t: number) {
+  return sql`(SELECT COALESCE(SUM(members) FILTER (WHERE b < ${f}::int), 0) FROM "MetricsCube"
+       WHERE cube = 'act' AND ${scope} AND a >= ${f}::int AND a < ${t}::int) AS active,
+      (SELECT COALESCE(SUM(purchases), 0) FROM "MetricsCube" WHERE cube = 'act' AND ${scope} AND a >= ${f}::int AND a < ${t}::int) AS purchases,
+      (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'act' AND ${scope} AND a >= ${f}::int AND a < ${t}::int AND b < ${f}::int AND d = 1)
+      + (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'rep' AND ${scope} AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND c < ${f}::int) AS repeat`;
+}
+
+/** Activity of purchases dated before their member's enrollment month, for members enrolling at or after the period's end. */
+async function lateCounts(db: Database, s: MetricsScope): Promise<Counts> {
+  const { f, t } = months(s);
+  // The 'E<m>' scopes (with the region's suffix when filtered) whose month m is t or later.
+  const scope = sql`scope LIKE 'E%' AND split_part(scope, '|', 2) = ${s.region !== undefined ? `r:${s.region}` : ""}
+    AND split_part(substr(scope, 2), '|', 1)::int >= ${t}::int`;
+  const [r] = await rows<Record<string, unknown>>(
+    db,
+    sql`SELECT 0 AS members, 0 AS "newMembers", ${activeSql(scope, f, t)},
+      (SELECT COALESCE(SUM(purchases), 0) FROM "MetricsCube" WHERE cube = 'rev' AND ${scope} AND a >= ${f}::int AND a < ${t}::int) AS revenue`,
+  );
+  return counts(r);
+}
+
+function counts(r: Record<string, unknown> | undefined): Counts {
   return {
     members: n(r?.members),
     newMembers: n(r?.newMembers),
@@ -55,6 +124,22 @@ export async function activityCounts(db: Database, s: MetricsScope, key: string)
     repeat: n(r?.repeat),
     revenue: n(r?.revenue),
   };
+}
+
+const ZERO: Counts = { members: 0, newMembers: 0, active: 0, purchases: 0, repeat: 0, revenue: 0 };
+
+/** Activity counts by a dimension plan: its scope minus the others (all the counts are sums over members). */
+export async function planCounts(db: Database, s: MetricsScope, plan: DimensionPlan): Promise<Counts> {
+  if (plan === "empty") return ZERO;
+  const parts = await Promise.all([
+    activityCounts(db, s, plan.key),
+    ...plan.minus.map((k) => activityCounts(db, s, k)),
+    ...(plan.late ? [lateCounts(db, s)] : []),
+  ]);
+  const [head = ZERO, ...rest] = parts;
+  const out = { ...head };
+  for (const p of rest) for (const k of Object.keys(out) as (keyof Counts)[]) out[k] -= p[k];
+  return out;
 }
 
 export async function categoryCounts(db: Database, s: MetricsScope) {
