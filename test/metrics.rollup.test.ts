@@ -81,6 +81,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
     ["a cohort", { from, to, cohort: "2025-11" }],
     ["a cohort in a region", { from, to, cohort: "2026-02", region: "Moscow" }],
     ["a cohort enrolled after the period", { from, to, cohort: "2026-05" }],
+    ["a cohort at a store", { from, to, cohort: "2025-12", storeId: stores[0]?.id }],
   ];
 
   async function everything(m: typeof direct, s: MetricsScope) {

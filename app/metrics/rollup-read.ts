@@ -1,5 +1,6 @@
 import { addDays } from "date-fns";
 import { type Sql, sql } from "../db/sql.js";
+import { Prisma } from "../../generated/prisma/client.js";
 import type { Database } from "../db/database.js";
 import { isMonthStart, monthNumber } from "./rollup.js";
 import { type MetricsScope, memberFiltered, n, rows, storeCond } from "./scope.js";
@@ -171,15 +172,38 @@ export async function storeSales(db: Database, s: MetricsScope) {
   );
 }
 
-export async function cohortCounts(db: Database, s: MetricsScope) {
+/**
+ * The cohort heatmap's scope for `s` on the dimension rollups: a store or a
+ * region (members who bought there before the period's end), with or
+ * without a cohort; null when it is the chain without a cohort (the plain
+ * rollups), not whole months, or filtered by tier (the raw path).
+ */
+export function cohortScope(s: MetricsScope): { scope: string; cohort: number | null } | null {
+  if (!isMonthStart(s.from) || !isMonthStart(s.to) || s.from >= s.to || s.tierCode !== undefined) return null;
+  const scope = s.storeId !== undefined ? `s:${s.storeId}` : s.region !== undefined ? `r:${s.region}` : "";
+  if (s.cohort === undefined) return scope === "" ? null : { scope, cohort: null };
+  const m = /^(\d{4})-(\d{2})$/.exec(s.cohort);
+  return m ? { scope, cohort: Number(m[1]) * 12 + Number(m[2]) - 1 } : null;
+}
+
+export async function cohortCounts(db: Database, s: MetricsScope, scope = "", cohort: number | null = null) {
   const { f, t } = months(s);
+  const only = cohort === null ? sql`` : sql` AND a = ${cohort}::int`;
   const r = await rows<{ cm: number; k: number | null; members: unknown }>(
     db,
-    sql`SELECT a AS cm, NULL::int AS k, SUM(members) AS members FROM "MetricsCube"
-        WHERE cube = 'enr' AND scope = '' AND a >= ${f}::int AND a < ${t}::int GROUP BY a HAVING SUM(members) > 0
+    sql`${
+      scope === ""
+        ? sql`SELECT a AS cm, NULL::int AS k, SUM(members) AS members FROM "MetricsCube"
+        WHERE cube = 'enr' AND scope = '' AND a >= ${f}::int AND a < ${t}::int ${only} GROUP BY a HAVING SUM(members) > 0`
+        : // Members enrolled in the period who bought in the scope before its end.
+          sql`SELECT c AS cm, NULL::int AS k, SUM(members) AS members FROM "MetricsCube"
+        WHERE cube = 'act' AND scope = ${scope} AND b = 0 AND a < ${t}::int AND c >= ${f}::int AND c < ${t}::int
+          ${cohort === null ? sql`` : sql` AND c = ${cohort}::int`}
+        GROUP BY c HAVING SUM(members) > 0`
+    }
         UNION ALL
         SELECT a, b - a, SUM(members) FROM "MetricsCube"
-        WHERE cube = 'coh' AND scope = '' AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND b < ${t}::int
+        WHERE cube = 'coh' AND scope = ${scope} AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND b < ${t}::int ${only}
         GROUP BY a, b HAVING SUM(members) > 0`,
   );
   return r.map((x) => ({ cohort: monthText(n(x.cm)), k: x.k === null ? null : n(x.k), members: x.members }));
@@ -283,6 +307,43 @@ export async function tierCounts(db: Database, s: MetricsScope) {
         UNION ALL
         SELECT -1, (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a < ${t}::int)`,
   );
+}
+
+/**
+ * Members by tier index (i > 0) at the period's end and all members in scope,
+ * for a cohort or a region on the dimension rollups (the rest of the
+ * members have the tier of a spend of 0).
+ */
+export async function tierCountsByDimension(db: Database, s: MetricsScope, tiers: number) {
+  const { t } = months(s);
+  const is = Array.from({ length: tiers - 1 }, (_, j) => j + 1);
+  if (s.cohort !== undefined) {
+    const m = /^(\d{4})-(\d{2})$/.exec(s.cohort);
+    const k = m ? Number(m[1]) * 12 + Number(m[2]) - 1 : t;
+    const [r] = await rows<Record<string, unknown>>(
+      db,
+      sql`SELECT (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a = ${k}::int AND a < ${t}::int) AS total
+        ${Prisma.join(
+          is.map(
+            (i) =>
+              sql`, (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'tmem' AND scope = ${`T${i}@${t}`} AND a = ${k}::int AND a < ${t}::int) AS ${Prisma.raw(`t${i}`)}`,
+          ),
+          "",
+        )}`,
+    );
+    return { total: n(r?.total), by: is.map((i) => n(r?.[`t${i}`])) };
+  }
+  const inScope = (scope: string) =>
+    sql`(SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'act' AND scope = ${scope} AND b = 0 AND a < ${t}::int AND c < ${t}::int)`;
+  const [r] = await rows<Record<string, unknown>>(
+    db,
+    sql`SELECT ${inScope(`r:${s.region}`)} AS total
+      ${Prisma.join(
+        is.map((i) => sql`, ${inScope(`T${i}@${t}|r:${s.region}`)} AS ${Prisma.raw(`t${i}`)}`),
+        "",
+      )}`,
+  );
+  return { total: n(r?.total), by: is.map((i) => n(r?.[`t${i}`])) };
 }
 
 /** RFM cells at the period's end: those who bought in the window, and (-1) everyone who bought before it. */
