@@ -117,7 +117,7 @@ export async function benchMetrics(serverUrl: string | undefined) {
               + (SELECT count(*) FROM "MetricsLedgerDay")::int AS days`,
     );
     console.log(
-      `  rollups: ${status.caughtUp ? "caught up" : "NOT caught up"} in ${(catchUpMs / 1000).toFixed(1)} s; ${size.cube.toLocaleString("en")} cube rows, ${size.ret.toLocaleString("en")} retention rows, ${size.days.toLocaleString("en")} day rows; peak RSS of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB` +
+      `  rollups: ${status.caughtUp ? "caught up" : "NOT caught up"}${status.dimensions ? " with the tier and cohort ones" : ", tier and cohort ones NOT filled"} in ${(catchUpMs / 1000).toFixed(1)} s; ${size.cube.toLocaleString("en")} cube rows, ${size.ret.toLocaleString("en")} retention rows, ${size.days.toLocaleString("en")} day rows; peak RSS of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB` +
         (backendPeakKb !== null
           ? `, of a server backend ${(backendPeakKb / 1024).toFixed(0)} MB, temp files ${((temp1 - temp0) / 2 ** 20).toFixed(0)} MB`
           : ""),

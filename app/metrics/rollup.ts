@@ -473,7 +473,7 @@ async function catchUp(
       await tx.many(
         sql`UPDATE "MetricsRollupState" SET "catchUpCursor" = ${done ? null : b}::int, "updatedAt" = ${now()}::timestamp WHERE id = 1`,
       );
-      onBatch?.(Math.min(b, st.memberId), st.memberId);
+      onBatch?.(Math.min(b, st.memberId), st.memberId, "past");
       return !done;
     });
     if (!more) return;
