@@ -247,6 +247,17 @@ export async function lifetimeRevenue(db: Database, s: MetricsScope, key: string
   return { members: n(r?.members), revenue: n(r?.revenue) };
 }
 
+/** Members in a dimension scope (tier or cohort) and their revenue over their whole history before the period's end. */
+export async function lifetimeRevenueByDimension(db: Database, s: MetricsScope, key: string) {
+  const { f, t } = months(s);
+  const [r] = await rows<Record<string, unknown>>(
+    db,
+    sql`SELECT ${membersSql(key, f, t)},
+      (SELECT COALESCE(SUM(purchases), 0) FROM "MetricsCube" WHERE cube = 'rev' AND scope = ${key} AND a < ${t}::int) AS revenue`,
+  );
+  return { members: n(r?.members), revenue: n(r?.revenue) };
+}
+
 /** Rows shaped like the monthly series' raw statement: act, mem and pts (nps stays on its own index). */
 export async function seriesRows(db: Database, s: MetricsScope, key: string) {
   const { f, t } = months(s);
