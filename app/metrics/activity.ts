@@ -1,8 +1,8 @@
 import { averageBasket, repurchaseRate, visitFrequency } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { activityCounts, categoryCounts, rollupKey, storeSales } from "./rollup-read.js";
-import { type MetricsScope, n, type Rollups, rows, scopeCtes, storeCond, viaRollups } from "./scope.js";
+import { activityCounts, categoryCounts, dimensionPlan, planCounts, rollupKey, storeSales } from "./rollup-read.js";
+import { type MetricsScope, n, type Rollups, rows, scopeCtes, storeCond, viaDimensions, viaRollups } from "./scope.js";
 
 export interface Activity {
   members: number;
@@ -21,12 +21,24 @@ export interface Activity {
 /** Members, active and new members, purchases, revenue, repeat customers: one statement. */
 export async function activity(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<Activity> {
   const key = await viaRollups(ru, rollupKey(s, ["chain", "region"]));
+  const plan =
+    key === null
+      ? await viaDimensions(
+          ru,
+          dimensionPlan(
+            s,
+            ctx.program.tiers.map((t) => t.code),
+          ),
+        )
+      : null;
   const [r] =
     key !== null
       ? [await activityCounts(ctx.db, s, key)]
-      : await rows<Record<string, unknown>>(
-          ctx.db,
-          sql`WITH ${scopeCtes(ctx.program, s)},
+      : plan !== null
+        ? [await planCounts(ctx.db, s, plan)]
+        : await rows<Record<string, unknown>>(
+            ctx.db,
+            sql`WITH ${scopeCtes(ctx.program, s)},
       per AS (SELECT "memberId", count(*) AS k, SUM(amount - "returnedAmount") AS rev FROM sp GROUP BY "memberId")
     SELECT (SELECT count(*) FROM sm) AS members,
            (SELECT count(*) FROM sm WHERE "createdAt" >= ${s.from}::timestamp) AS "newMembers",
@@ -34,7 +46,7 @@ export async function activity(ctx: ServiceContext, s: MetricsScope, ru?: Rollup
            (SELECT COALESCE(SUM(k), 0) FROM per) AS purchases,
            (SELECT COALESCE(SUM(rev), 0) FROM per) AS revenue,
            (SELECT count(*) FROM per WHERE k > 1) AS repeat`,
-        );
+          );
   const purchases = n(r?.purchases);
   const active = n(r?.active);
   const revenue = n(r?.revenue);

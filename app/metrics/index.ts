@@ -8,7 +8,7 @@ import { defaultPeriod, type MetricsScope, previousPeriod } from "./scope.js";
 import { receiptShare, rfm, tierDistribution } from "./segments.js";
 import { monthlySeries } from "./series.js";
 import { lifetimeValue, loyaltyCost } from "./value.js";
-import { type RefreshOptions, refreshRollups } from "./rollup.js";
+import { type RefreshOptions, refreshRollups, type RollupStatus } from "./rollup.js";
 import type { Rollups } from "./scope.js";
 
 /**
@@ -18,16 +18,14 @@ import type { Rollups } from "./scope.js";
  * the past, every metric reads the raw rows.
  */
 function rollupReader(ctx: ServiceContext): Rollups {
-  let running: Promise<boolean> | null = null;
+  let running: Promise<RollupStatus> | null = null;
+  const refresh = () =>
+    (running ??= refreshRollups(ctx.db, ctx.program, ctx.now, { catchUp: false }).finally(() => {
+      running = null;
+    }));
   return {
-    ready() {
-      running ??= refreshRollups(ctx.db, ctx.program, ctx.now, { catchUp: false })
-        .then((r) => r.caughtUp)
-        .finally(() => {
-          running = null;
-        });
-      return running;
-    },
+    ready: () => refresh().then((r) => r.caughtUp),
+    dimensions: () => refresh().then((r) => r.caughtUp && r.dimensions),
   };
 }
 

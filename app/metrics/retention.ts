@@ -2,8 +2,17 @@ import { subDays } from "date-fns";
 import { ACTIVE_WINDOW_DAYS, churnRate, lostCustomers, percent, retentionRate } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { cohortCounts, retentionCounts, rollupKey } from "./rollup-read.js";
-import { type MetricsScope, n, purchasesBetween, type Rollups, rows, scopeCtes, viaRollups } from "./scope.js";
+import { cohortCounts, cohortScope, dimensionPlan, retentionCounts, rollupKey } from "./rollup-read.js";
+import {
+  type MetricsScope,
+  n,
+  purchasesBetween,
+  type Rollups,
+  rows,
+  scopeCtes,
+  viaDimensions,
+  viaRollups,
+} from "./scope.js";
 
 export interface Retention {
   start: number;
@@ -22,17 +31,32 @@ export interface Retention {
 export async function retention(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<Retention> {
   const w = ACTIVE_WINDOW_DAYS;
   const key = await viaRollups(ru, rollupKey(s, ["chain", "region"]));
+  // A cohort (alone or in a region) has retention rows of its own; a tier does not.
+  const plan =
+    key === null && s.tierCode === undefined
+      ? await viaDimensions(
+          ru,
+          dimensionPlan(
+            s,
+            ctx.program.tiers.map((t) => t.code),
+          ),
+        )
+      : null;
   const [r] =
     key !== null
       ? [await retentionCounts(ctx.db, s, key)]
-      : await rows<Record<string, unknown>>(
-          ctx.db,
-          sql`WITH ${scopeCtes(ctx.program, s)},
+      : plan === "empty"
+        ? [{ start: 0, end: 0, new: 0 }]
+        : plan !== null
+          ? [await retentionCounts(ctx.db, s, plan.key)]
+          : await rows<Record<string, unknown>>(
+              ctx.db,
+              sql`WITH ${scopeCtes(ctx.program, s)},
       a AS (SELECT DISTINCT "memberId" FROM (${purchasesBetween(s, subDays(s.from, w), s.from)}) x),
       b AS (SELECT DISTINCT "memberId" FROM (${purchasesBetween(s, subDays(s.to, w), s.to)}) y)
     SELECT (SELECT count(*) FROM a) AS start, (SELECT count(*) FROM b) AS "end",
            (SELECT count(*) FROM b WHERE NOT EXISTS (SELECT 1 FROM a WHERE a."memberId" = b."memberId")) AS new`,
-        );
+            );
   const c = { start: n(r?.start), end: n(r?.end), new: n(r?.new) };
   return { ...c, lost: lostCustomers(c), retention: retentionRate(c), churn: churnRate(c) };
 }
@@ -49,12 +73,15 @@ export interface CohortRow {
 /** Monthly cohort retention for members who enrolled within the period. */
 export async function cohorts(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<CohortRow[]> {
   const key = await viaRollups(ru, rollupKey(s, ["chain"]));
+  const dim = key === null ? await viaDimensions(ru, cohortScope(s)) : null;
   const r =
     key !== null
       ? await cohortCounts(ctx.db, s)
-      : await rows<{ cohort: string; k: number | null; members: unknown }>(
-          ctx.db,
-          sql`WITH ${scopeCtes(ctx.program, s)},
+      : dim !== null
+        ? await cohortCounts(ctx.db, s, dim.scope, dim.cohort)
+        : await rows<{ cohort: string; k: number | null; members: unknown }>(
+            ctx.db,
+            sql`WITH ${scopeCtes(ctx.program, s)},
       c AS (SELECT id, date_trunc('month', "createdAt") AS cm FROM sm WHERE "createdAt" >= ${s.from}::timestamp),
       act AS (SELECT DISTINCT sp."memberId", date_trunc('month', sp.at) AS am FROM sp JOIN c ON c.id = sp."memberId")
     SELECT to_char(cm, 'YYYY-MM') AS cohort, NULL::int AS k, count(*) AS members FROM c GROUP BY cm
@@ -63,7 +90,7 @@ export async function cohorts(ctx: ServiceContext, s: MetricsScope, ru?: Rollups
            ((extract(year FROM act.am) - extract(year FROM c.cm)) * 12 + extract(month FROM act.am) - extract(month FROM c.cm))::int,
            count(*)
     FROM act JOIN c ON c.id = act."memberId" GROUP BY 1, 2`,
-        );
+          );
   const byCohort = new Map<string, { size: number; active: number[] }>();
   for (const x of r) {
     const e = byCohort.get(x.cohort) ?? { size: 0, active: [] };

@@ -1,5 +1,6 @@
 import { addDays } from "date-fns";
-import { sql } from "../db/sql.js";
+import { type Sql, sql } from "../db/sql.js";
+import { Prisma } from "../../generated/prisma/client.js";
 import type { Database } from "../db/database.js";
 import { isMonthStart, monthNumber } from "./rollup.js";
 import { type MetricsScope, memberFiltered, n, rows, storeCond } from "./scope.js";
@@ -25,8 +26,50 @@ const months = (s: MetricsScope) => ({ f: monthNumber(s.from), t: monthNumber(s.
 export const monthText = (m: number) => `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, "0")}`;
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
+/**
+ * How the dimension rollups answer a tier or cohort filter (alone, or with a
+ * region) over whole months: `key` the scope to read, minus the scopes in
+ * `minus` (the tier of a spend of 0 is everyone else) and, with `late`, minus
+ * purchases dated before their member's enrollment month when that is on or
+ * after the period's end (a member filter leaves those members out). Null:
+ * the raw path; "empty": nobody is in scope.
+ */
+export type DimensionPlan = { key: string; minus: string[]; late: boolean } | "empty";
+
+export function dimensionPlan(s: MetricsScope, tierCodes: readonly string[]): DimensionPlan | null {
+  if (!isMonthStart(s.from) || !isMonthStart(s.to) || s.from >= s.to || s.storeId !== undefined) return null;
+  const t = monthNumber(s.to);
+  const r = s.region !== undefined ? `|r:${s.region}` : "";
+  if (s.cohort !== undefined) {
+    if (s.tierCode !== undefined) return null;
+    const m = /^(\d{4})-(\d{2})$/.exec(s.cohort);
+    if (!m) return null;
+    const k = Number(m[1]) * 12 + Number(m[2]) - 1;
+    return k >= t ? "empty" : { key: `K${k}${r}`, minus: [], late: false };
+  }
+  if (s.tierCode === undefined) return null;
+  const i = tierCodes.indexOf(s.tierCode);
+  if (i < 0) return "empty";
+  if (i > 0) return { key: `T${i}@${t}${r}`, minus: [], late: false };
+  return {
+    key: s.region !== undefined ? `r:${s.region}` : "",
+    minus: tierCodes.slice(1).map((_, j) => `T${j + 1}@${t}${r}`),
+    late: true,
+  };
+}
+
+const dimensional = (key: string) => /^[TKE]/.test(key);
+
 /** Members in scope at `to` and those enrolled in the period. */
 function membersSql(key: string, f: number, t: number) {
+  if (/^T\d+@\d+$/.test(key))
+    return sql`(SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'tmem' AND scope = ${key}) AS members,
+          (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'tmem' AND scope = ${key} AND a >= ${f}::int) AS "newMembers"`;
+  if (/^K\d+$/.test(key)) {
+    const k = Number(key.slice(1));
+    return sql`(SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a = ${k}::int AND a < ${t}::int) AS members,
+          (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a = ${k}::int AND a >= ${f}::int AND a < ${t}::int) AS "newMembers"`;
+  }
   return key === ""
     ? sql`(SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a < ${t}::int) AS members,
           (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a >= ${f}::int AND a < ${t}::int) AS "newMembers"`
@@ -34,19 +77,46 @@ function membersSql(key: string, f: number, t: number) {
           (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'act' AND scope = ${key} AND b = 0 AND a < ${t}::int AND c >= ${f}::int AND c < ${t}::int) AS "newMembers"`;
 }
 
-export async function activityCounts(db: Database, s: MetricsScope, key: string) {
+type Counts = Record<"members" | "newMembers" | "active" | "purchases" | "repeat" | "revenue", number>;
+
+export async function activityCounts(db: Database, s: MetricsScope, key: string): Promise<Counts> {
   const { f, t } = months(s);
   const [r] = await rows<Record<string, unknown>>(
     db,
-    sql`SELECT ${membersSql(key, f, t)},
-      (SELECT COALESCE(SUM(members) FILTER (WHERE b < ${f}::int), 0) FROM "MetricsCube"
-       WHERE cube = 'act' AND scope = ${key} AND a >= ${f}::int AND a < ${t}::int) AS active,
-      (SELECT COALESCE(SUM(purchases), 0) FROM "MetricsCube" WHERE cube = 'act' AND scope = ${key} AND a >= ${f}::int AND a < ${t}::int) AS purchases,
-      (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'act' AND scope = ${key} AND a >= ${f}::int AND a < ${t}::int AND b < ${f}::int AND d = 1)
-      + (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'rep' AND scope = ${key} AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND c < ${f}::int) AS repeat,
-      (SELECT COALESCE(SUM(amount - returned), 0) FROM "MetricsStoreDay"
-       WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date ${storeCond(s, sql`"storeId"`)}) AS revenue`,
+    sql`SELECT ${membersSql(key, f, t)}, ${activeSql(sql`scope = ${key}`, f, t)},
+      ${
+        dimensional(key)
+          ? sql`(SELECT COALESCE(SUM(purchases), 0) FROM "MetricsCube" WHERE cube = 'rev' AND scope = ${key} AND a >= ${f}::int AND a < ${t}::int)`
+          : sql`(SELECT COALESCE(SUM(amount - returned), 0) FROM "MetricsStoreDay"
+       WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date ${storeCond(s, sql`"storeId"`)})`
+      } AS revenue`,
   );
+  return counts(r);
+}
+
+function activeSql(scope: Sql, f: number, t: number) {
+  return sql`(SELECT COALESCE(SUM(members) FILTER (WHERE b < ${f}::int), 0) FROM "MetricsCube"
+       WHERE cube = 'act' AND ${scope} AND a >= ${f}::int AND a < ${t}::int) AS active,
+      (SELECT COALESCE(SUM(purchases), 0) FROM "MetricsCube" WHERE cube = 'act' AND ${scope} AND a >= ${f}::int AND a < ${t}::int) AS purchases,
+      (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'act' AND ${scope} AND a >= ${f}::int AND a < ${t}::int AND b < ${f}::int AND d = 1)
+      + (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'rep' AND ${scope} AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND c < ${f}::int) AS repeat`;
+}
+
+/** Activity of purchases dated before their member's enrollment month, for members enrolling at or after the period's end. */
+async function lateCounts(db: Database, s: MetricsScope): Promise<Counts> {
+  const { f, t } = months(s);
+  // The 'E<m>' scopes (with the region's suffix when filtered) whose month m is t or later.
+  const scope = sql`scope LIKE 'E%' AND split_part(scope, '|', 2) = ${s.region !== undefined ? `r:${s.region}` : ""}
+    AND split_part(substr(scope, 2), '|', 1)::int >= ${t}::int`;
+  const [r] = await rows<Record<string, unknown>>(
+    db,
+    sql`SELECT 0 AS members, 0 AS "newMembers", ${activeSql(scope, f, t)},
+      (SELECT COALESCE(SUM(purchases), 0) FROM "MetricsCube" WHERE cube = 'rev' AND ${scope} AND a >= ${f}::int AND a < ${t}::int) AS revenue`,
+  );
+  return counts(r);
+}
+
+function counts(r: Record<string, unknown> | undefined): Counts {
   return {
     members: n(r?.members),
     newMembers: n(r?.newMembers),
@@ -55,6 +125,22 @@ export async function activityCounts(db: Database, s: MetricsScope, key: string)
     repeat: n(r?.repeat),
     revenue: n(r?.revenue),
   };
+}
+
+const ZERO: Counts = { members: 0, newMembers: 0, active: 0, purchases: 0, repeat: 0, revenue: 0 };
+
+/** Activity counts by a dimension plan: its scope minus the others (all the counts are sums over members). */
+export async function planCounts(db: Database, s: MetricsScope, plan: DimensionPlan): Promise<Counts> {
+  if (plan === "empty") return ZERO;
+  const parts = await Promise.all([
+    activityCounts(db, s, plan.key),
+    ...plan.minus.map((k) => activityCounts(db, s, k)),
+    ...(plan.late ? [lateCounts(db, s)] : []),
+  ]);
+  const [head = ZERO, ...rest] = parts;
+  const out = { ...head };
+  for (const p of rest) for (const k of Object.keys(out) as (keyof Counts)[]) out[k] -= p[k];
+  return out;
 }
 
 export async function categoryCounts(db: Database, s: MetricsScope) {
@@ -86,15 +172,38 @@ export async function storeSales(db: Database, s: MetricsScope) {
   );
 }
 
-export async function cohortCounts(db: Database, s: MetricsScope) {
+/**
+ * The cohort heatmap's scope for `s` on the dimension rollups: a store or a
+ * region (members who bought there before the period's end), with or
+ * without a cohort; null when it is the chain without a cohort (the plain
+ * rollups), not whole months, or filtered by tier (the raw path).
+ */
+export function cohortScope(s: MetricsScope): { scope: string; cohort: number | null } | null {
+  if (!isMonthStart(s.from) || !isMonthStart(s.to) || s.from >= s.to || s.tierCode !== undefined) return null;
+  const scope = s.storeId !== undefined ? `s:${s.storeId}` : s.region !== undefined ? `r:${s.region}` : "";
+  if (s.cohort === undefined) return scope === "" ? null : { scope, cohort: null };
+  const m = /^(\d{4})-(\d{2})$/.exec(s.cohort);
+  return m ? { scope, cohort: Number(m[1]) * 12 + Number(m[2]) - 1 } : null;
+}
+
+export async function cohortCounts(db: Database, s: MetricsScope, scope = "", cohort: number | null = null) {
   const { f, t } = months(s);
+  const only = cohort === null ? sql`` : sql` AND a = ${cohort}::int`;
   const r = await rows<{ cm: number; k: number | null; members: unknown }>(
     db,
-    sql`SELECT a AS cm, NULL::int AS k, SUM(members) AS members FROM "MetricsCube"
-        WHERE cube = 'enr' AND scope = '' AND a >= ${f}::int AND a < ${t}::int GROUP BY a HAVING SUM(members) > 0
+    sql`${
+      scope === ""
+        ? sql`SELECT a AS cm, NULL::int AS k, SUM(members) AS members FROM "MetricsCube"
+        WHERE cube = 'enr' AND scope = '' AND a >= ${f}::int AND a < ${t}::int ${only} GROUP BY a HAVING SUM(members) > 0`
+        : // Members enrolled in the period who bought in the scope before its end.
+          sql`SELECT c AS cm, NULL::int AS k, SUM(members) AS members FROM "MetricsCube"
+        WHERE cube = 'act' AND scope = ${scope} AND b = 0 AND a < ${t}::int AND c >= ${f}::int AND c < ${t}::int
+          ${cohort === null ? sql`` : sql` AND c = ${cohort}::int`}
+        GROUP BY c HAVING SUM(members) > 0`
+    }
         UNION ALL
         SELECT a, b - a, SUM(members) FROM "MetricsCube"
-        WHERE cube = 'coh' AND scope = '' AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND b < ${t}::int
+        WHERE cube = 'coh' AND scope = ${scope} AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND b < ${t}::int ${only}
         GROUP BY a, b HAVING SUM(members) > 0`,
   );
   return r.map((x) => ({ cohort: monthText(n(x.cm)), k: x.k === null ? null : n(x.k), members: x.members }));
@@ -134,6 +243,17 @@ export async function lifetimeRevenue(db: Database, s: MetricsScope, key: string
       -- Purchases dated before the member enrolled (imported history) by members enrolled after the period: not theirs yet.
       - (SELECT COALESCE(SUM(p.amount - p."returnedAmount"), 0) FROM "Member" m JOIN "Purchase" p ON p."memberId" = m.id
          WHERE m."createdAt" >= ${s.to}::timestamp AND p.at < ${s.to}::timestamp ${storeCond(s, sql`p."storeId"`)}) AS revenue`,
+  );
+  return { members: n(r?.members), revenue: n(r?.revenue) };
+}
+
+/** Members in a dimension scope (tier or cohort) and their revenue over their whole history before the period's end. */
+export async function lifetimeRevenueByDimension(db: Database, s: MetricsScope, key: string) {
+  const { f, t } = months(s);
+  const [r] = await rows<Record<string, unknown>>(
+    db,
+    sql`SELECT ${membersSql(key, f, t)},
+      (SELECT COALESCE(SUM(purchases), 0) FROM "MetricsCube" WHERE cube = 'rev' AND scope = ${key} AND a < ${t}::int) AS revenue`,
   );
   return { members: n(r?.members), revenue: n(r?.revenue) };
 }
@@ -198,6 +318,43 @@ export async function tierCounts(db: Database, s: MetricsScope) {
         UNION ALL
         SELECT -1, (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a < ${t}::int)`,
   );
+}
+
+/**
+ * Members by tier index (i > 0) at the period's end and all members in scope,
+ * for a cohort or a region on the dimension rollups (the rest of the
+ * members have the tier of a spend of 0).
+ */
+export async function tierCountsByDimension(db: Database, s: MetricsScope, tiers: number) {
+  const { t } = months(s);
+  const is = Array.from({ length: tiers - 1 }, (_, j) => j + 1);
+  if (s.cohort !== undefined) {
+    const m = /^(\d{4})-(\d{2})$/.exec(s.cohort);
+    const k = m ? Number(m[1]) * 12 + Number(m[2]) - 1 : t;
+    const [r] = await rows<Record<string, unknown>>(
+      db,
+      sql`SELECT (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a = ${k}::int AND a < ${t}::int) AS total
+        ${Prisma.join(
+          is.map(
+            (i) =>
+              sql`, (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'tmem' AND scope = ${`T${i}@${t}`} AND a = ${k}::int AND a < ${t}::int) AS ${Prisma.raw(`t${i}`)}`,
+          ),
+          "",
+        )}`,
+    );
+    return { total: n(r?.total), by: is.map((i) => n(r?.[`t${i}`])) };
+  }
+  const inScope = (scope: string) =>
+    sql`(SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'act' AND scope = ${scope} AND b = 0 AND a < ${t}::int AND c < ${t}::int)`;
+  const [r] = await rows<Record<string, unknown>>(
+    db,
+    sql`SELECT ${inScope(`r:${s.region}`)} AS total
+      ${Prisma.join(
+        is.map((i) => sql`, ${inScope(`T${i}@${t}|r:${s.region}`)} AS ${Prisma.raw(`t${i}`)}`),
+        "",
+      )}`,
+  );
+  return { total: n(r?.total), by: is.map((i) => n(r?.[`t${i}`])) };
 }
 
 /** RFM cells at the period's end: those who bought in the window, and (-1) everyone who bought before it. */

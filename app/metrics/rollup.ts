@@ -27,6 +27,20 @@ import { Prisma } from "../../generated/prisma/client.js";
  * Scopes: '' the chain, 'r:<region>', 's:<store id>', 'c:<category>' (act for
  * all; rep for all but stores; retention for the chain and regions).
  *
+ * Dimensions (the tier and cohort filters; filled after the rest by their
+ * own resumable backfill on a deployment that had the rollups before them):
+ * - 'T<i>@<t>' and 'T<i>@<t>|r:<region>': members whose tier at month start t
+ *   is the program's tier i (i > 0: the tier of a spend of 0 is the rest),
+ *   act and rep of their purchases before t as in the chain or the region, a
+ *   `rev` cube (a = month, purchases = net revenue) and, for the chain, `tmem`
+ *   (a = enrollment month): the members themselves.
+ * - 'K<m>' and 'K<m>|r:<region>': members who enrolled in month m: act, rep,
+ *   rev and retention.
+ * - 'E<m>' and 'E<m>|r:<region>': act, rep and rev of purchases dated before
+ *   the member's enrollment month m (imported history), which a member filter
+ *   leaves out of a period ending before m.
+ * - coh for 'r:' and 's:' scopes (cohort retention in a region or a store).
+ *
  * When a member's purchases change, their old contribution is subtracted and
  * the new one added (both computed from the raw rows: the old set is the new
  * one without the ids being applied), so a purchase dated in the past, or
@@ -66,7 +80,19 @@ interface State {
   memberId: number;
   economics: string;
   catchUpCursor: number | null;
+  dimensionsCursor: number | null;
 }
+
+/**
+ * Which rows a contribution makes: those before the dimensions (`base`), and
+ * the dimensions' rows for the members matching `dims`.
+ */
+interface Parts {
+  base: boolean;
+  dims: (memberCol: Sql) => Sql;
+}
+const all = () => sql`true`;
+const none = () => sql`false`;
 
 const notGap = (source: SourceName, col: Sql) =>
   sql`NOT EXISTS (SELECT 1 FROM "MetricsRollupGap" g WHERE g.source = ${source}::text AND g.id = ${col})`;
@@ -84,6 +110,7 @@ function contribution(
   enrolledCond: Sql,
   returnCond: Sql,
   few = false,
+  parts: Parts = { base: true, dims: all },
 ): Sql {
   const w = ACTIVE_WINDOW_DAYS;
   const P = (n: string) => raw(`${p}_${n}`);
@@ -113,23 +140,58 @@ function contribution(
       GROUP BY 1, 2),
     ${P("mem")} AS (SELECT m.id, ${MONTH(sql`m."createdAt"`)} AS cm FROM "Member" m WHERE ${memberCond(sql`m.id`)} AND ${enrolledCond}),
     ${P("pm")} AS (
-      SELECT ''::text AS scope, "memberId", mo, count(*)::int AS k, max(at) AS last FROM ${P("p")} GROUP BY 2, 3
-      UNION ALL SELECT 'r:' || region, "memberId", mo, count(*)::int, max(at) FROM ${P("p")} GROUP BY 1, 2, 3
-      UNION ALL SELECT 's:' || "storeId", "memberId", mo, count(*)::int, max(at) FROM ${P("p")} GROUP BY 1, 2, 3
-      UNION ALL SELECT 'c:' || i.category, x."memberId", x.mo, count(DISTINCT x.id)::int, max(x.at)
+      SELECT ''::text AS scope, "memberId", mo, count(*)::int AS k, max(at) AS last, SUM(net)::bigint AS rev FROM ${P("p")} GROUP BY 2, 3
+      UNION ALL SELECT 'r:' || region, "memberId", mo, count(*)::int, max(at), SUM(net)::bigint FROM ${P("p")} GROUP BY 1, 2, 3
+      UNION ALL SELECT 's:' || "storeId", "memberId", mo, count(*)::int, max(at), SUM(net)::bigint FROM ${P("p")} GROUP BY 1, 2, 3
+      UNION ALL SELECT 'c:' || i.category, x."memberId", x.mo, count(DISTINCT x.id)::int, max(x.at), 0
         FROM ${P("p")} x ${
-          few
-            ? // A few members' purchases lie all over the table: look up each one's items by index.
-              sql`CROSS JOIN LATERAL (SELECT i.category FROM "PurchaseItem" i WHERE i."purchaseId" = x.id) i`
-            : // A batch's purchases are near each other: the id range lets the planner read the items by index instead of all of them.
-              sql`JOIN "PurchaseItem" i ON i."purchaseId" = x.id
+          !parts.base
+            ? sql`JOIN (SELECT NULL::text AS category) i ON false`
+            : few
+              ? // A few members' purchases lie all over the table: look up each one's items by index.
+                sql`CROSS JOIN LATERAL (SELECT i.category FROM "PurchaseItem" i WHERE i."purchaseId" = x.id) i`
+              : // A batch's purchases are near each other: the id range lets the planner read the items by index instead of all of them.
+                sql`JOIN "PurchaseItem" i ON i."purchaseId" = x.id
                   WHERE i."purchaseId" BETWEEN (SELECT min(id) FROM ${P("p")}) AND (SELECT max(id) FROM ${P("p")})`
         }
         GROUP BY 1, 2, 3),
     ${P("seq")} AS (
       SELECT pm.*, COALESCE(lag(mo) OVER w, 0) AS prev, COALESCE(lag(mo, 2) OVER w, 0) AS prev2, lag(k) OVER w AS prevk
       FROM ${P("pm")} pm WINDOW w AS (PARTITION BY scope, "memberId" ORDER BY mo)),
+    ${P("ti")} AS (
+      SELECT w."memberId", w.t, m.cm,
+             (SELECT v.i FROM ${tiers} WHERE v.threshold <= w.spend ORDER BY v.threshold DESC LIMIT 1) AS i
+      FROM ${P("win")} w JOIN ${P("mem")} m ON m.id = w."memberId" AND m.cm < w.t
+      WHERE w.spend IS NOT NULL AND ${parts.dims(sql`w."memberId"`)}),
+    ${P("dseq")} AS (
+      SELECT 'T' || ti.i || '@' || ti.t || CASE WHEN s.scope = '' THEN '' ELSE '|' || s.scope END AS scope,
+             s.mo, s.prev, s.prev2, s.k, s.prevk, s.rev, ti.cm
+      FROM ${P("seq")} s JOIN ${P("ti")} ti ON ti."memberId" = s."memberId" AND s.mo < ti.t AND ti.i > 0
+      WHERE s.scope = '' OR s.scope LIKE 'r:%'
+      UNION ALL
+      SELECT 'K' || m.cm || CASE WHEN s.scope = '' THEN '' ELSE '|' || s.scope END, s.mo, s.prev, s.prev2, s.k, s.prevk, s.rev, m.cm
+      FROM ${P("seq")} s JOIN ${P("mem")} m ON m.id = s."memberId"
+      WHERE (s.scope = '' OR s.scope LIKE 'r:%') AND ${parts.dims(sql`s."memberId"`)}
+      UNION ALL
+      SELECT 'E' || m.cm || CASE WHEN s.scope = '' THEN '' ELSE '|' || s.scope END, s.mo, s.prev, s.prev2, s.k, s.prevk, s.rev, m.cm
+      FROM ${P("seq")} s JOIN ${P("mem")} m ON m.id = s."memberId" AND s.mo < m.cm
+      WHERE (s.scope = '' OR s.scope LIKE 'r:%') AND ${parts.dims(sql`s."memberId"`)}),
     ${P("cube")} AS (
+      SELECT 'act'::text AS cube, scope, mo AS a, prev AS b, CASE WHEN prev = 0 THEN cm ELSE 0 END AS c, (k > 1)::int AS d,
+             1::bigint AS members, k::bigint AS purchases
+      FROM ${P("dseq")}
+      UNION ALL
+      SELECT 'rep', scope, mo, prev, prev2, 0, 1, 0 FROM ${P("dseq")} WHERE prev > 0 AND prevk = 1
+      UNION ALL
+      SELECT 'rev', scope, mo, 0, 0, 0, 0, rev FROM ${P("dseq")}
+      UNION ALL
+      SELECT 'tmem', 'T' || i || '@' || t, cm, 0, 0, 0, 1, 0 FROM ${P("ti")} WHERE i > 0
+      UNION ALL
+      SELECT 'coh', s.scope, m.cm, s.mo, 0, 0, 1, 0 FROM ${P("seq")} s JOIN ${P("mem")} m ON m.id = s."memberId"
+      WHERE (s.scope LIKE 'r:%' OR s.scope LIKE 's:%') AND ${parts.dims(sql`s."memberId"`)}
+      UNION ALL
+      -- The rows before the dimensions (none in a backfill of the dimensions alone).
+      SELECT * FROM (
       SELECT 'act'::text AS cube, s.scope, s.mo AS a, s.prev AS b,
              CASE WHEN s.prev = 0 THEN COALESCE(m.cm, -1) ELSE 0 END AS c, (s.k > 1)::int AS d,
              1::bigint AS members, s.k::bigint AS purchases
@@ -152,13 +214,18 @@ function contribution(
              CASE WHEN f >= ${t.frequency[1]}::int THEN 3 WHEN f >= ${t.frequency[0]}::int THEN 2 ELSE 1 END,
              CASE WHEN m >= ${t.monetaryKopecks[1]}::bigint THEN 3 WHEN m >= ${t.monetaryKopecks[0]}::bigint THEN 2 ELSE 1 END,
              1, 0
-      FROM ${P("win")} WHERE f > 0),
+      FROM ${P("win")} WHERE f > 0) base WHERE ${raw(parts.base ? "true" : "false")}),
     ${P("ret")} AS (
       SELECT scope, months, count(*)::bigint AS members FROM (
         SELECT scope, "memberId", ',' || string_agg(DISTINCT b::text, ',') || ',' AS months
-        FROM ${P("pm")} CROSS JOIN LATERAL generate_series(mo + 1, mo + 4) b
-        WHERE (scope = '' OR scope LIKE 'r:%')
-          AND make_timestamp(b / 12, b % 12 + 1, 1, 0, 0, 0) - ${w}::int * interval '1 day' <= last
+        FROM (SELECT scope, "memberId", mo, last FROM ${P("pm")}
+              WHERE ${raw(parts.base ? "true" : "false")} AND (scope = '' OR scope LIKE 'r:%')
+              UNION ALL
+              SELECT 'K' || m.cm || CASE WHEN x.scope = '' THEN '' ELSE '|' || x.scope END, x."memberId", x.mo, x.last
+              FROM ${P("pm")} x JOIN ${P("mem")} m ON m.id = x."memberId"
+              WHERE (x.scope = '' OR x.scope LIKE 'r:%') AND ${parts.dims(sql`x."memberId"`)}) pm
+        CROSS JOIN LATERAL generate_series(mo + 1, mo + 4) b
+        WHERE make_timestamp(b / 12, b % 12 + 1, 1, 0, 0, 0) - ${w}::int * interval '1 day' <= last
         GROUP BY 1, 2) r
       GROUP BY 1, 2)`;
 }
@@ -264,7 +331,7 @@ const economicsKey = (program: Program) =>
   });
 
 async function readState(tx: SqlTx): Promise<State | undefined> {
-  return tx.one<State>(sql`SELECT "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor"
+  return tx.one<State>(sql`SELECT "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor", "dimensionsCursor"
     FROM "MetricsRollupState" WHERE id = 1`);
 }
 
@@ -287,11 +354,13 @@ export interface RefreshOptions {
   batchMembers?: number;
   /** Ids per incremental round. */
   batchIds?: number;
-  onBatch?: (done: number, total: number) => void;
+  onBatch?: (done: number, total: number, phase?: "past" | "dimensions") => void;
 }
 
 export interface RollupStatus {
   caughtUp: boolean;
+  /** Whether the tier and cohort rollups are filled too. */
+  dimensions: boolean;
 }
 
 /**
@@ -335,18 +404,23 @@ export async function refreshRollups(
       memberId: hi?.member ?? 0,
       economics: econ,
       catchUpCursor: first?.id ?? null,
+      dimensionsCursor: null,
     };
     await tx.many(sql`INSERT INTO "MetricsRollupState" (id, "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor", "updatedAt")
       VALUES (1, ${s.purchaseId}::int, ${s.returnId}::int, ${s.ledgerId}::int, ${s.memberId}::int, ${econ}, ${s.catchUpCursor}::int, ${now()}::timestamp)`);
     return s;
   });
-  if (!started) return { caughtUp: false };
+  if (!started) return { caughtUp: false, dimensions: false };
   if (started.catchUpCursor !== null) {
-    if (!o.catchUp) return { caughtUp: false };
+    if (!o.catchUp) return { caughtUp: false, dimensions: false };
     await catchUp(db, program, now, started, o.batchMembers ?? 50_000, o.onBatch);
   }
   while (await applyNew(db, program, now, o.batchIds ?? 50_000));
-  return { caughtUp: true };
+  if (o.catchUp) await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch);
+  const [st] = await db.query<{ c: number | null }>(
+    `SELECT "dimensionsCursor" AS c FROM "MetricsRollupState" WHERE id = 1`,
+  );
+  return { caughtUp: true, dimensions: st !== undefined && st.c === null };
 }
 
 async function catchUp(
@@ -355,7 +429,7 @@ async function catchUp(
   now: () => Date,
   s: State,
   batch: number,
-  onBatch?: (done: number, total: number) => void,
+  onBatch?: (done: number, total: number, phase?: "past" | "dimensions") => void,
 ) {
   for (;;) {
     const more = await db.unitOfWork(async (tx) => {
@@ -375,6 +449,9 @@ async function catchUp(
           sql`p.id <= ${st.purchaseId}::int AND ${notGap("purchase", sql`p.id`)}`,
           sql`${notGap("member", sql`m.id`)}`,
           sql`r.id <= ${st.returnId}::int AND ${notGap("return", sql`r.id`)}`,
+          false,
+          // A rebuild fills the dimensions with the rest; otherwise their backfill follows.
+          { base: true, dims: st.dimensionsCursor === null ? all : none },
         ),
         "n",
         null,
@@ -396,7 +473,61 @@ async function catchUp(
       await tx.many(
         sql`UPDATE "MetricsRollupState" SET "catchUpCursor" = ${done ? null : b}::int, "updatedAt" = ${now()}::timestamp WHERE id = 1`,
       );
-      onBatch?.(Math.min(b, st.memberId), st.memberId);
+      onBatch?.(Math.min(b, st.memberId), st.memberId, "past");
+      return !done;
+    });
+    if (!more) return;
+  }
+}
+
+/**
+ * Fills the dimensions' rows member batch by member batch (resumable: the
+ * cursor commits with each batch) on rollups that were caught up without
+ * them. Rows arriving meanwhile update the members the backfill has passed
+ * (applyNew); the members ahead of it get their rows from what is applied
+ * when it reaches them.
+ */
+async function backfillDimensions(
+  db: Database,
+  program: Program,
+  now: () => Date,
+  econ: string,
+  batch: number,
+  onBatch?: (done: number, total: number, phase?: "past" | "dimensions") => void,
+) {
+  for (;;) {
+    const more = await db.unitOfWork(async (tx) => {
+      await lock(tx);
+      await roomToSort(db, tx);
+      const st = await readState(tx);
+      if (!st || st.catchUpCursor !== null || st.dimensionsCursor === null || st.economics !== econ) return false;
+      const [first] = await tx.many<{ id: number | null }>(
+        sql`SELECT min(id) AS id FROM "Member" WHERE id >= ${st.dimensionsCursor}::int`,
+      );
+      const a = Math.max(st.dimensionsCursor, first?.id ?? st.memberId + 1);
+      const b = a + batch;
+      const inBatch = (col: Sql) => sql`${col} >= ${a}::int AND ${col} < ${b}::int AND ${col} <= ${st.memberId}::int`;
+      if (a <= st.memberId)
+        await applyCubeDelta(
+          tx,
+          contribution(
+            program,
+            "n",
+            inBatch,
+            sql`p.id <= ${st.purchaseId}::int AND ${notGap("purchase", sql`p.id`)}`,
+            sql`${notGap("member", sql`m.id`)}`,
+            sql`r.id <= ${st.returnId}::int AND ${notGap("return", sql`r.id`)}`,
+            false,
+            { base: false, dims: all },
+          ),
+          "n",
+          null,
+        );
+      const done = b > st.memberId;
+      await tx.many(
+        sql`UPDATE "MetricsRollupState" SET "dimensionsCursor" = ${done ? null : b}::int, "updatedAt" = ${now()}::timestamp WHERE id = 1`,
+      );
+      onBatch?.(Math.min(b, st.memberId), st.memberId, "dimensions");
       return !done;
     });
     if (!more) return;
@@ -466,6 +597,9 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
       const hiP = next.purchase ?? st.purchaseId;
       const hiM = next.member ?? st.memberId;
       const hiR = next.return ?? st.returnId;
+      // Dimensions only for the members their backfill has passed (it fills the rest from what is applied then).
+      const cur = st.dimensionsCursor;
+      const dimsParts: Parts = { base: true, dims: cur === null ? all : (col) => sql`${col} < ${cur}::int` };
       await applyCubeDelta(
         tx,
         sql`${contribution(
@@ -476,6 +610,7 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
           applied("member", sql`m.id`, hiM),
           applied("return", sql`r.id`, hiR),
           true,
+          dimsParts,
         )},
           ${contribution(
             program,
@@ -485,6 +620,7 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
             sql`${applied("member", sql`m.id`, hiM)} AND NOT ${isNew("member", sql`m.id`)}`,
             sql`${applied("return", sql`r.id`, hiR)} AND NOT ${isNew("return", sql`r.id`)}`,
             true,
+            dimsParts,
           )}`,
         "n",
         "o",

@@ -134,12 +134,20 @@ export const n = (v: unknown) => Number(v ?? 0);
 /** Whether the rollups are caught up (brought up to date first); absent: the raw path. */
 export interface Rollups {
   ready(): Promise<boolean>;
+  /** Whether the tier and cohort rollups are filled too (brought up to date first). */
+  dimensions(): Promise<boolean>;
 }
 
 /** The rollup key for `s` when the rollups can answer it and are ready, else null (the raw path). */
 export async function viaRollups(ru: Rollups | undefined, key: string | null): Promise<string | null> {
   if (ru === undefined || key === null) return null;
   return (await ru.ready()) ? key : null;
+}
+
+/** The dimension plan for `s` when the rollups can answer it and are ready, else null (the raw path). */
+export async function viaDimensions<P>(ru: Rollups | undefined, plan: P | null): Promise<P | null> {
+  if (ru === undefined || plan === null) return null;
+  return (await ru.dimensions()) ? plan : null;
 }
 
 /** The default period: the six calendar months up to the end of the current one (UTC). */

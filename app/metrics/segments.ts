@@ -8,8 +8,18 @@ import {
 } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { receiptRows, rfmCounts, rollupKey, tierCounts } from "./rollup-read.js";
-import { type MetricsScope, memberFiltered, n, type Rollups, rows, scopeCtes, storeCond, viaRollups } from "./scope.js";
+import { receiptRows, rfmCounts, rollupKey, tierCounts, tierCountsByDimension } from "./rollup-read.js";
+import {
+  type MetricsScope,
+  memberFiltered,
+  n,
+  type Rollups,
+  rows,
+  scopeCtes,
+  storeCond,
+  viaDimensions,
+  viaRollups,
+} from "./scope.js";
 
 /**
  * RFM segment sizes at the period's end: the database scores every member
@@ -54,6 +64,23 @@ export async function tierDistribution(
   s: MetricsScope,
   ru?: Rollups,
 ): Promise<{ tier: string; members: number }[]> {
+  // Filtered by a tier: the members in scope without it who are in that tier.
+  if (s.tierCode !== undefined) {
+    const all = await tierDistribution(ctx, { ...s, tierCode: undefined }, ru);
+    return all.map((x) => ({ tier: x.tier, members: x.tier === s.tierCode ? x.members : 0 }));
+  }
+  const dims =
+    rollupKey({ ...s, cohort: undefined, region: undefined }, ["chain"]) !== null &&
+    s.storeId === undefined &&
+    (s.cohort === undefined) !== (s.region === undefined) &&
+    (await viaDimensions(ru, true)) !== null;
+  if (dims) {
+    // A cohort or a region: the tiers above the one of a spend of 0 from their rollups, that one the rest.
+    const tiers = ctx.program.tiers;
+    const c = await tierCountsByDimension(ctx.db, s, tiers.length);
+    const rest = c.total - c.by.reduce((a, k) => a + k, 0);
+    return tiers.map((t, i) => ({ tier: t.code, members: i === 0 ? rest : (c.by[i - 1] ?? 0) }));
+  }
   if ((await viaRollups(ru, rollupKey(s, ["chain"]))) !== null) {
     const tiers = ctx.program.tiers;
     const counts = await tierCounts(ctx.db, s);

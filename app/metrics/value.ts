@@ -1,8 +1,18 @@
 import { loyaltyCostShare, realizedLtv } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { type Sql, sql } from "../db/sql.js";
-import { lifetimeRevenue, loyaltyRows, rollupKey } from "./rollup-read.js";
-import { join, type MetricsScope, n, type Rollups, rows, scopeCtes, storeCond, viaRollups } from "./scope.js";
+import { dimensionPlan, lifetimeRevenue, lifetimeRevenueByDimension, loyaltyRows, rollupKey } from "./rollup-read.js";
+import {
+  join,
+  type MetricsScope,
+  n,
+  type Rollups,
+  rows,
+  scopeCtes,
+  storeCond,
+  viaDimensions,
+  viaRollups,
+} from "./scope.js";
 
 export interface RealizedLtv {
   members: number;
@@ -13,16 +23,29 @@ export interface RealizedLtv {
 /** Realized LTV: net revenue of the members in scope over their whole history up to the period's end, per member. */
 export async function lifetimeValue(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<RealizedLtv> {
   const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
+  // One tier above the tier of a spend of 0, or a cohort (alone or in a region): their own scopes.
+  const plan =
+    key === null
+      ? dimensionPlan(
+          s,
+          ctx.program.tiers.map((t) => t.code),
+        )
+      : null;
+  const dim = await viaDimensions(ru, plan !== null && (plan === "empty" || plan.minus.length === 0) ? plan : null);
   const [r] =
     key !== null
       ? [await lifetimeRevenue(ctx.db, s, key)]
-      : await rows<Record<string, unknown>>(
-          ctx.db,
-          sql`WITH ${scopeCtes(ctx.program, s)}
+      : dim === "empty"
+        ? [{ members: 0, revenue: 0 }]
+        : dim !== null
+          ? [await lifetimeRevenueByDimension(ctx.db, s, dim.key)]
+          : await rows<Record<string, unknown>>(
+              ctx.db,
+              sql`WITH ${scopeCtes(ctx.program, s)}
     SELECT (SELECT count(*) FROM sm) AS members,
            (SELECT COALESCE(SUM(p.amount - p."returnedAmount"), 0) FROM "Purchase" p JOIN sm ON sm.id = p."memberId"
             WHERE p.at < ${s.to}::timestamp ${storeCond(s, sql`p."storeId"`)}) AS revenue`,
-        );
+            );
   const members = n(r?.members);
   const revenue = n(r?.revenue);
   return { members, lifetimeRevenueKopecks: revenue, ltvKopecks: realizedLtv(revenue, members) };

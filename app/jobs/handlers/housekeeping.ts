@@ -19,7 +19,12 @@ export function housekeepingHandlers(ctx: ServiceContext, services: Services): R
     async "metrics.rollup"() {
       // The dashboard's pre-aggregates: the first run catches up the past (in batches), later runs add what arrived.
       const t = Date.now();
-      await refreshRollups(ctx.db, ctx.program, ctx.now, { catchUp: true });
+      await refreshRollups(ctx.db, ctx.program, ctx.now, {
+        catchUp: true,
+        // A first catch-up or a backfill of the tier and cohort rollups takes minutes on a large chain: say where it is.
+        onBatch: (done, total, phase) =>
+          ctx.log.info({ done, total, phase: phase ?? "past" }, "metrics rollups: members"),
+      });
       await pruneRollups(ctx.db);
       ctx.log.debug({ ms: Date.now() - t }, "metrics rollups refreshed");
     },
