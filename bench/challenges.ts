@@ -59,14 +59,16 @@ async function section(label: string, db: Database) {
     ANALYZE;`);
   const buy = (s: typeof none, prefix: string) => async (i: number) => {
     const memberId = members[i % members.length] as number;
+    const items = [{ sku: "SKU1", category: `cat${i % 8}`, amountKopecks: 120_000 }];
     const r = await s.purchases.recordPurchase({
       storeId: store.id,
       member: { id: memberId },
       receiptId: `${prefix}-${i}`,
       amountKopecks: 120_000,
-      items: [{ sku: "SKU1", category: `cat${i % 8}`, amountKopecks: 120_000 }],
+      items,
     });
-    await s.challenges.complete(memberId, r.at);
+    // What the challenge.purchase job is given: the purchase.recorded event (its store, time and categories).
+    await s.challenges.complete({ memberId, storeId: r.storeId, at: r.at, categories: items.map((x) => x.category) });
   };
   await measure(60, 1, buy(none, "w0"));
   await measure(60, 1, buy(fifty, "w1"));

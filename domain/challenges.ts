@@ -122,6 +122,43 @@ export function inChallengeScope(c: Challenge, store: { storeId: number; region:
   );
 }
 
+/** What a purchase's reaction knows of it without reading the database (its event). */
+export interface PurchaseSeen {
+  storeId: number;
+  at: Date;
+  /** Its items' categories; absent when not known (then it may hold any). */
+  categories?: readonly string[] | undefined;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The challenges a purchase may count for: open on its day (in any zone —
+ * its store's zone is not known here, so the UTC date a day either side),
+ * in the pilot (a region pilot may hold any store), and for a category goal,
+ * with that category among its items when they are known.
+ *
+ * Progress comes only from the purchases a challenge counts, so a purchase
+ * moves no other: whatever it did not count for was already met or not
+ * before it, and the reaction to the purchase that met it completed it. (A
+ * challenge added with a start in the past, whose goal a shopper's history
+ * already meets, completes at their next purchase that counts for it.)
+ */
+export function challengesMovedBy(challenges: readonly Challenge[], p: PurchaseSeen): Challenge[] {
+  const days = [-DAY_MS, 0, DAY_MS].map((d) => new Date(p.at.getTime() + d).toISOString().slice(0, 10));
+  const categories = p.categories?.map((c) => c.trim().toLowerCase());
+  return challenges.filter((c) => {
+    if (!days.some((d) => challengeOpen(c, d))) return false;
+    const pilot = c.scope && (c.scope.stores?.length || c.scope.regions?.length);
+    if (pilot && !c.scope?.regions?.length && !c.scope?.stores?.includes(p.storeId)) return false;
+    if (c.goal.kind === "category" && categories) {
+      const wanted = c.goal.category.trim().toLowerCase();
+      return categories.includes(wanted);
+    }
+    return true;
+  });
+}
+
 interface Counted extends ChallengePurchase {
   local: LocalDate;
   day: number;
@@ -175,7 +212,8 @@ export function challengeProgress(
       inChallengeScope(c, p) &&
       (from === undefined || p.at.getTime() > from || (p.at.getTime() === from && p.id > (after?.id ?? 0))),
   );
-  const today = dayNumber(localDate(now, zone));
+  // Only an unmet goal's progress reads the clock (reading an instant in a zone costs more than the rest).
+  const today = () => dayNumber(localDate(now, zone));
   const g = c.goal;
   switch (g.kind) {
     case "visits": {
@@ -186,7 +224,8 @@ export function challengeProgress(
         if (first && last && last.day - first.day < g.withinDays)
           return { done: g.count, target: g.count, completedBy: run.map((p) => p.id) };
       }
-      const recent = visits.filter((p) => p.day > today - g.withinDays).length;
+      const since = today() - g.withinDays;
+      const recent = visits.filter((p) => p.day > since).length;
       return { done: Math.min(recent, g.count - 1), target: g.count, completedBy: null };
     }
     case "category": {
@@ -222,7 +261,7 @@ export function challengeProgress(
       }
       // The run still counts if the weeks missed since its last purchase (this week excluded) are forgivable.
       const last = run[run.length - 1];
-      const alive = last !== undefined && forgiven + Math.max(0, weekOf(today) - weekOf(last.day) - 1) <= g.forgive;
+      const alive = last !== undefined && forgiven + Math.max(0, weekOf(today()) - weekOf(last.day) - 1) <= g.forgive;
       return { done: alive ? run.length : 0, target: g.weeks, completedBy: null };
     }
     case "stores": {

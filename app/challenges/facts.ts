@@ -1,11 +1,4 @@
-import {
-  type Challenge,
-  type ChallengePurchase,
-  challengeOpen,
-  isoLocalDate,
-  localDate,
-  type Program,
-} from "../../domain/index.js";
+import type { Challenge, ChallengePurchase, Program } from "../../domain/index.js";
 import { type SqlTx, sql } from "../db/sql.js";
 
 /** A stored completion, as the rules need it. */
@@ -23,47 +16,44 @@ export interface Completion {
 const DAY_MS = 86_400_000;
 
 /**
- * The challenges that may be open at an instant somewhere: its UTC date a day
- * either side covers every zone (each purchase's own day decides later).
- */
-export function openChallenges(program: Program, at: Date): Challenge[] {
-  const days = [-DAY_MS, 0, DAY_MS].map((d) => isoLocalDate(localDate(new Date(at.getTime() + d), "UTC")));
-  return program.gamification.challenges.filter((c) => days.some((d) => challengeOpen(c, d)));
-}
-
-/**
  * What the challenges of one member are computed from, in one round trip on
- * indexes: the member's zone (their latest store's, else the chain's), their
- * purchases since the earliest start among `challenges` (a day early, for
- * zones east of UTC), and their completions. Categories are read only when a
- * category goal needs them.
+ * indexes: their purchases since the earliest start among `challenges` (a
+ * day early, for zones east of UTC), their completions of those challenges,
+ * and — when `zone` is asked for (progress "this week", "this month") — the
+ * member's zone (their latest store's, else the chain's). Categories are
+ * read only when a category goal needs them.
  */
 export async function challengeFacts(
   tx: Pick<SqlTx, "one">,
   program: Program,
   memberId: number,
   challenges: readonly Challenge[],
+  opts: { zone?: boolean; allCompletions?: boolean } = {},
 ): Promise<{ zone: string; purchases: ChallengePurchase[]; completions: Completion[] }> {
+  const { zone = true, allCompletions = true } = opts;
   const since = new Date(Math.min(...challenges.map((c) => Date.parse(`${c.startsOn}T00:00:00Z`))) - DAY_MS);
   const categories = challenges.some((c) => c.goal.kind === "category");
   const row = await tx.one<{
-    zone: string | null;
-    purchases: (Omit<ChallengePurchase, "at"> & { at: string })[] | null;
+    zone?: string | null;
+    purchases: [number, number, number, string, string, number, string[]][] | null;
     completions: (Omit<Completion, "completedAt"> & { completedAt: string })[] | null;
   }>(sql`
     SELECT
-      (SELECT st."timeZone" FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
-        WHERE p."memberId" = ${memberId} ORDER BY p.at DESC, p.id DESC LIMIT 1) AS zone,
+      ${
+        zone
+          ? sql`(SELECT st."timeZone" FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
+                WHERE p."memberId" = ${memberId} ORDER BY p.at DESC, p.id DESC LIMIT 1) AS zone,`
+          : sql``
+      }
       ${
         challenges.length === 0
           ? sql`NULL::json`
-          : sql`(SELECT json_agg(json_build_object(
-                   'id', p.id, 'at', to_char(p.at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'storeId', p."storeId",
-                   'region', st.region, 'timeZone', st."timeZone", 'netKopecks', p.amount - p."returnedAmount",
-                   'categories', ${
+          : sql`(SELECT json_agg(json_build_array(
+                   p.id, (extract(epoch FROM p.at) * 1000)::int8, p."storeId", st.region, st."timeZone",
+                   p.amount - p."returnedAmount", ${
                      categories
-                       ? sql`COALESCE((SELECT array_agg(DISTINCT i.category) FROM "PurchaseItem" i WHERE i."purchaseId" = p.id), '{}')`
-                       : sql`'{}'::text[]`
+                       ? sql`(SELECT array_agg(DISTINCT i.category) FROM "PurchaseItem" i WHERE i."purchaseId" = p.id)`
+                       : sql`NULL::text[]`
                    }) ORDER BY p.at, p.id)
                  FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
                  WHERE p."memberId" = ${memberId} AND p.at >= ${since}::timestamp)`
@@ -72,10 +62,20 @@ export async function challengeFacts(
                 'id', id, 'challenge', challenge, 'round', round, 'purchaseIds', "purchaseIds", 'points', points,
                 'badge', badge, 'reversedPoints', "reversedPoints",
                 'completedAt', to_char("completedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY challenge, round)
-        FROM "ChallengeCompletion" WHERE "memberId" = ${memberId}) AS completions`);
+        FROM "ChallengeCompletion" WHERE "memberId" = ${memberId}${
+          allCompletions ? sql`` : sql` AND challenge = ANY(${challenges.map((c) => c.code)}::text[])`
+        }) AS completions`);
   return {
     zone: row?.zone ?? program.timeZone,
-    purchases: (row?.purchases ?? []).map((p) => ({ ...p, at: new Date(p.at) })),
+    purchases: (row?.purchases ?? []).map(([id, at, storeId, region, timeZone, netKopecks, cats]) => ({
+      id,
+      at: new Date(at),
+      storeId,
+      region,
+      timeZone,
+      netKopecks,
+      categories: cats ?? [],
+    })),
     completions: (row?.completions ?? []).map((c) => ({ ...c, completedAt: new Date(c.completedAt) })),
   };
 }
