@@ -142,7 +142,8 @@ const DAY_MS = 86_400_000;
  * moves no other: whatever it did not count for was already met or not
  * before it, and the reaction to the purchase that met it completed it. (A
  * challenge added with a start in the past, whose goal a shopper's history
- * already meets, completes at their next purchase that counts for it.)
+ * already meets, completes at their next purchase that counts for it — for
+ * a category goal, one whose month meets it.)
  */
 export function challengesMovedBy(challenges: readonly Challenge[], p: PurchaseSeen): Challenge[] {
   const days = [-DAY_MS, 0, DAY_MS].map((d) => new Date(p.at.getTime() + d).toISOString().slice(0, 10));
@@ -159,6 +160,18 @@ export function challengesMovedBy(challenges: readonly Challenge[], p: PurchaseS
   });
 }
 
+/**
+ * From when a purchase's categories can matter to the category goals it may
+ * complete: a category goal is met within one calendar month, so only the
+ * purchases of the purchase's own month count with it — the earliest
+ * instant that month can start in any zone (a day before the 1st, UTC, of
+ * the month of the day before the purchase).
+ */
+export function categoryMonthStart(at: Date): Date {
+  const d = new Date(at.getTime() - DAY_MS);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) - DAY_MS);
+}
+
 interface Counted extends ChallengePurchase {
   local: LocalDate;
   day: number;
@@ -169,22 +182,47 @@ interface Counted extends ChallengePurchase {
 /**
  * The purchases with their local dates, sorted, computed once per list:
  * reading an instant in a zone is the costly step, and every open challenge
- * asks for the same list (a cache keyed by the list object, so it changes no
- * result).
+ * asks for the same list. Likewise the purchases a challenge counts, once
+ * per list for challenges that count the same ones (same dates, pilot and
+ * round start) — most of a program's. Caches keyed by the list object, so
+ * they change no result.
  */
-const prepared = new WeakMap<readonly ChallengePurchase[], Counted[]>();
-function prepare(purchases: readonly ChallengePurchase[]): Counted[] {
+interface Prepared {
+  sorted: Counted[];
+  counted: Map<string, Counted[]>;
+}
+const prepared = new WeakMap<readonly ChallengePurchase[], Prepared>();
+function prepare(purchases: readonly ChallengePurchase[]): Prepared {
   let v = prepared.get(purchases);
   if (!v) {
-    v = purchases
+    const sorted = purchases
       .map((p) => {
         const local = localDate(p.at, p.timeZone);
         return { ...p, local, day: dayNumber(local), iso: isoLocalDate(local) };
       })
       .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
+    v = { sorted, counted: new Map() };
     prepared.set(purchases, v);
   }
   return v;
+}
+
+function countedBy(c: Challenge, purchases: readonly ChallengePurchase[], after?: { at: Date; id: number }) {
+  const v = prepare(purchases);
+  const from = after?.at.getTime();
+  const key = JSON.stringify([c.startsOn, c.endsOn, c.scope, from, after?.id]);
+  let counted = v.counted.get(key);
+  if (!counted) {
+    counted = v.sorted.filter(
+      (p) =>
+        p.netKopecks > 0 &&
+        challengeOpen(c, p.iso) &&
+        inChallengeScope(c, p) &&
+        (from === undefined || p.at.getTime() > from || (p.at.getTime() === from && p.id > (after?.id ?? 0))),
+    );
+    v.counted.set(key, counted);
+  }
+  return counted;
 }
 
 /** Monday-based week number of a day number (1970-01-05 was a Monday). */
@@ -204,14 +242,7 @@ export function challengeProgress(
   zone: string,
   after?: { at: Date; id: number },
 ): ChallengeProgress {
-  const from = after?.at.getTime();
-  const counted = prepare(purchases).filter(
-    (p) =>
-      p.netKopecks > 0 &&
-      challengeOpen(c, p.iso) &&
-      inChallengeScope(c, p) &&
-      (from === undefined || p.at.getTime() > from || (p.at.getTime() === from && p.id > (after?.id ?? 0))),
-  );
+  const counted = countedBy(c, purchases, after);
   // Only an unmet goal's progress reads the clock (reading an instant in a zone costs more than the rest).
   const today = () => dayNumber(localDate(now, zone));
   const g = c.goal;

@@ -1,4 +1,4 @@
-import { challengeProgress, challengesMovedBy, isDomainError } from "../../domain/index.js";
+import { categoryMonthStart, challengeProgress, challengesMovedBy, isDomainError } from "../../domain/index.js";
 import { type Sql, sql } from "../db/sql.js";
 import { enqueue } from "../jobs/queue.js";
 import type { ServiceContext } from "../services/context.js";
@@ -42,8 +42,9 @@ export function createCompleteChallenges(ctx: ServiceContext) {
         const progress = challengeProgress(c, facts.purchases, now, facts.zone, round.after);
         return progress.completedBy ? [{ c, round: round.round, completedBy: progress.completedBy }] : [];
       });
-    // Only what these challenges need: no zone (it sways progress shown, never a completion), their completions.
-    const lean = { zone: false, allCompletions: false };
+    // Only what these challenges need: no zone (it sways progress shown, never a completion), their
+    // completions, and categories from the purchase's month on (a category goal is met within one month).
+    const lean = { zone: false, allCompletions: false, categoriesSince: categoryMonthStart(purchase.at) };
     // One statement outside a transaction (a consistent snapshot on its own): no BEGIN or COMMIT to pay for.
     const reader = { one: async <T>(q: Sql) => (await db.read<T>(q))[0] };
     const glance = await challengeFacts(reader, program, memberId, candidates, lean);

@@ -21,16 +21,17 @@ const DAY_MS = 86_400_000;
  * day early, for zones east of UTC), their completions of those challenges,
  * and — when `zone` is asked for (progress "this week", "this month") — the
  * member's zone (their latest store's, else the chain's). Categories are
- * read only when a category goal needs them.
+ * read only when a category goal needs them, and with `categoriesSince`
+ * only for the purchases from then on (older ones show none).
  */
 export async function challengeFacts(
   tx: Pick<SqlTx, "one">,
   program: Program,
   memberId: number,
   challenges: readonly Challenge[],
-  opts: { zone?: boolean; allCompletions?: boolean } = {},
+  opts: { zone?: boolean; allCompletions?: boolean; categoriesSince?: Date } = {},
 ): Promise<{ zone: string; purchases: ChallengePurchase[]; completions: Completion[] }> {
-  const { zone = true, allCompletions = true } = opts;
+  const { zone = true, allCompletions = true, categoriesSince } = opts;
   const since = new Date(Math.min(...challenges.map((c) => Date.parse(`${c.startsOn}T00:00:00Z`))) - DAY_MS);
   const categories = challenges.some((c) => c.goal.kind === "category");
   const row = await tx.one<{
@@ -51,9 +52,12 @@ export async function challengeFacts(
           : sql`(SELECT json_agg(json_build_array(
                    p.id, (extract(epoch FROM p.at) * 1000)::int8, p."storeId", st.region, st."timeZone",
                    p.amount - p."returnedAmount", ${
-                     categories
-                       ? sql`(SELECT array_agg(DISTINCT i.category) FROM "PurchaseItem" i WHERE i."purchaseId" = p.id)`
-                       : sql`NULL::text[]`
+                     !categories
+                       ? sql`NULL::text[]`
+                       : categoriesSince
+                         ? sql`CASE WHEN p.at >= ${categoriesSince}::timestamp THEN (SELECT array_agg(DISTINCT i.category)
+                                 FROM "PurchaseItem" i WHERE i."purchaseId" = p.id) END`
+                         : sql`(SELECT array_agg(DISTINCT i.category) FROM "PurchaseItem" i WHERE i."purchaseId" = p.id)`
                    }) ORDER BY p.at, p.id)
                  FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
                  WHERE p."memberId" = ${memberId} AND p.at >= ${since}::timestamp)`
