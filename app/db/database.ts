@@ -299,9 +299,10 @@ const PGLITE_START = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"]
 function preparedReads(client: PGlite) {
   const prepared = new Map<string, Promise<unknown>>();
   const literals = { escapeLiteral: pg.escapeLiteral };
-  return async <T>(q: Sql): Promise<T[]> => {
+  const read = async <T>(q: Sql, retry = true): Promise<T[]> => {
     const params = toParams(q.values);
-    const name = preparedName(q.text);
+    // "r…", not the "k…" a socket client (the CLI) may give the same text at the protocol level in this session.
+    const name = preparedName(q.text)?.replace(/^k/, "r");
     if (name === undefined) return (await client.query<T>(q.text, params)).rows;
     let ready = prepared.get(name);
     if (!ready) {
@@ -313,9 +314,17 @@ function preparedReads(client: PGlite) {
     const args = q.values.length
       ? inlineParams(literals, `(${params.map((_, i) => `$${i + 1}`).join(", ")})`, params)
       : "";
-    const [result] = await client.exec(`EXECUTE ${name}${args}`);
-    return (result?.rows ?? []) as T[];
+    try {
+      const [result] = await client.exec(`EXECUTE ${name}${args}`);
+      return (result?.rows ?? []) as T[];
+    } catch (e) {
+      // Deallocated behind our back (DISCARD ALL from a socket client): prepare it again, once.
+      if ((e as { code?: unknown }).code !== "26000" || !retry) throw e;
+      prepared.delete(name);
+      return read<T>(q, false);
+    }
   };
+  return read;
 }
 
 async function openPglite(dataDir: string, lock: DataDirLock | null, serveSocket: boolean): Promise<Database> {
