@@ -248,7 +248,7 @@ export function challengeProgress(
   const g = c.goal;
   switch (g.kind) {
     case "visits": {
-      const visits = firstPerKey(counted, (p) => p.day);
+      const visits = unitsOf(counted, "day", () => firstPerKey(counted, (p) => p.day));
       for (let i = 0; i + g.count <= visits.length; i++) {
         const run = visits.slice(i, i + g.count);
         const [first, last] = [run[0], run[run.length - 1]];
@@ -261,9 +261,11 @@ export function challengeProgress(
     }
     case "category": {
       const wanted = g.category.trim().toLowerCase();
-      const visits = firstPerKey(
-        counted.filter((p) => p.categories.some((cat) => cat.trim().toLowerCase() === wanted)),
-        (p) => p.day,
+      const visits = unitsOf(counted, `category ${wanted}`, () =>
+        firstPerKey(
+          counted.filter((p) => p.categories.some((cat) => cat.trim().toLowerCase() === wanted)),
+          (p) => p.day,
+        ),
       );
       const byMonth = new Map<string, Counted[]>();
       for (const p of visits) {
@@ -277,7 +279,7 @@ export function challengeProgress(
       return { done: byMonth.get(`${t.year}-${t.month}`)?.length ?? 0, target: g.count, completedBy: null };
     }
     case "streak": {
-      const weeks = firstPerKey(counted, (p) => weekOf(p.day));
+      const weeks = unitsOf(counted, "week", () => firstPerKey(counted, (p) => weekOf(p.day)));
       let run: Counted[] = [];
       let forgiven = 0;
       for (const p of weeks) {
@@ -296,12 +298,22 @@ export function challengeProgress(
       return { done: alive ? run.length : 0, target: g.weeks, completedBy: null };
     }
     case "stores": {
-      const stores = firstPerKey(counted, (p) => p.storeId);
+      const stores = unitsOf(counted, "store", () => firstPerKey(counted, (p) => p.storeId));
       if (stores.length >= g.count)
         return { done: g.count, target: g.count, completedBy: stores.slice(0, g.count).map((p) => p.id) };
       return { done: stores.length, target: g.count, completedBy: null };
     }
   }
+}
+
+/** The first counted purchase per day, week, store…, once per counted list (challenges of a kind share it). */
+const units = new WeakMap<readonly Counted[], Map<string, Counted[]>>();
+function unitsOf(counted: readonly Counted[], key: string, make: () => Counted[]): Counted[] {
+  let byKey = units.get(counted);
+  if (!byKey) units.set(counted, (byKey = new Map()));
+  let v = byKey.get(key);
+  if (!v) byKey.set(key, (v = make()));
+  return v;
 }
 
 function firstPerKey<T>(items: readonly T[], key: (t: T) => number): T[] {
