@@ -11,6 +11,8 @@ export interface Completion {
   badge: string | null;
   reversedPoints: number;
   completedAt: Date;
+  /** Whether every purchase that completed it still counts (none returned in full); read when asked for. */
+  stands?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -22,16 +24,17 @@ const DAY_MS = 86_400_000;
  * and — when `zone` is asked for (progress "this week", "this month") — the
  * member's zone (their latest store's, else the chain's). Categories are
  * read only when a category goal needs them, and with `categoriesSince`
- * only for the purchases from then on (older ones show none).
+ * only for the purchases from then on (older ones show none). With
+ * `stands`, each completion says whether its purchases all still count.
  */
 export async function challengeFacts(
   tx: Pick<SqlTx, "one">,
   program: Program,
   memberId: number,
   challenges: readonly Challenge[],
-  opts: { zone?: boolean; allCompletions?: boolean; categoriesSince?: Date } = {},
+  opts: { zone?: boolean; allCompletions?: boolean; categoriesSince?: Date; stands?: boolean } = {},
 ): Promise<{ zone: string; purchases: ChallengePurchase[]; completions: Completion[] }> {
-  const { zone = true, allCompletions = true, categoriesSince } = opts;
+  const { zone = true, allCompletions = true, categoriesSince, stands = false } = opts;
   const since = new Date(Math.min(...challenges.map((c) => Date.parse(`${c.startsOn}T00:00:00Z`))) - DAY_MS);
   const categories = challenges.some((c) => c.goal.kind === "category");
   const row = await tx.one<{
@@ -65,8 +68,13 @@ export async function challengeFacts(
       (SELECT json_agg(json_build_object(
                 'id', id, 'challenge', challenge, 'round', round, 'purchaseIds', "purchaseIds", 'points', points,
                 'badge', badge, 'reversedPoints', "reversedPoints",
-                'completedAt', to_char("completedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY challenge, round)
-        FROM "ChallengeCompletion" WHERE "memberId" = ${memberId}${
+                'completedAt', to_char("completedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')${
+                  stands
+                    ? sql`, 'stands', NOT EXISTS (SELECT 1 FROM "Purchase" p
+                            WHERE p.id = ANY(c."purchaseIds") AND p."returnedAmount" >= p.amount)`
+                    : sql``
+                }) ORDER BY challenge, round)
+        FROM "ChallengeCompletion" c WHERE "memberId" = ${memberId}${
           allCompletions ? sql`` : sql` AND challenge = ANY(${challenges.map((c) => c.code)}::text[])`
         }) AS completions`);
   return {

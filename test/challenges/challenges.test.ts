@@ -182,6 +182,27 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
     expect(await challengeEntries(s.member.id)).toHaveLength(3);
   });
 
+  it("When a purchase that earned a badge is returned in part, then the badge stays; in full, then it is withdrawn", async () => {
+    at(200);
+    const s = await enrollShopper(h, "Зоя");
+    const first = await buy(s.code, 100_000);
+    at(201);
+    await buy(s.code, 100_000);
+    at(202);
+    await buy(s.code, 100_000);
+    const badges = async () => {
+      s.user.send("/challenges");
+      return (await s.user.reply()).text ?? "";
+    };
+    expect(await badges()).toContain("Ваши значки: 🏅 Постоянный гость");
+    await giveBack(first.receiptId, 40_000); // a visit that still happened
+    expect(await badges()).toContain("Ваши значки: 🏅 Постоянный гость");
+    await giveBack(first.receiptId, 60_000); // now it did not: two visits, the goal is not met
+    expect(await badges()).not.toContain("Постоянный гость");
+    // The points went back in proportion with the returns: the first purchase's whole share (34).
+    expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }, { points: -13 }, { points: -21 }]);
+  });
+
   it("When coffee is bought on two days of a month, twice, then the repeating challenge pays each round", async () => {
     at(93);
     const s = await enrollShopper(h, "Глеб");
