@@ -7,9 +7,10 @@ import { measure, mergeMeasures, onBothDatabases, ratio, row } from "./lib.js";
 
 /**
  * What challenges add to a purchase: the purchase and its challenge reaction
- * (what the challenge.purchase job does: lock the member, read their
- * purchases since the challenges began and their completions, evaluate every
- * open challenge, complete and credit what is due) with 50 active challenges
+ * (what the challenge.purchase job does, given the purchase.recorded event:
+ * read the member's purchases since the challenges began and their
+ * completions, evaluate every open challenge the purchase can count for,
+ * lock the member, complete and credit what is due) with 50 active challenges
  * of every kind, beside the same purchase and reaction with none — the same
  * services on the same database, alternated halves in one run. Members have
  * a few weeks of purchases with items already, so the reaction reads real
