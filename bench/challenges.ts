@@ -7,9 +7,10 @@ import { measure, mergeMeasures, onBothDatabases, ratio, row } from "./lib.js";
 
 /**
  * What challenges add to a purchase: the purchase and its challenge reaction
- * (what the challenge.purchase job does: lock the member, read their
- * purchases since the challenges began and their completions, evaluate every
- * open challenge, complete and credit what is due) with 50 active challenges
+ * (what the challenge.purchase job does, given the purchase.recorded event:
+ * read the member's purchases since the challenges began and their
+ * completions, evaluate every open challenge the purchase can count for,
+ * lock the member, complete and credit what is due) with 50 active challenges
  * of every kind, beside the same purchase and reaction with none — the same
  * services on the same database, alternated halves in one run. Members have
  * a few weeks of purchases with items already, so the reaction reads real
@@ -59,14 +60,16 @@ async function section(label: string, db: Database) {
     ANALYZE;`);
   const buy = (s: typeof none, prefix: string) => async (i: number) => {
     const memberId = members[i % members.length] as number;
+    const items = [{ sku: "SKU1", category: `cat${i % 8}`, amountKopecks: 120_000 }];
     const r = await s.purchases.recordPurchase({
       storeId: store.id,
       member: { id: memberId },
       receiptId: `${prefix}-${i}`,
       amountKopecks: 120_000,
-      items: [{ sku: "SKU1", category: `cat${i % 8}`, amountKopecks: 120_000 }],
+      items,
     });
-    await s.challenges.complete(memberId, r.at);
+    // What the challenge.purchase job is given: the purchase.recorded event (its store, time and categories).
+    await s.challenges.complete({ memberId, storeId: r.storeId, at: r.at, categories: items.map((x) => x.category) });
   };
   await measure(60, 1, buy(none, "w0"));
   await measure(60, 1, buy(fifty, "w1"));

@@ -57,13 +57,62 @@ export function isoLocalDate(d: LocalDate): string {
 }
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const wallFormats = new Map<string, Intl.DateTimeFormat>();
+/** Per zone and UTC day: the zone's offset when it holds all that day, null on a day the offset changes. */
+const dayOffsets = new Map<string, number | null>();
+
+/** How far the zone's wall clock is ahead of UTC at an instant (whole seconds), in ms. */
+function zoneOffset(ms: number, timeZone: string): number {
+  let f = wallFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+    wallFormats.set(timeZone, f);
+  }
+  const part: Record<string, number> = {};
+  for (const p of f.formatToParts(ms)) if (p.type !== "literal") part[p.type] = Number(p.value);
+  const wall = Date.UTC(
+    part.year ?? 0,
+    (part.month ?? 1) - 1,
+    part.day ?? 1,
+    part.hour ?? 0,
+    part.minute ?? 0,
+    part.second ?? 0,
+  );
+  return wall - Math.floor(ms / 1000) * 1000;
+}
 
 /**
- * The calendar date of `now` in an IANA time zone. One formatter per zone,
- * built once: challenges read every purchase's date on every purchase, and
- * a formatter's construction costs a hundred times its use.
+ * The calendar date of `now` in an IANA time zone. Challenges read every
+ * purchase's date on every purchase, and asking Intl each time cost more
+ * than all the rest of their rules: so the zone's offset is asked once per
+ * UTC day (at its start and at the next day's), and on a day it does not
+ * change the date is plain arithmetic. On a day with a change, Intl answers
+ * for the very instant, as before.
  */
 export function localDate(now: Date, timeZone: string): LocalDate {
+  const ms = now.getTime();
+  const utcDay = Math.floor(ms / DAY_MS);
+  const key = `${timeZone} ${utcDay}`;
+  let offset = dayOffsets.get(key);
+  if (offset === undefined && Number.isFinite(ms)) {
+    const start = zoneOffset(utcDay * DAY_MS, timeZone);
+    offset = start === zoneOffset((utcDay + 1) * DAY_MS, timeZone) ? start : null;
+    if (dayOffsets.size >= 100_000) dayOffsets.clear();
+    dayOffsets.set(key, offset);
+  }
+  if (typeof offset === "number") {
+    const d = new Date(ms + offset);
+    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+  }
   let f = dayFormats.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });

@@ -122,6 +122,56 @@ export function inChallengeScope(c: Challenge, store: { storeId: number; region:
   );
 }
 
+/** What a purchase's reaction knows of it without reading the database (its event). */
+export interface PurchaseSeen {
+  storeId: number;
+  at: Date;
+  /** Its items' categories; absent when not known (then it may hold any). */
+  categories?: readonly string[] | undefined;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The challenges a purchase may count for: open on its day (in any zone —
+ * its store's zone is not known here, so the UTC date a day either side),
+ * in the pilot (a region pilot may hold any store), and for a category goal,
+ * with that category among its items when they are known.
+ *
+ * Progress comes only from the purchases a challenge counts, so a purchase
+ * moves no other: whatever it did not count for was already met or not
+ * before it, and the reaction to the purchase that met it completed it. (A
+ * challenge added with a start in the past, whose goal a shopper's history
+ * already meets, completes at their next purchase that counts for it — for
+ * a category goal, one whose month meets it.)
+ */
+export function challengesMovedBy(challenges: readonly Challenge[], p: PurchaseSeen): Challenge[] {
+  const days = [-DAY_MS, 0, DAY_MS].map((d) => new Date(p.at.getTime() + d).toISOString().slice(0, 10));
+  const categories = p.categories?.map((c) => c.trim().toLowerCase());
+  return challenges.filter((c) => {
+    if (!days.some((d) => challengeOpen(c, d))) return false;
+    const pilot = c.scope && (c.scope.stores?.length || c.scope.regions?.length);
+    if (pilot && !c.scope?.regions?.length && !c.scope?.stores?.includes(p.storeId)) return false;
+    if (c.goal.kind === "category" && categories) {
+      const wanted = c.goal.category.trim().toLowerCase();
+      return categories.includes(wanted);
+    }
+    return true;
+  });
+}
+
+/**
+ * From when a purchase's categories can matter to the category goals it may
+ * complete: a category goal is met within one calendar month, so only the
+ * purchases of the purchase's own month count with it — the earliest
+ * instant that month can start in any zone (a day before the 1st, UTC, of
+ * the month of the day before the purchase).
+ */
+export function categoryMonthStart(at: Date): Date {
+  const d = new Date(at.getTime() - DAY_MS);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) - DAY_MS);
+}
+
 interface Counted extends ChallengePurchase {
   local: LocalDate;
   day: number;
@@ -132,22 +182,47 @@ interface Counted extends ChallengePurchase {
 /**
  * The purchases with their local dates, sorted, computed once per list:
  * reading an instant in a zone is the costly step, and every open challenge
- * asks for the same list (a cache keyed by the list object, so it changes no
- * result).
+ * asks for the same list. Likewise the purchases a challenge counts, once
+ * per list for challenges that count the same ones (same dates, pilot and
+ * round start) — most of a program's. Caches keyed by the list object, so
+ * they change no result.
  */
-const prepared = new WeakMap<readonly ChallengePurchase[], Counted[]>();
-function prepare(purchases: readonly ChallengePurchase[]): Counted[] {
+interface Prepared {
+  sorted: Counted[];
+  counted: Map<string, Counted[]>;
+}
+const prepared = new WeakMap<readonly ChallengePurchase[], Prepared>();
+function prepare(purchases: readonly ChallengePurchase[]): Prepared {
   let v = prepared.get(purchases);
   if (!v) {
-    v = purchases
+    const sorted = purchases
       .map((p) => {
         const local = localDate(p.at, p.timeZone);
         return { ...p, local, day: dayNumber(local), iso: isoLocalDate(local) };
       })
       .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
+    v = { sorted, counted: new Map() };
     prepared.set(purchases, v);
   }
   return v;
+}
+
+function countedBy(c: Challenge, purchases: readonly ChallengePurchase[], after?: { at: Date; id: number }) {
+  const v = prepare(purchases);
+  const from = after?.at.getTime();
+  const key = JSON.stringify([c.startsOn, c.endsOn, c.scope, from, after?.id]);
+  let counted = v.counted.get(key);
+  if (!counted) {
+    counted = v.sorted.filter(
+      (p) =>
+        p.netKopecks > 0 &&
+        challengeOpen(c, p.iso) &&
+        inChallengeScope(c, p) &&
+        (from === undefined || p.at.getTime() > from || (p.at.getTime() === from && p.id > (after?.id ?? 0))),
+    );
+    v.counted.set(key, counted);
+  }
+  return counted;
 }
 
 /** Monday-based week number of a day number (1970-01-05 was a Monday). */
@@ -167,33 +242,30 @@ export function challengeProgress(
   zone: string,
   after?: { at: Date; id: number },
 ): ChallengeProgress {
-  const from = after?.at.getTime();
-  const counted = prepare(purchases).filter(
-    (p) =>
-      p.netKopecks > 0 &&
-      challengeOpen(c, p.iso) &&
-      inChallengeScope(c, p) &&
-      (from === undefined || p.at.getTime() > from || (p.at.getTime() === from && p.id > (after?.id ?? 0))),
-  );
-  const today = dayNumber(localDate(now, zone));
+  const counted = countedBy(c, purchases, after);
+  // Only an unmet goal's progress reads the clock (reading an instant in a zone costs more than the rest).
+  const today = () => dayNumber(localDate(now, zone));
   const g = c.goal;
   switch (g.kind) {
     case "visits": {
-      const visits = firstPerKey(counted, (p) => p.day);
+      const visits = unitsOf(counted, "day", () => firstPerKey(counted, (p) => p.day));
       for (let i = 0; i + g.count <= visits.length; i++) {
         const run = visits.slice(i, i + g.count);
         const [first, last] = [run[0], run[run.length - 1]];
         if (first && last && last.day - first.day < g.withinDays)
           return { done: g.count, target: g.count, completedBy: run.map((p) => p.id) };
       }
-      const recent = visits.filter((p) => p.day > today - g.withinDays).length;
+      const since = today() - g.withinDays;
+      const recent = visits.filter((p) => p.day > since).length;
       return { done: Math.min(recent, g.count - 1), target: g.count, completedBy: null };
     }
     case "category": {
       const wanted = g.category.trim().toLowerCase();
-      const visits = firstPerKey(
-        counted.filter((p) => p.categories.some((cat) => cat.trim().toLowerCase() === wanted)),
-        (p) => p.day,
+      const visits = unitsOf(counted, `category ${wanted}`, () =>
+        firstPerKey(
+          counted.filter((p) => p.categories.some((cat) => cat.trim().toLowerCase() === wanted)),
+          (p) => p.day,
+        ),
       );
       const byMonth = new Map<string, Counted[]>();
       for (const p of visits) {
@@ -207,7 +279,7 @@ export function challengeProgress(
       return { done: byMonth.get(`${t.year}-${t.month}`)?.length ?? 0, target: g.count, completedBy: null };
     }
     case "streak": {
-      const weeks = firstPerKey(counted, (p) => weekOf(p.day));
+      const weeks = unitsOf(counted, "week", () => firstPerKey(counted, (p) => weekOf(p.day)));
       let run: Counted[] = [];
       let forgiven = 0;
       for (const p of weeks) {
@@ -222,16 +294,26 @@ export function challengeProgress(
       }
       // The run still counts if the weeks missed since its last purchase (this week excluded) are forgivable.
       const last = run[run.length - 1];
-      const alive = last !== undefined && forgiven + Math.max(0, weekOf(today) - weekOf(last.day) - 1) <= g.forgive;
+      const alive = last !== undefined && forgiven + Math.max(0, weekOf(today()) - weekOf(last.day) - 1) <= g.forgive;
       return { done: alive ? run.length : 0, target: g.weeks, completedBy: null };
     }
     case "stores": {
-      const stores = firstPerKey(counted, (p) => p.storeId);
+      const stores = unitsOf(counted, "store", () => firstPerKey(counted, (p) => p.storeId));
       if (stores.length >= g.count)
         return { done: g.count, target: g.count, completedBy: stores.slice(0, g.count).map((p) => p.id) };
       return { done: stores.length, target: g.count, completedBy: null };
     }
   }
+}
+
+/** The first counted purchase per day, week, store…, once per counted list (challenges of a kind share it). */
+const units = new WeakMap<readonly Counted[], Map<string, Counted[]>>();
+function unitsOf(counted: readonly Counted[], key: string, make: () => Counted[]): Counted[] {
+  let byKey = units.get(counted);
+  if (!byKey) units.set(counted, (byKey = new Map()));
+  let v = byKey.get(key);
+  if (!v) byKey.set(key, (v = make()));
+  return v;
 }
 
 function firstPerKey<T>(items: readonly T[], key: (t: T) => number): T[] {

@@ -34,6 +34,8 @@ export const eventSchemas = {
     balance: points,
     tierCode: z.string(),
     at: instant,
+    /** Its items' categories (challenges pass over a purchase without theirs); absent in events written before. */
+    categories: z.array(z.string()).optional(),
   }),
   "return.recorded": z.object({
     returnId: id,

@@ -126,7 +126,7 @@ describe.each(testDatabases)("ledger invariants under concurrent random operatio
           for (const e of events) {
             if (e.type === "purchase.recorded") {
               const p = e.payload as EventPayload<"purchase.recorded">;
-              const both = [() => s.challenges.complete(m.id, new Date(p.at)), () => s.referrals.onPurchase(p)];
+              const both = [() => s.challenges.complete({ ...p, at: new Date(p.at) }), () => s.referrals.onPurchase(p)];
               if (lazy) for (const f of both) await f();
               else await Promise.all(both.map((f) => f()));
             } else {

@@ -1,9 +1,9 @@
-import { challengeProgress, isDomainError } from "../../domain/index.js";
+import { categoryMonthStart, challengeProgress, challengesMovedBy, isDomainError } from "../../domain/index.js";
 import { type Sql, sql } from "../db/sql.js";
 import { enqueue } from "../jobs/queue.js";
 import type { ServiceContext } from "../services/context.js";
 import { lockMember, postEntry } from "../services/ledger.js";
-import { challengeFacts, nextRound, openChallenges } from "./facts.js";
+import { challengeFacts, nextRound } from "./facts.js";
 
 export interface Completed {
   completionId: number;
@@ -13,17 +13,24 @@ export interface Completed {
 }
 
 /**
- * After a purchase: every challenge open on the purchase's day whose goal the
- * member's purchases now meet is completed — a completion row (unique per
- * member, challenge and round) and, for points, a ledger credit under the
- * same identity — and the celebration is queued, all in one unit of work
- * with the member locked. Running it again (a redelivered event, a retried
- * job) finds the round done and changes nothing.
+ * After a purchase: every challenge that counts it (domain
+ * challengesMovedBy) and whose goal the member's purchases now meet is
+ * completed — a completion row (unique per member, challenge and round) and,
+ * for points, a ledger credit under the same identity — and the celebration
+ * is queued, all in one unit of work with the member locked. Running it
+ * again (a redelivered event, a retried job) finds the round done and
+ * changes nothing. A purchase no challenge counts reads nothing.
  */
 export function createCompleteChallenges(ctx: ServiceContext) {
   const { db, program } = ctx;
-  return async function completeChallenges(memberId: number, at: Date): Promise<Completed[]> {
-    const candidates = openChallenges(program, at);
+  return async function completeChallenges(purchase: {
+    memberId: number;
+    storeId: number;
+    at: Date;
+    categories?: readonly string[] | undefined;
+  }): Promise<Completed[]> {
+    const { memberId } = purchase;
+    const candidates = challengesMovedBy(program.gamification.challenges, purchase);
     if (candidates.length === 0) return [];
     const now = ctx.now();
     // Most purchases complete nothing: one read, no lock. Only when something is due does the member's
@@ -35,9 +42,12 @@ export function createCompleteChallenges(ctx: ServiceContext) {
         const progress = challengeProgress(c, facts.purchases, now, facts.zone, round.after);
         return progress.completedBy ? [{ c, round: round.round, completedBy: progress.completedBy }] : [];
       });
+    // Only what these challenges need: no zone (it sways progress shown, never a completion), their
+    // completions, and categories from the purchase's month on (a category goal is met within one month).
+    const lean = { zone: false, allCompletions: false, categoriesSince: categoryMonthStart(purchase.at) };
     // One statement outside a transaction (a consistent snapshot on its own): no BEGIN or COMMIT to pay for.
-    const reader = { one: async <T>(q: Sql) => (await db.query<T>(q.text, q.values))[0] };
-    const glance = await challengeFacts(reader, program, memberId, candidates);
+    const reader = { one: async <T>(q: Sql) => (await db.read<T>(q))[0] };
+    const glance = await challengeFacts(reader, program, memberId, candidates, lean);
     if (due(glance).length === 0) return [];
     return db.unitOfWork(async (tx) => {
       const member = await lockMember(tx, memberId).catch((e: unknown) => {
@@ -46,7 +56,7 @@ export function createCompleteChallenges(ctx: ServiceContext) {
       });
       if (!member) return [];
       const done: Completed[] = [];
-      for (const { c, round, completedBy } of due(await challengeFacts(tx, program, memberId, candidates))) {
+      for (const { c, round, completedBy } of due(await challengeFacts(tx, program, memberId, candidates, lean))) {
         const row = await tx.one<{ id: number }>(sql`
           INSERT INTO "ChallengeCompletion" ("memberId", challenge, round, "purchaseIds", points, badge, "completedAt")
           VALUES (${memberId}, ${c.code}, ${round}, ${completedBy}::int[], ${c.reward.points},

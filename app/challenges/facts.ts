@@ -1,11 +1,4 @@
-import {
-  type Challenge,
-  type ChallengePurchase,
-  challengeOpen,
-  isoLocalDate,
-  localDate,
-  type Program,
-} from "../../domain/index.js";
+import type { Challenge, ChallengePurchase, Program } from "../../domain/index.js";
 import { type SqlTx, sql } from "../db/sql.js";
 
 /** A stored completion, as the rules need it. */
@@ -18,52 +11,56 @@ export interface Completion {
   badge: string | null;
   reversedPoints: number;
   completedAt: Date;
+  /** Whether every purchase that completed it still counts (none returned in full); read when asked for. */
+  stands?: boolean;
 }
 
 const DAY_MS = 86_400_000;
 
 /**
- * The challenges that may be open at an instant somewhere: its UTC date a day
- * either side covers every zone (each purchase's own day decides later).
- */
-export function openChallenges(program: Program, at: Date): Challenge[] {
-  const days = [-DAY_MS, 0, DAY_MS].map((d) => isoLocalDate(localDate(new Date(at.getTime() + d), "UTC")));
-  return program.gamification.challenges.filter((c) => days.some((d) => challengeOpen(c, d)));
-}
-
-/**
  * What the challenges of one member are computed from, in one round trip on
- * indexes: the member's zone (their latest store's, else the chain's), their
- * purchases since the earliest start among `challenges` (a day early, for
- * zones east of UTC), and their completions. Categories are read only when a
- * category goal needs them.
+ * indexes: their purchases since the earliest start among `challenges` (a
+ * day early, for zones east of UTC), their completions of those challenges,
+ * and — when `zone` is asked for (progress "this week", "this month") — the
+ * member's zone (their latest store's, else the chain's). Categories are
+ * read only when a category goal needs them, and with `categoriesSince`
+ * only for the purchases from then on (older ones show none). With
+ * `stands`, each completion says whether its purchases all still count.
  */
 export async function challengeFacts(
   tx: Pick<SqlTx, "one">,
   program: Program,
   memberId: number,
   challenges: readonly Challenge[],
+  opts: { zone?: boolean; allCompletions?: boolean; categoriesSince?: Date; stands?: boolean } = {},
 ): Promise<{ zone: string; purchases: ChallengePurchase[]; completions: Completion[] }> {
+  const { zone = true, allCompletions = true, categoriesSince, stands = false } = opts;
   const since = new Date(Math.min(...challenges.map((c) => Date.parse(`${c.startsOn}T00:00:00Z`))) - DAY_MS);
   const categories = challenges.some((c) => c.goal.kind === "category");
   const row = await tx.one<{
-    zone: string | null;
-    purchases: (Omit<ChallengePurchase, "at"> & { at: string })[] | null;
+    zone?: string | null;
+    purchases: [number, number, number, string, string, number, string[]][] | null;
     completions: (Omit<Completion, "completedAt"> & { completedAt: string })[] | null;
   }>(sql`
     SELECT
-      (SELECT st."timeZone" FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
-        WHERE p."memberId" = ${memberId} ORDER BY p.at DESC, p.id DESC LIMIT 1) AS zone,
+      ${
+        zone
+          ? sql`(SELECT st."timeZone" FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
+                WHERE p."memberId" = ${memberId} ORDER BY p.at DESC, p.id DESC LIMIT 1) AS zone,`
+          : sql``
+      }
       ${
         challenges.length === 0
           ? sql`NULL::json`
-          : sql`(SELECT json_agg(json_build_object(
-                   'id', p.id, 'at', to_char(p.at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'storeId', p."storeId",
-                   'region', st.region, 'timeZone', st."timeZone", 'netKopecks', p.amount - p."returnedAmount",
-                   'categories', ${
-                     categories
-                       ? sql`COALESCE((SELECT array_agg(DISTINCT i.category) FROM "PurchaseItem" i WHERE i."purchaseId" = p.id), '{}')`
-                       : sql`'{}'::text[]`
+          : sql`(SELECT json_agg(json_build_array(
+                   p.id, (extract(epoch FROM p.at) * 1000)::int8, p."storeId", st.region, st."timeZone",
+                   p.amount - p."returnedAmount", ${
+                     !categories
+                       ? sql`NULL::text[]`
+                       : categoriesSince
+                         ? sql`CASE WHEN p.at >= ${categoriesSince}::timestamp THEN (SELECT array_agg(DISTINCT i.category)
+                                 FROM "PurchaseItem" i WHERE i."purchaseId" = p.id) END`
+                         : sql`(SELECT array_agg(DISTINCT i.category) FROM "PurchaseItem" i WHERE i."purchaseId" = p.id)`
                    }) ORDER BY p.at, p.id)
                  FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
                  WHERE p."memberId" = ${memberId} AND p.at >= ${since}::timestamp)`
@@ -71,11 +68,26 @@ export async function challengeFacts(
       (SELECT json_agg(json_build_object(
                 'id', id, 'challenge', challenge, 'round', round, 'purchaseIds', "purchaseIds", 'points', points,
                 'badge', badge, 'reversedPoints', "reversedPoints",
-                'completedAt', to_char("completedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY challenge, round)
-        FROM "ChallengeCompletion" WHERE "memberId" = ${memberId}) AS completions`);
+                'completedAt', to_char("completedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')${
+                  stands
+                    ? sql`, 'stands', NOT EXISTS (SELECT 1 FROM "Purchase" p
+                            WHERE p.id = ANY(c."purchaseIds") AND p."returnedAmount" >= p.amount)`
+                    : sql``
+                }) ORDER BY challenge, round)
+        FROM "ChallengeCompletion" c WHERE "memberId" = ${memberId}${
+          allCompletions ? sql`` : sql` AND challenge = ANY(${challenges.map((c) => c.code)}::text[])`
+        }) AS completions`);
   return {
     zone: row?.zone ?? program.timeZone,
-    purchases: (row?.purchases ?? []).map((p) => ({ ...p, at: new Date(p.at) })),
+    purchases: (row?.purchases ?? []).map(([id, at, storeId, region, timeZone, netKopecks, cats]) => ({
+      id,
+      at: new Date(at),
+      storeId,
+      region,
+      timeZone,
+      netKopecks,
+      categories: cats ?? [],
+    })),
     completions: (row?.completions ?? []).map((c) => ({ ...c, completedAt: new Date(c.completedAt) })),
   };
 }

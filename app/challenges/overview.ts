@@ -36,7 +36,7 @@ export interface ChallengeOverview {
 /**
  * What `/challenges` shows a member: every challenge open today for them
  * (a pilot's only to members whose latest store is in it), with the progress
- * of the current round, and the badges they have earned.
+ * of the current round, and the badges they have earned and still hold.
  */
 export function createChallengeOverview(ctx: ServiceContext) {
   const { db, program } = ctx;
@@ -51,7 +51,7 @@ export function createChallengeOverview(ctx: ServiceContext) {
       const open = all.filter(
         (c) => challengeOpen(c, today) && (!c.scope || (home !== undefined && inChallengeScope(c, home))),
       );
-      const facts = await challengeFacts(tx, program, memberId, open);
+      const facts = await challengeFacts(tx, program, memberId, open, { stands: true });
       const challenges = open.map((c): ChallengeView => {
         const rounds = facts.completions.filter((k) => k.challenge === c.code).length;
         const round = nextRound(c, facts.completions, facts.purchases);
@@ -69,7 +69,14 @@ export function createChallengeOverview(ctx: ServiceContext) {
           finished: round === null,
         };
       });
-      const earned = new Set(facts.completions.map((k) => k.badge).filter((b): b is string => b !== null));
+      // A badge says the goal was met: it goes when a purchase that met it is returned in full (the points
+      // go back in proportion, app/challenges/reverse.ts), and shows while any completion carrying it stands.
+      const earned = new Set(
+        facts.completions
+          .filter((k) => k.stands !== false)
+          .map((k) => k.badge)
+          .filter((b): b is string => b !== null),
+      );
       const badges = new Map<string, Badge>();
       for (const c of all)
         if (c.reward.badge && earned.has(c.reward.badge.code)) badges.set(c.reward.badge.code, c.reward.badge);

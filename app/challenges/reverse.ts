@@ -10,8 +10,10 @@ import { lockMember, postEntry } from "../services/ledger.js";
  * of the receipt returned so far (domain/challenges.ts), minus what was
  * taken back for it before — so a retried or replayed reaction takes nothing
  * twice, whatever the order. What the balance cannot cover (points already
- * spent) waits: the next return of that purchase tries again. Badges stay:
- * they mark a moment, they are not money.
+ * spent) waits: the next return of that purchase tries again. A badge is
+ * not split: it stays through partial returns and is no longer shown once
+ * a completing purchase is returned in full — the goal is then not met, as
+ * before the reward (app/challenges/overview.ts).
  */
 export function createReverseChallenges(ctx: ServiceContext) {
   const { db, program } = ctx;

@@ -12,7 +12,7 @@ import { pgliteAdapter } from "./pglite-adapter.js";
 
 import { type DataDirLock, DataDirLockedError, lockDataDir } from "./lock.js";
 import { SOCKET_PORT, servePglite } from "./pglite-socket.js";
-import { runCommitted, type SqlTx, sqlTx } from "./sql.js";
+import { runCommitted, type Sql, type SqlTx, sqlTx, toParams } from "./sql.js";
 import { translateConnectionError } from "./unavailable.js";
 
 export type { PrismaClient } from "../../generated/prisma/client.js";
@@ -34,6 +34,13 @@ export interface Database extends RawConnection {
    * none does. All that moves points runs in one (app/services/ledger.ts).
    */
   unitOfWork<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
+  /**
+   * One statement on its own, outside a unit of work (a consistent snapshot
+   * by itself, no BEGIN or COMMIT to pay for). On PostgreSQL it is prepared
+   * once per connection like a unit of work's statements: a hot read is not
+   * planned again on every call.
+   */
+  read<T>(q: Sql): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -184,6 +191,12 @@ function openPostgres(url: string | pg.PoolConfig, max: number): Database {
     async query(sql, params) {
       return onClient(async (c) => (await c.query(sql, params as unknown[])).rows);
     },
+    async read<T>(q: Sql) {
+      return onClient(
+        async (c) =>
+          (await c.query({ name: preparedName(q.text), text: q.text, values: toParams(q.values) })).rows as T[],
+      );
+    },
     withConnection(fn) {
       return onClient((c) =>
         fn({
@@ -274,6 +287,46 @@ function fairTurns() {
  */
 const PGLITE_START = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
 
+/**
+ * Reads on PGlite as SQL-level prepared statements: each statement text is
+ * PREPAREd once, then run as `EXECUTE name(literals…)` over the simple
+ * protocol. Over the extended protocol PGlite parses and plans a statement
+ * on every call and each protocol message costs a trip through the
+ * WebAssembly boundary: a small indexed read took ~4× longer that way.
+ * Values are inlined as escaped literals (as for PostgreSQL's first statement
+ * of a unit of work); texts past the first 500 run unprepared.
+ */
+function preparedReads(client: PGlite) {
+  const prepared = new Map<string, Promise<unknown>>();
+  const literals = { escapeLiteral: pg.escapeLiteral };
+  const read = async <T>(q: Sql, retry = true): Promise<T[]> => {
+    const params = toParams(q.values);
+    // "r…", not the "k…" a socket client (the CLI) may give the same text at the protocol level in this session.
+    const name = preparedName(q.text)?.replace(/^k/, "r");
+    if (name === undefined) return (await client.query<T>(q.text, params)).rows;
+    let ready = prepared.get(name);
+    if (!ready) {
+      ready = client.exec(`PREPARE ${name} AS ${q.text}`);
+      prepared.set(name, ready);
+      ready.catch(() => prepared.delete(name));
+    }
+    await ready;
+    const args = q.values.length
+      ? inlineParams(literals, `(${params.map((_, i) => `$${i + 1}`).join(", ")})`, params)
+      : "";
+    try {
+      const [result] = await client.exec(`EXECUTE ${name}${args}`);
+      return (result?.rows ?? []) as T[];
+    } catch (e) {
+      // Deallocated behind our back (DISCARD ALL from a socket client): prepare it again, once.
+      if ((e as { code?: unknown }).code !== "26000" || !retry) throw e;
+      prepared.delete(name);
+      return read<T>(q, false);
+    }
+  };
+  return read;
+}
+
 async function openPglite(dataDir: string, lock: DataDirLock | null, serveSocket: boolean): Promise<Database> {
   const client = await PGlite.create(dataDir, { startParams: PGLITE_START });
   const socket = serveSocket ? await servePglite(client, dataDir) : null;
@@ -289,6 +342,7 @@ async function openPglite(dataDir: string, lock: DataDirLock | null, serveSocket
     async query(sql, params) {
       return (await client.query(sql, params as unknown[])).rows as never[];
     },
+    read: preparedReads(client),
     withConnection(fn) {
       return fn(db);
     },

@@ -278,6 +278,7 @@ export function createPurchaseService(ctx: ServiceContext) {
             balance: balanceAfter,
             tierCode: accrual.tier.code,
             at: at.toISOString(),
+            categories: [...new Set(items.map((i) => i.category))],
           }),
           sql`jsonb_build_object('purchaseId', (SELECT id FROM p))`,
         );

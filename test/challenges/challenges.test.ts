@@ -10,52 +10,66 @@ import { createStore, testClock } from "../support/fixtures.js";
  * and rewards through the events and jobs, the celebration and /challenges
  * through the fake Bot API.
  */
-const program = parseProgram({
-  gamification: {
-    challenges: [
-      {
-        code: "three-visits",
-        title: { ru: "Три визита", en: "Three visits" },
-        goal: { kind: "visits", count: 3, withinDays: 14 },
-        reward: {
-          points: 100,
-          badge: { code: "regular", emoji: "🏅", name: { ru: "Постоянный гость", en: "Regular" } },
+/** `pilotStore`: the id of a store that alone runs the "second-visit" pilot. */
+const programWith = (pilotStore: number) =>
+  parseProgram({
+    gamification: {
+      challenges: [
+        {
+          code: "second-visit",
+          title: { ru: "Второй визит", en: "Second visit" },
+          goal: { kind: "visits", count: 2, withinDays: 14 },
+          reward: { points: 70 },
+          startsOn: "2026-03-01",
+          scope: { stores: [pilotStore] },
         },
-        startsOn: "2026-03-01",
-        endsOn: "2026-12-31",
-      },
-      {
-        code: "coffee",
-        title: { ru: "Кофейный месяц", en: "Coffee month" },
-        goal: { kind: "category", category: "coffee", count: 2 },
-        reward: { points: 30 },
-        startsOn: "2026-03-01",
-        repeat: true,
-      },
-      {
-        code: "kazan-pilot",
-        title: { ru: "Пилот в Казани", en: "Kazan pilot" },
-        goal: { kind: "visits", count: 1, withinDays: 1 },
-        reward: { points: 500 },
-        startsOn: "2026-03-01",
-        scope: { regions: ["Kazan"] },
-      },
-    ],
-  },
-});
+        {
+          code: "three-visits",
+          title: { ru: "Три визита", en: "Three visits" },
+          goal: { kind: "visits", count: 3, withinDays: 14 },
+          reward: {
+            points: 100,
+            badge: { code: "regular", emoji: "🏅", name: { ru: "Постоянный гость", en: "Regular" } },
+          },
+          startsOn: "2026-03-01",
+          endsOn: "2026-12-31",
+        },
+        {
+          code: "coffee",
+          title: { ru: "Кофейный месяц", en: "Coffee month" },
+          goal: { kind: "category", category: "coffee", count: 2 },
+          reward: { points: 30 },
+          startsOn: "2026-03-01",
+          repeat: true,
+        },
+        {
+          code: "kazan-pilot",
+          title: { ru: "Пилот в Казани", en: "Kazan pilot" },
+          goal: { kind: "visits", count: 1, withinDays: 1 },
+          reward: { points: 500 },
+          startsOn: "2026-03-01",
+          scope: { regions: ["Kazan"] },
+        },
+      ],
+    },
+  });
 
 describe.each(testDatabases)("challenges on $name", ({ open }) => {
   let db: Database;
   let h: Awaited<ReturnType<typeof startApi>>;
   let key: string;
+  let pilotKey: string;
   const clock = testClock(new Date("2026-03-02T08:00:00Z")); // Monday, 11:00 in Moscow
   let receipt = 0;
   const DAY = 86_400_000;
 
   beforeAll(async () => {
     db = await open();
-    h = await startApi(db, { clock, program });
-    key = (await h.services.apiKeys.create((await createStore(db, { name: "Копилка на Тверской" })).id)).key;
+    const main = await createStore(db, { name: "Копилка на Тверской" });
+    const pilot = await createStore(db, { name: "Копилка на Арбате" });
+    h = await startApi(db, { clock, program: programWith(pilot.id) });
+    key = (await h.services.apiKeys.create(main.id)).key;
+    pilotKey = (await h.services.apiKeys.create(pilot.id)).key;
   });
   afterAll(async () => {
     await h?.stop();
@@ -65,9 +79,14 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
   const at = (days: number) => {
     clock.set(new Date(Date.parse("2026-03-02T08:00:00Z") + days * DAY));
   };
-  async function buy(code: string, amount: number, items?: { sku: string; category: string; amount: number }[]) {
+  async function buy(
+    code: string,
+    amount: number,
+    items?: { sku: string; category: string; amount: number }[],
+    store = key,
+  ) {
     const r = await h.call("POST", "/purchases", {
-      key,
+      key: store,
       body: { memberCode: code, receiptId: `CH-${++receipt}`, amount, ...(items ? { items } : {}) },
     });
     expect(r.status).toBe(201);
@@ -163,6 +182,27 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
     expect(await challengeEntries(s.member.id)).toHaveLength(3);
   });
 
+  it("When a purchase that earned a badge is returned in part, then the badge stays; in full, then it is withdrawn", async () => {
+    at(200);
+    const s = await enrollShopper(h, "Зоя");
+    const first = await buy(s.code, 100_000);
+    at(201);
+    await buy(s.code, 100_000);
+    at(202);
+    await buy(s.code, 100_000);
+    const badges = async () => {
+      s.user.send("/challenges");
+      return (await s.user.reply()).text ?? "";
+    };
+    expect(await badges()).toContain("Ваши значки: 🏅 Постоянный гость");
+    await giveBack(first.receiptId, 40_000); // a visit that still happened
+    expect(await badges()).toContain("Ваши значки: 🏅 Постоянный гость");
+    await giveBack(first.receiptId, 60_000); // now it did not: two visits, the goal is not met
+    expect(await badges()).not.toContain("Постоянный гость");
+    // The points went back in proportion with the returns: the first purchase's whole share (34).
+    expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }, { points: -13 }, { points: -21 }]);
+  });
+
   it("When coffee is bought on two days of a month, twice, then the repeating challenge pays each round", async () => {
     at(93);
     const s = await enrollShopper(h, "Глеб");
@@ -180,6 +220,41 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
     at(97);
     await buy(s.code, 20_000, coffee(20_000));
     expect(await challengeEntries(s.member.id, "coffee")).toEqual([{ points: 30 }, { points: 30 }]);
+  });
+
+  it("When coffee is bought on the last day of a month and the first of the next, then the month's goal waits for a second coffee day", async () => {
+    at(29); // 31 March
+    const s = await enrollShopper(h, "Лев");
+    const coffee = [{ sku: "LATTE", category: "coffee", amount: 20_000 }];
+    await buy(s.code, 20_000, coffee);
+    at(30); // 1 April
+    const first = await buy(s.code, 20_000, coffee);
+    expect(await challengeEntries(s.member.id, "coffee")).toEqual([]);
+    at(31);
+    const second = await buy(s.code, 20_000, coffee);
+    expect(await challengeEntries(s.member.id, "coffee")).toEqual([{ points: 30 }]);
+    const done = await db.prisma.challengeCompletion.findMany({
+      where: { memberId: s.member.id, challenge: "coffee" },
+      select: { purchaseIds: true },
+    });
+    expect(done).toEqual([{ purchaseIds: [first.purchaseId, second.purchaseId] }]);
+  });
+
+  it("When a challenge is a pilot in one store, then a visit elsewhere neither counts nor completes it, and a second one there does", async () => {
+    at(60);
+    const s = await enrollShopper(h, "Вера");
+    const first = await buy(s.code, 50_000, undefined, pilotKey);
+    at(61);
+    await buy(s.code, 50_000); // another store: the pilot does not count it
+    expect(await challengeEntries(s.member.id, "second-visit")).toEqual([]);
+    at(62);
+    const second = await buy(s.code, 50_000, undefined, pilotKey);
+    expect(await challengeEntries(s.member.id, "second-visit")).toEqual([{ points: 70 }]);
+    const done = await db.prisma.challengeCompletion.findMany({
+      where: { memberId: s.member.id, challenge: "second-visit" },
+      select: { purchaseIds: true },
+    });
+    expect(done).toEqual([{ purchaseIds: [first.purchaseId, second.purchaseId] }]);
   });
 
   it("When a challenge is a pilot in Kazan, then purchases in Moscow never earn it and one in Kazan does", async () => {

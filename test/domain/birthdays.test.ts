@@ -22,4 +22,36 @@ describe("birthdays", () => {
     expect(localDate(now, "Europe/Moscow")).toEqual({ year: 2026, month: 3, day: 3 });
     expect(localDate(now, "Asia/Vladivostok")).toEqual({ year: 2026, month: 3, day: 4 });
   });
+
+  it("When a day has a clock change or a zone is off by half or three quarters of an hour, then the date is the zone's own", () => {
+    const zones = [
+      "Europe/Moscow",
+      "America/New_York", // DST on 8 March and 1 November 2026
+      "Europe/London",
+      "Australia/Adelaide", // +9:30 / +10:30
+      "Australia/Lord_Howe", // a half-hour clock change
+      "Asia/Kathmandu", // +5:45
+      "Pacific/Chatham", // +12:45 / +13:45
+      "Pacific/Kiritimati", // +14
+      "Pacific/Pago_Pago", // −11
+    ];
+    for (const timeZone of zones) {
+      const intl = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+      // Every 7½ minutes over the days around the 2026 changes, both hemispheres.
+      for (const start of [
+        "2026-03-06T00:00:00Z",
+        "2026-04-03T00:00:00Z",
+        "2026-09-25T00:00:00Z",
+        "2026-10-30T00:00:00Z",
+      ])
+        for (let t = Date.parse(start); t < Date.parse(start) + 4 * 86_400_000; t += 450_000) {
+          const d = localDate(new Date(t), timeZone);
+          const want = intl.format(new Date(t));
+          expect(
+            `${d.year}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}`,
+            `${timeZone} ${new Date(t).toISOString()}`,
+          ).toBe(want);
+        }
+    }
+  });
 });

@@ -2,10 +2,13 @@ import { describe, expect, it } from "vitest";
 import {
   type Challenge,
   type ChallengePurchase,
+  categoryMonthStart,
   challengeProgress,
+  challengesMovedBy,
   challengeReversalTarget,
   challengeSchema,
   isDomainError,
+  localDate,
   parseProgram,
   rewardShares,
 } from "../../domain/index.js";
@@ -234,5 +237,51 @@ describe("rewards and their reversal", () => {
     expect(bad([{ ...ok, endsOn: "2025-12-31" }])).toMatch(/endsOn is before startsOn/);
     expect(bad([{ ...ok, goal: { kind: "streak", weeks: 1 } }])).toMatch(/goal\.weeks/);
     expect(bad([{ ...ok, startsOn: undefined }])).toMatch(/startsOn/);
+  });
+});
+
+describe("which challenges a purchase can move", () => {
+  const visits = { kind: "visits" as const, count: 3, withinDays: 14 };
+  const all = [
+    challenge({ code: "any", goal: visits }),
+    challenge({ code: "later", goal: visits, startsOn: "2026-03-01" }),
+    challenge({ code: "over", goal: visits, startsOn: "2026-01-01", endsOn: "2026-01-31" }),
+    challenge({ code: "store-7", goal: visits, scope: { stores: [7] } }),
+    challenge({ code: "kazan", goal: visits, scope: { regions: ["Kazan"] } }),
+    challenge({ code: "coffee", goal: { kind: "category", category: " Coffee ", count: 2 } }),
+  ];
+  const codes = (p: Parameters<typeof challengesMovedBy>[1]) => challengesMovedBy(all, p).map((c) => c.code);
+
+  it("When a purchase is outside a store pilot, outside the dates or without the category, then those challenges pass it over", () => {
+    const at = new Date("2026-02-10T12:00:00Z");
+    expect(codes({ storeId: 1, at, categories: ["tea"] })).toEqual(["any", "kazan"]);
+    expect(codes({ storeId: 7, at, categories: ["COFFEE"] })).toEqual(["any", "store-7", "kazan", "coffee"]);
+  });
+
+  it("When the store's region or the items are not known, then the challenges that may count it are kept", () => {
+    // A region pilot may hold any store; an event without categories may carry any.
+    expect(codes({ storeId: 1, at: new Date("2026-02-10T12:00:00Z") })).toEqual(["any", "kazan", "coffee"]);
+  });
+
+  it("When a purchase is near midnight UTC, then a challenge open on that day in some zone still counts it", () => {
+    // 22:00 UTC on 28 February is already 1 March in Moscow, where "later" starts.
+    expect(codes({ storeId: 1, at: new Date("2026-02-28T22:00:00Z"), categories: [] })).toContain("later");
+    // Late on 1 February UTC it is still 31 January in the Americas, the last day of "over".
+    expect(codes({ storeId: 1, at: new Date("2026-02-01T05:00:00Z"), categories: [] })).toContain("over");
+    expect(codes({ storeId: 1, at: new Date("2026-02-03T05:00:00Z"), categories: [] })).not.toContain("over");
+  });
+
+  it("When a purchase's month is read in any zone, then every purchase of that local month is on or after its start", () => {
+    const zones = ["Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/Moscow", "America/New_York"];
+    for (const p of ["2026-03-01T00:30:00Z", "2026-03-01T13:00:00Z", "2026-02-28T11:00:00Z", "2026-03-31T23:00:00Z"]) {
+      const at = new Date(p);
+      const from = categoryMonthStart(at).getTime();
+      for (const zone of zones) {
+        const month = localDate(at, zone).month;
+        // Every hour of the 40 days before: those in the purchase's local month are not before `from`.
+        for (let t = at.getTime(); t > at.getTime() - 40 * 86_400_000; t -= 3_600_000)
+          if (localDate(new Date(t), zone).month === month) expect(t, `${zone} ${p}`).toBeGreaterThanOrEqual(from);
+      }
+    }
   });
 });

@@ -16,7 +16,7 @@ export function challengeHandlers(services: Services, deliver: Notifications): R
   return {
     async "challenge.purchase"(job) {
       const e = event<"purchase.recorded">(job);
-      await services.challenges.complete(e.memberId, new Date(e.at));
+      await services.challenges.complete({ ...e, at: new Date(e.at) });
     },
     async "challenge.return"(job) {
       await services.challenges.reverse(event<"return.recorded">(job));
