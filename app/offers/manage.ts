@@ -71,6 +71,7 @@ const SPENT = sql`CASE WHEN "budgetPoints" IS NULL AND "budgetRedemptions" IS NU
     ELSE "spentPoints" END AS "spentPoints",
   CASE WHEN "budgetPoints" IS NULL AND "budgetRedemptions" IS NULL
     THEN (SELECT count(*)::int FROM "OfferApplication" a WHERE a."offerId" = "Offer".id)
+       + (SELECT count(*)::int FROM "OfferMember" g WHERE g."offerId" = "Offer".id AND g."giftRedeemedAt" IS NOT NULL)
     ELSE redemptions END AS redemptions`;
 
 // Timestamps as ISO text: the same on both drivers, whatever the process zone.
