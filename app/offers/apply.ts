@@ -17,16 +17,16 @@ import { type NewEntry, postEntry } from "../services/ledger.js";
  * locked by the caller), costing it as few round trips as possible: what
  * is open and the member's history are read in the purchase's first
  * statement (`openOffersFrom`, `offerReadColumns`); `reserveOffers` decides
- * what pays and locks the budgets that pay (the one statement of their own);
- * the ledger credit and the applications are written in the purchase's
- * insert (`offersCredit`, `offersCtes`). All roll back with the purchase.
+ * what pays (pure, on what was read); the ledger credit, the applications
+ * and the budgets are written in the purchase's insert (`offersCredit`,
+ * `offersCtes`). All roll back with the purchase.
  */
 
 export interface AppliedOffer {
   offerId: number;
   points: number;
   title: { ru: string; en: string };
-  /** Took from the offer's budget (its row is locked until the purchase commits). */
+  /** Takes from the offer's budget (see `offersCtes`). */
   budgeted?: boolean;
 }
 
@@ -137,8 +137,10 @@ export async function reserveOffers(
   p: OfferPurchase,
   read: OfferRead,
   definitions: OfferDefinitions,
+  /** Offers whose budget ran out under this purchase in an earlier attempt (`BudgetRace`). */
+  spent: ReadonlySet<number> = new Set(),
 ): Promise<AppliedOffer[]> {
-  const open = read.openOffers ?? [];
+  const open = (read.openOffers ?? []).filter((o) => !spent.has(o.id));
   const headroom = p.accrual.marginCapPoints - p.accrual.points;
   // The margin guard leaves nothing for offers: no need to look.
   if (headroom <= 0 || !open.length || !read.offerFacts) return [];
@@ -162,50 +164,29 @@ export async function reserveOffers(
   // The facts as of the purchase, before it: "bought coffee" means an earlier receipt.
   const facts = toFacts(read.offerFacts, p.at, program);
   const qualified = paying.filter((c) => evaluate(c.condition, facts));
-  const planned = planOfferRewards(qualified, basis, headroom);
-  if (!planned.length) return [];
   const byId = new Map(candidates.map((c) => [c.id, c]));
-  const budgetedIds = new Set(open.filter((o) => o.budgeted).map((o) => o.id));
-  const toLock = planned.filter((r) => budgetedIds.has(r.offerId)).map((r) => r.offerId);
-  // Budgets: the planned budgeted offers' rows locked in id order (one statement; a fixed
-  // order, so two purchases never deadlock), each budget checked against what the lock
-  // shows — no concurrent purchase can move it until this one commits, so none is ever
-  // exceeded. The rows are written by `postOffers`. Offers without a budget lock nothing:
-  // purchases never queue on a popular offer (what it paid is the sum of its applications).
-  const locked = new Map(
-    (toLock.length
-      ? await tx.many<{
-          id: number;
-          status: string;
-          budgetPoints: number | null;
-          spentPoints: number;
-          budgetRedemptions: number | null;
-          redemptions: number;
-        }>(sql`
-          SELECT id, status, "budgetPoints", "spentPoints", "budgetRedemptions", redemptions
-          FROM "Offer" WHERE id = ANY(${toLock}::int[]) ORDER BY id FOR UPDATE`)
-      : []
-    ).map((r) => [r.id, r]),
-  );
-  const out: AppliedOffer[] = [];
-  for (const r of planned) {
+  const budgeted = new Set(open.filter((o) => o.budgeted).map((o) => o.id));
+  return planOfferRewards(qualified, basis, headroom).map((r) => {
     const c = byId.get(r.offerId) as Candidate;
-    const title = { ru: c.titleRu, en: c.titleEn };
-    if (!budgetedIds.has(r.offerId)) {
-      out.push({ offerId: r.offerId, points: r.points, title });
-      continue;
-    }
-    const o = locked.get(r.offerId);
-    if (
-      !o ||
-      o.status !== "active" ||
-      (o.budgetPoints !== null && o.spentPoints + r.points > o.budgetPoints) ||
-      (o.budgetRedemptions !== null && o.redemptions >= o.budgetRedemptions)
-    )
-      continue;
-    out.push({ offerId: r.offerId, points: r.points, title, budgeted: true });
+    return {
+      offerId: r.offerId,
+      points: r.points,
+      title: { ru: c.titleRu, en: c.titleEn },
+      ...(budgeted.has(r.offerId) ? { budgeted: true } : {}),
+    };
+  });
+}
+
+/**
+ * A budgeted offer that was open when the purchase read it had too little
+ * left when its row was locked (a concurrent purchase took the rest): the
+ * purchase rolls back and is posted again without these offers (see
+ * recordPurchase).
+ */
+export class BudgetRace extends Error {
+  constructor(readonly offerIds: readonly number[]) {
+    super(`the budget of offers ${offerIds.join(",")} ran out under this purchase`);
   }
-  return out;
 }
 
 /**
@@ -230,7 +211,13 @@ export function offersCredit(
 /**
  * The rest of the reserved offers' writes as CTEs of the purchase's own
  * statement (`purchaseId` is its new row's id): the applications, the
- * members' uses, and the budgets `reserveOffers` locked.
+ * members' uses, and the budgets. Budgets are taken here, at the end of the
+ * purchase, so their rows stay locked for as short a time as possible:
+ * `obl` locks the budgeted rows in id order (two purchases never deadlock),
+ * `ob` takes from each only if it still fits — a concurrent purchase that
+ * committed first is seen by the UPDATE's re-check, so no budget is ever
+ * exceeded. `ob` returns the offers it took from; the caller compares them
+ * with what it planned (`budgetsTaken`) and throws `BudgetRace` on a miss.
  */
 export function offersCtes(purchaseId: Sql, memberId: number, now: Date, applied: readonly AppliedOffer[]): Sql {
   const ids = applied.map((a) => a.offerId);
@@ -243,11 +230,26 @@ export function offersCtes(purchaseId: Sql, memberId: number, now: Date, applied
       INSERT INTO "OfferMember" ("offerId", "memberId", uses, "createdAt")
       SELECT o, ${memberId}, 1, ${now}::timestamp FROM unnest(${ids}::int[]) AS x(o)
       ON CONFLICT ("offerId", "memberId") DO UPDATE SET uses = "OfferMember".uses + 1
+    ), obl AS (
+      SELECT id FROM "Offer" WHERE id = ANY(${budgeted.map((a) => a.offerId)}::int[]) ORDER BY id FOR UPDATE
     ), ob AS (
       UPDATE "Offer" SET "spentPoints" = "Offer"."spentPoints" + x.p, redemptions = "Offer".redemptions + 1
       FROM unnest(${budgeted.map((a) => a.offerId)}::int[], ${budgeted.map((a) => a.points)}::int[]) AS x(o, p)
-      WHERE "Offer".id = x.o
+      WHERE "Offer".id = x.o AND "Offer".id IN (SELECT id FROM obl) AND "Offer".status = 'active'
+        AND ("Offer"."budgetPoints" IS NULL OR "Offer"."spentPoints" + x.p <= "Offer"."budgetPoints")
+        AND ("Offer"."budgetRedemptions" IS NULL OR "Offer".redemptions < "Offer"."budgetRedemptions")
+      RETURNING "Offer".id
     )`;
+}
+
+/** The column the purchase's statement answers with: the budgeted offers `ob` took from. */
+export const budgetsTaken = sql`(SELECT coalesce(array_agg(id), '{}') FROM ob) AS "budgetsTaken"`;
+
+/** Throws `BudgetRace` when a planned budget was not taken (see `offersCtes`). */
+export function checkBudgets(applied: readonly AppliedOffer[], taken: readonly number[] | null | undefined) {
+  const got = new Set(taken ?? []);
+  const missed = applied.filter((a) => a.budgeted && !got.has(a.offerId)).map((a) => a.offerId);
+  if (missed.length) throw new BudgetRace(missed);
 }
 
 /** The offers that paid on a receipt, for a replay's answer. */

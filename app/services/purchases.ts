@@ -15,6 +15,9 @@ import { emit, eventCtes } from "../events/outbox.js";
 import {
   type AppliedOffer,
   appliedTo,
+  BudgetRace,
+  budgetsTaken,
+  checkBudgets,
   offerDefinitions,
   offerReadColumns,
   type OfferRead,
@@ -195,6 +198,26 @@ export function createPurchaseService(ctx: ServiceContext) {
     // Absurd times (NaN, before 2000, in the future) are refused at once, whoever asks…
     checkPurchaseTime(program, at, now, { importHistory: true });
 
+    // Budgeted offers that ran out under an attempt of this purchase: the next leaves them out.
+    const spentOffers = new Set<number>();
+    for (;;) {
+      try {
+        return await attempt(input, items, now, at, spentOffers);
+      } catch (e) {
+        // Each race leaves one more offer out, so this ends.
+        if (!(e instanceof BudgetRace)) throw e;
+        for (const id of e.offerIds) spentOffers.add(id);
+      }
+    }
+  }
+
+  async function attempt(
+    input: PurchaseInput,
+    items: readonly LineItem[],
+    now: Date,
+    at: Date,
+    spentOffers: ReadonlySet<number>,
+  ): Promise<PurchaseResult> {
     return withRetry(() =>
       db.unitOfWork(async (tx) => {
         const member = await lockReceiptMember(tx, input.member, input.storeId, input.receiptId);
@@ -266,6 +289,7 @@ export function createPurchaseService(ctx: ServiceContext) {
           },
           state,
           definitions,
+          spentOffers,
         );
         const offerPoints = offers.reduce((s, o) => s + o.points, 0);
         const balanceAfter = member.balance + accrual.points + offerPoints;
@@ -330,9 +354,10 @@ export function createPurchaseService(ctx: ServiceContext) {
             : null;
         const statement = sql`WITH ${insert}, ${credits ? sql`${credits}, ` : sql``}${
           offers.length ? sql`${offersCtes(purchaseId, member.id, now, offers)}, ` : sql``
-        }${recorded.ctes} SELECT * FROM p`;
-        const purchase = await tx.one<PurchaseRow>(statement);
+        }${recorded.ctes} SELECT *${offers.length ? sql`, ${budgetsTaken}` : sql``} FROM p`;
+        const purchase = await tx.one<PurchaseRow & { budgetsTaken?: number[] }>(statement);
         if (!purchase) throw new Error("unreachable: INSERT … RETURNING returns the row");
+        if (offers.length) checkBudgets(offers, purchase.budgetsTaken);
         if (recorded.queues) tx.afterCommit(ctx.outbox.wake);
         const iso = at.toISOString();
         // This purchase earned at the tier before it; the next one earns at the tier it reached.

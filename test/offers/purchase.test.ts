@@ -128,6 +128,21 @@ describe.each(testDatabases)("offers at purchase on $name", ({ open }) => {
     await h.services.offers.end(id, "test");
   }, 120_000);
 
+  it("When 30 purchases race for a budget the reward does not divide, then two pay, the rest post without it, none exceeds", async () => {
+    // 120 points, 50 a receipt: after two, 20 are left — the offer still looks open, but never fits.
+    const id = await started({ needsActivation: false, budgetPoints: 120, reward: { kind: "bonus", points: 50 } });
+    const shoppers = await Promise.all(Array.from({ length: 30 }, (_, i) => enrollShopper(h, `R${i}`)));
+    const answers = await Promise.all(shoppers.map((s) => buy(keyA, s.code, 250_000)));
+    expect(answers.every((a) => a.status === 201)).toBe(true);
+    expect(answers.filter((a) => a.json.offers.length === 1)).toHaveLength(2);
+    const offer = await db.prisma.offer.findUniqueOrThrow({ where: { id } });
+    expect({ spent: offer.spentPoints, redemptions: offer.redemptions }).toEqual({ spent: 100, redemptions: 2 });
+    // A later purchase reads it open (20 left), plans it, finds it does not fit, and posts without it.
+    expect((await buy(keyA, (await enrollShopper(h, "R-late")).code, 250_000)).json.offers).toEqual([]);
+    expect(await auditLedger(db)).toEqual(CLEAN_AUDIT);
+    await h.services.offers.end(id, "test");
+  }, 120_000);
+
   it("When a receipt with an offer is returned in two halves, then the offer's points come back in proportion", async () => {
     const id = await started({ needsActivation: false, reward: { kind: "bonus", points: 51 } });
     const { member, code } = await enrollShopper(h);
