@@ -1,6 +1,8 @@
 import { createRoute, type RouteConfig, type z } from "@hono/zod-openapi";
 import {
   errorResponse,
+  giftRequest,
+  giftResponse,
   healthResponse,
   idempotencyHeaders,
   memberParams,
@@ -104,6 +106,16 @@ export const redemptionRoute = createRoute({
   },
 });
 
+export const giftRoute = createRoute({
+  method: "post",
+  path: "/gifts/redeem",
+  summary:
+    "Hand over a gift: the code a shopper got by activating a gift offer is spent once, in a store of the offer's pilot, while the offer runs. 404 GIFT.NOT_FOUND, 409 GIFT.ALREADY_REDEEMED, 422 GIFT.EXPIRED / GIFT.NOT_ACTIVE / GIFT.WRONG_STORE.",
+  security,
+  request: { body: body(giftRequest) },
+  responses: { 200: json(giftResponse, "redeemed now: hand the gift over"), ...writes },
+});
+
 export const redemptionGetRoute = createRoute({
   method: "get",
   path: "/redemptions/{id}",
@@ -132,5 +144,6 @@ export const routes: RouteConfig[] = [
   cartRoute,
   redemptionRoute,
   redemptionGetRoute,
+  giftRoute,
   memberRoute,
 ];

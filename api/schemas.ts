@@ -107,6 +107,30 @@ export const cartResponse = z
   })
   .strict();
 
+/** A gift code the shopper shows at the till (activating a gift offer gave it to them in /offers). */
+export const giftRequest = z
+  .object({
+    code: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .describe("the code as the shopper shows it, e.g. K7M2-QX9A; case and dashes do not matter"),
+  })
+  .strict();
+
+export const giftResponse = z
+  .object({
+    offerId: z.number().int(),
+    code: z.string(),
+    title: z.string().describe("the offer's title in Russian"),
+    titleEn: z.string(),
+    gift: z.string().describe("what to hand over, in Russian"),
+    giftEn: z.string(),
+    redeemedAt: z.iso.datetime(),
+  })
+  .strict();
+
 export const returnRequest = z
   .object({
     receiptId,

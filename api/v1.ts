@@ -11,6 +11,7 @@ import {
   openApiPath,
   purchaseRoute,
   redemptionGetRoute,
+  giftRoute,
   redemptionRoute,
   returnRoute,
 } from "./routes.js";
@@ -252,6 +253,22 @@ export function createApiV1(services: Services, log?: Logger) {
     const r = await services.redemptions.request(spend);
     c.header("Idempotent-Replayed", String(r.replay));
     return c.json({ ...redemptionJson(r), poll: `/api/v1/redemptions/${r.id}` }, 202);
+  });
+
+  api.openapi(giftRoute, async (c) => {
+    const g = await services.offers.gifts.redeem({ storeId: c.get("storeId"), code: c.req.valid("json").code });
+    return c.json(
+      {
+        offerId: g.offerId,
+        code: g.code,
+        title: g.title.ru,
+        titleEn: g.title.en,
+        gift: g.gift.ru,
+        giftEn: g.gift.en,
+        redeemedAt: g.redeemedAt.toISOString(),
+      },
+      200,
+    );
   });
 
   api.openapi(redemptionGetRoute, async (c) => {

@@ -34,6 +34,11 @@ export type ErrorCode =
   | "OFFER.NOT_FOUND"
   | "OFFER.BAD_STATE"
   | "OFFER.NOT_ELIGIBLE"
+  | "GIFT.NOT_FOUND"
+  | "GIFT.ALREADY_REDEEMED"
+  | "GIFT.EXPIRED"
+  | "GIFT.NOT_ACTIVE"
+  | "GIFT.WRONG_STORE"
 
   /** The database cannot be reached right now (connection refused or dropped); nothing was changed. */
   | "DB.UNAVAILABLE";

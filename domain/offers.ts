@@ -237,3 +237,19 @@ export function historyDays(c: Condition): number | null {
       return 0;
   }
 }
+
+/** Whether a condition reads what was bought (the receipts' lines), not only the receipts. */
+export function readsLines(c: Condition): boolean {
+  switch (c.kind) {
+    case "and":
+    case "or":
+      return c.of.some(readsLines);
+    case "not":
+      return readsLines(c.of);
+    case "bought":
+    case "neverBought":
+      return true;
+    default:
+      return false;
+  }
+}

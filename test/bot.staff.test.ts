@@ -57,6 +57,7 @@ describe.each(testDatabases)("store staff in Telegram on $name", ({ open }) => {
       "member",
       "purchase",
       "spend",
+      "gift",
       "return",
       "reviews",
       "card",

@@ -190,9 +190,10 @@ export interface SqlReader {
   many<T>(q: Sql): Promise<T[]>;
 }
 
-interface FactsRow {
+export interface FactsRow {
   id: number;
-  createdAt: Date;
+  /** A Date from a column; text (UTC without zone) when the row came through row_to_json. */
+  createdAt: Date | string;
   /** "MM-DD": a DATE column is read as text so no process time zone can shift it. */
   birthday: string | null;
   language: string | null;
@@ -201,6 +202,54 @@ interface FactsRow {
   purchases:
     | { at: string; storeId: number; amount: number; returned: number; items: { sku: string; category: string }[] }[]
     | null;
+}
+
+/**
+ * The SELECT of one facts row per member of `members` (an int[] expression):
+ * the member, their purchases from `from` on (all when null) and, when
+ * `lines` holds, their lines (the lines are most of what it reads).
+ * The till embeds it in its own statement (app/offers/apply.ts) to spare a
+ * round trip; `memberFacts` runs it alone.
+ */
+export function factsSelect(members: Sql, from: Sql, lines: Sql = sql`TRUE`): Sql {
+  return sql`
+    SELECT m.id, m."createdAt", to_char(m.birthday, 'MM-DD') AS birthday, m.language, m.balance,
+      (SELECT st."timeZone" FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
+        WHERE p."memberId" = m.id ORDER BY p.at DESC, p.id DESC LIMIT 1) AS zone,
+      (SELECT json_agg(json_build_object('at', p.at, 'storeId', p."storeId", 'amount', p.amount,
+          'returned', p."returnedAmount",
+          'items', CASE WHEN ${lines} THEN
+                    (SELECT coalesce(json_agg(json_build_object('sku', i.sku, 'category', i.category)), '[]'::json)
+                     FROM "PurchaseItem" i WHERE i."purchaseId" = p.id) ELSE '[]'::json END))
+        FROM "Purchase" p WHERE p."memberId" = m.id
+          AND ((${from}) IS NULL OR p.at >= (${from}))) AS purchases
+    FROM "Member" m WHERE m.id = ANY(${members})`;
+}
+
+/** One facts row as `evaluate` reads it, as of `now`. */
+export function toFacts(r: FactsRow, now: Date, program: Program): MemberFacts {
+  const purchases = (r.purchases ?? []).map((p) => ({
+    // json_build_object writes a timestamp without zone as local text; it holds UTC.
+    at: new Date(`${p.at}Z`),
+    storeId: p.storeId,
+    netKopecks: p.amount - p.returned,
+    whollyReturned: p.returned >= p.amount,
+    items: p.items,
+  }));
+  const tierFrom = windowStart(now, program.tierWindowDays).getTime();
+  const tierSpend = purchases
+    .filter((p) => p.at.getTime() > tierFrom && p.at.getTime() <= now.getTime())
+    .reduce((s, p) => s + p.netKopecks, 0);
+  return {
+    now,
+    today: localDate(now, r.zone ?? program.timeZone),
+    tierCode: tierForSpend(program.tiers, tierSpend).code,
+    enrolledAt: r.createdAt instanceof Date ? r.createdAt : new Date(`${r.createdAt}Z`),
+    birthday: r.birthday ? { month: Number(r.birthday.slice(0, 2)), day: Number(r.birthday.slice(3, 5)) } : null,
+    language: r.language === "en" ? "en" : "ru",
+    balance: r.balance,
+    purchases,
+  };
 }
 
 /**
@@ -218,41 +267,8 @@ export async function memberFacts(
   if (!memberIds.length) return new Map();
   // The tier needs the tier window whatever the conditions' own windows are.
   const from = opts.sinceDays === undefined ? null : daysBefore(now, Math.max(opts.sinceDays, program.tierWindowDays));
-  const rows = await reader.many<FactsRow>(sql`
-    SELECT m.id, m."createdAt", to_char(m.birthday, 'MM-DD') AS birthday, m.language, m.balance,
-      (SELECT st."timeZone" FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
-        WHERE p."memberId" = m.id ORDER BY p.at DESC, p.id DESC LIMIT 1) AS zone,
-      (SELECT json_agg(json_build_object('at', p.at, 'storeId', p."storeId", 'amount', p.amount,
-          'returned', p."returnedAmount",
-          'items', (SELECT coalesce(json_agg(json_build_object('sku', i.sku, 'category', i.category)), '[]'::json)
-                    FROM "PurchaseItem" i WHERE i."purchaseId" = p.id)))
-        FROM "Purchase" p WHERE p."memberId" = m.id
-          AND (${from}::timestamp IS NULL OR p.at >= ${from}::timestamp)) AS purchases
-    FROM "Member" m WHERE m.id = ANY(${memberIds as number[]}::int[])`);
+  const rows = await reader.many<FactsRow>(factsSelect(sql`${memberIds as number[]}::int[]`, sql`${from}::timestamp`));
   const out = new Map<number, MemberFacts>();
-  for (const r of rows) {
-    const purchases = (r.purchases ?? []).map((p) => ({
-      // json_build_object writes a timestamp without zone as local text; it holds UTC.
-      at: new Date(`${p.at}Z`),
-      storeId: p.storeId,
-      netKopecks: p.amount - p.returned,
-      whollyReturned: p.returned >= p.amount,
-      items: p.items,
-    }));
-    const tierFrom = windowStart(now, program.tierWindowDays).getTime();
-    const tierSpend = purchases
-      .filter((p) => p.at.getTime() > tierFrom && p.at.getTime() <= now.getTime())
-      .reduce((s, p) => s + p.netKopecks, 0);
-    out.set(r.id, {
-      now,
-      today: localDate(now, r.zone ?? program.timeZone),
-      tierCode: tierForSpend(program.tiers, tierSpend).code,
-      enrolledAt: r.createdAt,
-      birthday: r.birthday ? { month: Number(r.birthday.slice(0, 2)), day: Number(r.birthday.slice(3, 5)) } : null,
-      language: r.language === "en" ? "en" : "ru",
-      balance: r.balance,
-      purchases,
-    });
-  }
+  for (const r of rows) out.set(r.id, toFacts(r, now, program));
   return out;
 }

@@ -1,7 +1,6 @@
 import {
   type Accrual,
   evaluate,
-  historyDays,
   type LineItem,
   type LiveOffer,
   offerReversal,
@@ -9,23 +8,26 @@ import {
   type Program,
   rewardPoints,
 } from "../../domain/index.js";
-import { memberFacts } from "../conditions/sql.js";
-import { type SqlTx, sql } from "../db/sql.js";
-import { postEntry } from "../services/ledger.js";
+import { type FactsRow, factsSelect, toFacts } from "../conditions/sql.js";
+import { type Sql, type SqlTx, sql } from "../db/sql.js";
+import { type NewEntry, postEntry } from "../services/ledger.js";
 
 /**
  * Offers at the till, inside the purchase's unit of work (the member is
- * locked by the caller). Two halves around the purchase's insert: `reserve`
- * finds what applies and takes it from each offer's budget before the
- * purchase row exists (so the receipt's balance and event include it);
- * `post` writes the ledger entries and the applications once the purchase
- * has an id. Both roll back with the purchase.
+ * locked by the caller), costing it as few round trips as possible: what
+ * is open and the member's history are read in the purchase's first
+ * statement (`openOffersFrom`, `offerReadColumns`); `reserveOffers` decides
+ * what pays (pure, on what was read); the ledger credit, the applications
+ * and the budgets are written in the purchase's insert (`offersCredit`,
+ * `offersCtes`). All roll back with the purchase.
  */
 
 export interface AppliedOffer {
   offerId: number;
   points: number;
   title: { ru: string; en: string };
+  /** Takes from the offer's budget (see `offersCtes`). */
+  budgeted?: boolean;
 }
 
 interface Candidate {
@@ -45,12 +47,6 @@ export interface OfferPurchase {
   accrual: Accrual;
 }
 
-/**
- * The offers that pay on this receipt, their budget already taken. Only
- * active offers in their window and pilot scope, general or this member's
- * own, activated when they need it, under the member's limit, are read; the
- * member's history is loaded only when one is left.
- */
 /**
  * An offer's condition, reward and titles never change once created (no
  * route edits them; status, budget and window do, and are read every time),
@@ -73,32 +69,81 @@ async function definitionsOf(tx: SqlTx, definitions: OfferDefinitions, ids: read
   return ids.map((id) => definitions.get(id)).filter((c): c is Candidate => c !== undefined);
 }
 
-export async function reserveOffers(
-  tx: SqlTx,
-  program: Program,
-  now: Date,
-  p: OfferPurchase,
-  definitions: OfferDefinitions,
-): Promise<AppliedOffer[]> {
-  const headroom = p.accrual.marginCapPoints - p.accrual.points;
-  // The margin guard leaves nothing for offers: no need to look.
-  if (headroom <= 0) return [];
-  const open = await tx.many<{ id: number; budgeted: boolean }>(sql`
-    SELECT o.id, (o."budgetPoints" IS NOT NULL OR o."budgetRedemptions" IS NOT NULL) AS budgeted
+/** What the till reads of offers, in the purchase's own first statement (see `offerReadSql`). */
+export interface OfferRead {
+  /** The offers open to this member at this store now, in id order; null when none. */
+  openOffers: { id: number; budgeted: boolean }[] | null;
+  /** The member's facts (history before this purchase), read only when an offer is open. */
+  offerFacts: FactsRow | null;
+}
+
+/**
+ * Two columns, "openOffers" and "offerFacts", for the purchase's first
+ * statement (app/services/purchases.ts), so that offers cost the till no
+ * round trip of their own: the active offers in their window and pilot scope
+ * (stores and regions), general or this member's own, activated when they
+ * need it, under the member's limit and their budget; and, only when one is
+ * open, the member's history. Gifts are handed over by the cashier
+ * (app/offers/gift.ts), never paid here. The columns need `FROM (…) oo` (the
+ * `openOffersFrom` fragment) in the statement.
+ */
+export function openOffersFrom(memberId: number, storeId: number, at: Date, program: Program): Sql {
+  // How far back the open offers' conditions read (a NULL: all history) and whether they read
+  // the lines, as each offer's row keeps it (conditions never change once created).
+  return sql`(
+    SELECT json_agg(json_build_object('id', o.id,
+             'budgeted', o."budgetPoints" IS NOT NULL OR o."budgetRedemptions" IS NOT NULL) ORDER BY o.id) AS offers,
+      bool_or(o."readsLines") AS lines,
+      CASE WHEN bool_or(o."historyDays" IS NULL) THEN NULL
+           -- The tier reads its own window whatever the conditions read.
+           ELSE ${at}::timestamp - make_interval(days => greatest(max(o."historyDays"), ${program.tierWindowDays}::int))
+      END AS "from"
     FROM "Offer" o
-    LEFT JOIN "OfferMember" om ON om."offerId" = o.id AND om."memberId" = ${p.memberId}
-    WHERE o.status = 'active' AND (o."memberId" IS NULL OR o."memberId" = ${p.memberId})
-      AND o."startsAt" <= ${p.at}::timestamp AND o."endsAt" > ${p.at}::timestamp
+    LEFT JOIN "OfferMember" om ON om."offerId" = o.id AND om."memberId" = ${memberId}
+    WHERE o.status = 'active' AND (o."memberId" IS NULL OR o."memberId" = ${memberId})
+      AND o."startsAt" <= ${at}::timestamp AND o."endsAt" > ${at}::timestamp
       AND o.reward->>'kind' <> 'gift'
       AND (NOT o."needsActivation" OR om."activatedAt" IS NOT NULL)
       AND coalesce(om.uses, 0) < o."perMemberLimit"
       AND (o."budgetPoints" IS NULL OR o."spentPoints" < o."budgetPoints")
       AND (o."budgetRedemptions" IS NULL OR o.redemptions < o."budgetRedemptions")
-      AND (coalesce(cardinality(o."storeIds"), 0) = 0 OR ${p.storeId}::int = ANY(o."storeIds"))
+      AND (coalesce(cardinality(o."storeIds"), 0) = 0 OR ${storeId}::int = ANY(o."storeIds"))
       AND (coalesce(cardinality(o.regions), 0) = 0
-           OR (SELECT region FROM "Store" WHERE id = ${p.storeId}) = ANY(o.regions))
-    ORDER BY o.id`);
-  if (!open.length) return [];
+           OR (SELECT region FROM "Store" WHERE id = ${storeId}) = ANY(o.regions))) oo`;
+}
+
+export function offerReadColumns(memberId: number): Sql {
+  // The history as far back as the open offers read, the lines only if one reads them
+  // (most of what the facts cost): a receipt meeting chain-wide and pilot offers reads a year
+  // of receipts, not every line ever bought.
+  return sql`oo.offers AS "openOffers",
+    CASE WHEN oo.offers IS NOT NULL
+         THEN (SELECT row_to_json(f) FROM (${factsSelect(
+           sql`ARRAY[${memberId}::int]`,
+           sql`oo."from"`,
+           sql`oo.lines`,
+         )}) f) END AS "offerFacts"`;
+}
+
+/**
+ * The offers that pay on this receipt, from what the purchase's first
+ * statement read: rewards first (pure, cheap), then the conditions of those
+ * that would pay and fit the margin guard, then the budgets of the budgeted
+ * ones, taken under their rows' locks.
+ */
+export async function reserveOffers(
+  tx: SqlTx,
+  program: Program,
+  p: OfferPurchase,
+  read: OfferRead,
+  definitions: OfferDefinitions,
+  /** Offers whose budget ran out under this purchase in an earlier attempt (`BudgetRace`). */
+  spent: ReadonlySet<number> = new Set(),
+): Promise<AppliedOffer[]> {
+  const open = (read.openOffers ?? []).filter((o) => !spent.has(o.id));
+  const headroom = p.accrual.marginCapPoints - p.accrual.points;
+  // The margin guard leaves nothing for offers: no need to look.
+  if (headroom <= 0 || !open.length || !read.offerFacts) return [];
   const candidates = await definitionsOf(
     tx,
     definitions,
@@ -111,82 +156,100 @@ export async function reserveOffers(
     pointValueKopecks: program.pointValueKopecks,
     items: p.items,
   };
-  // Rewards first (pure, cheap): history is read only for offers that would pay and could fit the margin.
-  const paying = candidates
-    .map((c) => ({ c, points: rewardPoints(c.reward, basis) }))
-    .filter((x) => x.points > 0 && x.points <= headroom)
-    .map((x) => x.c.id);
+  const paying = candidates.filter((c) => {
+    const points = rewardPoints(c.reward, basis);
+    return points > 0 && points <= headroom;
+  });
   if (!paying.length) return [];
-  const byId = new Map(candidates.map((c) => [c.id, c]));
-  let since: number | null = 0;
-  for (const id of paying) {
-    const d = historyDays(byId.get(id)?.condition ?? { kind: "balance", min: 0 });
-    since = since === null || d === null ? null : Math.max(since, d);
-  }
   // The facts as of the purchase, before it: "bought coffee" means an earlier receipt.
-  const facts = (
-    await memberFacts(tx, [p.memberId], p.at, program, since === null ? {} : { sinceDays: Math.max(since, 1) })
-  ).get(p.memberId);
-  if (!facts) return [];
-  const qualified = paying.map((id) => byId.get(id) as Candidate).filter((c) => evaluate(c.condition, facts));
-  const planned = planOfferRewards(qualified, basis, headroom);
+  const facts = toFacts(read.offerFacts, p.at, program);
+  const qualified = paying.filter((c) => evaluate(c.condition, facts));
+  const byId = new Map(candidates.map((c) => [c.id, c]));
   const budgeted = new Set(open.filter((o) => o.budgeted).map((o) => o.id));
-  const out: AppliedOffer[] = [];
-  for (const r of planned) {
+  return planOfferRewards(qualified, basis, headroom).map((r) => {
     const c = byId.get(r.offerId) as Candidate;
-    // An offer without a budget has nothing to take: its row is not locked, so purchases
-    // never queue on a popular offer (what it paid is the sum of its applications).
-    if (!budgeted.has(r.offerId)) {
-      out.push({ offerId: r.offerId, points: r.points, title: { ru: c.titleRu, en: c.titleEn } });
-      continue;
-    }
-    // The budget is taken by one conditional UPDATE: concurrent purchases queue on the
-    // offer's row and each re-checks the budget it finds, so it is never exceeded.
-    const took = await tx.one<{ id: number }>(sql`
-      UPDATE "Offer" SET "spentPoints" = "spentPoints" + ${r.points}::int, redemptions = redemptions + 1
-      WHERE id = ${r.offerId} AND status = 'active'
-        AND ("budgetPoints" IS NULL OR "spentPoints" + ${r.points}::int <= "budgetPoints")
-        AND ("budgetRedemptions" IS NULL OR redemptions < "budgetRedemptions")
-      RETURNING id`);
-    if (!took) continue;
-    out.push({ offerId: r.offerId, points: r.points, title: { ru: c.titleRu, en: c.titleEn } });
-  }
-  return out;
+    return {
+      offerId: r.offerId,
+      points: r.points,
+      title: { ru: c.titleRu, en: c.titleEn },
+      ...(budgeted.has(r.offerId) ? { budgeted: true } : {}),
+    };
+  });
 }
 
 /**
- * Writes the reserved offers for the purchase just inserted: one ledger
- * entry for all of them (its note names them; the applications say which
- * paid what, for returns), then the applications and the members' uses in
- * one statement.
+ * A budgeted offer that was open when the purchase read it had too little
+ * left when its row was locked (a concurrent purchase took the rest): the
+ * purchase rolls back and is posted again without these offers (see
+ * recordPurchase).
  */
-export async function postOffers(
-  tx: SqlTx,
-  program: Program,
-  now: Date,
-  purchase: { id: number; memberId: number; storeId: number; receiptId: string; at: Date },
+export class BudgetRace extends Error {
+  constructor(readonly offerIds: readonly number[]) {
+    super(`the budget of offers ${offerIds.join(",")} ran out under this purchase`);
+  }
+}
+
+/**
+ * The reserved offers' ledger credit: one entry for all of them (its note
+ * names them; the applications say which paid what, for returns). The
+ * purchase posts it beside its accrual, in its own statement (`creditsCtes`).
+ */
+export function offersCredit(
+  purchase: { memberId: number; storeId: number; receiptId: string; at: Date },
   applied: readonly AppliedOffer[],
-): Promise<void> {
-  if (!applied.length) return;
-  await postEntry(tx, program, {
+): NewEntry {
+  return {
     memberId: purchase.memberId,
     kind: "offer",
     points: applied.reduce((s, a) => s + a.points, 0),
     idempotencyKey: `offers:purchase:${purchase.storeId}:${purchase.receiptId}`,
     at: purchase.at,
-    purchaseId: purchase.id,
     note: `offers ${applied.map((a) => a.offerId).join(",")}`,
-  });
+  };
+}
+
+/**
+ * The rest of the reserved offers' writes as CTEs of the purchase's own
+ * statement (`purchaseId` is its new row's id): the applications, the
+ * members' uses, and the budgets. Budgets are taken here, at the end of the
+ * purchase, so their rows stay locked for as short a time as possible:
+ * `obl` locks the budgeted rows in id order (two purchases never deadlock),
+ * `ob` takes from each only if it still fits — a concurrent purchase that
+ * committed first is seen by the UPDATE's re-check, so no budget is ever
+ * exceeded. `ob` returns the offers it took from; the caller compares them
+ * with what it planned (`budgetsTaken`) and throws `BudgetRace` on a miss.
+ */
+export function offersCtes(purchaseId: Sql, memberId: number, now: Date, applied: readonly AppliedOffer[]): Sql {
   const ids = applied.map((a) => a.offerId);
   const points = applied.map((a) => a.points);
-  await tx.many(sql`
-    WITH a AS (
+  const budgeted = applied.filter((a) => a.budgeted);
+  return sql`oa AS (
       INSERT INTO "OfferApplication" ("offerId", "memberId", "purchaseId", points, "createdAt")
-      SELECT o, ${purchase.memberId}, ${purchase.id}, p, ${now}::timestamp FROM unnest(${ids}::int[], ${points}::int[]) AS x(o, p)
-    )
-    INSERT INTO "OfferMember" ("offerId", "memberId", uses, "createdAt")
-    SELECT o, ${purchase.memberId}, 1, ${now}::timestamp FROM unnest(${ids}::int[]) AS x(o)
-    ON CONFLICT ("offerId", "memberId") DO UPDATE SET uses = "OfferMember".uses + 1`);
+      SELECT o, ${memberId}, ${purchaseId}, p, ${now}::timestamp FROM unnest(${ids}::int[], ${points}::int[]) AS x(o, p)
+    ), om AS (
+      INSERT INTO "OfferMember" ("offerId", "memberId", uses, "createdAt")
+      SELECT o, ${memberId}, 1, ${now}::timestamp FROM unnest(${ids}::int[]) AS x(o)
+      ON CONFLICT ("offerId", "memberId") DO UPDATE SET uses = "OfferMember".uses + 1
+    ), obl AS (
+      SELECT id FROM "Offer" WHERE id = ANY(${budgeted.map((a) => a.offerId)}::int[]) ORDER BY id FOR UPDATE
+    ), ob AS (
+      UPDATE "Offer" SET "spentPoints" = "Offer"."spentPoints" + x.p, redemptions = "Offer".redemptions + 1
+      FROM unnest(${budgeted.map((a) => a.offerId)}::int[], ${budgeted.map((a) => a.points)}::int[]) AS x(o, p)
+      WHERE "Offer".id = x.o AND "Offer".id IN (SELECT id FROM obl) AND "Offer".status = 'active'
+        AND ("Offer"."budgetPoints" IS NULL OR "Offer"."spentPoints" + x.p <= "Offer"."budgetPoints")
+        AND ("Offer"."budgetRedemptions" IS NULL OR "Offer".redemptions < "Offer"."budgetRedemptions")
+      RETURNING "Offer".id
+    )`;
+}
+
+/** The column the purchase's statement answers with: the budgeted offers `ob` took from. */
+export const budgetsTaken = sql`(SELECT coalesce(array_agg(id), '{}') FROM ob) AS "budgetsTaken"`;
+
+/** Throws `BudgetRace` when a planned budget was not taken (see `offersCtes`). */
+export function checkBudgets(applied: readonly AppliedOffer[], taken: readonly number[] | null | undefined) {
+  const got = new Set(taken ?? []);
+  const missed = applied.filter((a) => a.budgeted && !got.has(a.offerId)).map((a) => a.offerId);
+  if (missed.length) throw new BudgetRace(missed);
 }
 
 /** The offers that paid on a receipt, for a replay's answer. */

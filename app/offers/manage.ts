@@ -1,9 +1,11 @@
 import {
   canMove,
   DomainError,
+  historyDays,
   type OfferInput,
   offerInputSchema,
   type OfferState,
+  readsLines,
   type Reward,
 } from "../../domain/index.js";
 import type { Condition } from "../../domain/index.js";
@@ -69,6 +71,7 @@ const SPENT = sql`CASE WHEN "budgetPoints" IS NULL AND "budgetRedemptions" IS NU
     ELSE "spentPoints" END AS "spentPoints",
   CASE WHEN "budgetPoints" IS NULL AND "budgetRedemptions" IS NULL
     THEN (SELECT count(*)::int FROM "OfferApplication" a WHERE a."offerId" = "Offer".id)
+       + (SELECT count(*)::int FROM "OfferMember" g WHERE g."offerId" = "Offer".id AND g."giftRedeemedAt" IS NOT NULL)
     ELSE redemptions END AS redemptions`;
 
 // Timestamps as ISO text: the same on both drivers, whatever the process zone.
@@ -163,14 +166,14 @@ export async function insertOffer(
   const row = await tx.one<{ id: number }>(sql`
     INSERT INTO "Offer" ("titleRu", "titleEn", "textRu", "textEn", picture, condition, reward, "startsAt", "endsAt",
       "storeIds", regions, "budgetPoints", "budgetRedemptions", "perMemberLimit", "needsActivation", status,
-      "memberId", cause, trigger, "createdBy", "createdAt", "updatedAt")
+      "memberId", cause, trigger, "createdBy", "createdAt", "updatedAt", "historyDays", "readsLines")
     VALUES (${o.title.ru}, ${o.title.en}, ${o.text.ru}, ${o.text.en}, ${o.picture ?? null},
       ${JSON.stringify(o.condition)}::jsonb, ${JSON.stringify(o.reward)}::jsonb, ${o.startsAt}::timestamp,
       ${o.endsAt}::timestamp, ${o.storeIds}::int[], ${o.regions}::text[], ${o.budgetPoints ?? null}::int,
       ${o.budgetRedemptions ?? null}::int, ${o.perMemberLimit},
       ${o.needsActivation || o.reward.kind === "gift"}, ${opts.status ?? "draft"},
       ${opts.memberId ?? null}::int, ${opts.cause ?? null}, ${opts.trigger ?? null}, ${opts.actor},
-      ${opts.now}::timestamp, ${opts.now}::timestamp)
+      ${opts.now}::timestamp, ${opts.now}::timestamp, ${historyDays(o.condition)}::int, ${readsLines(o.condition)})
     ON CONFLICT (cause) DO NOTHING
     RETURNING id`);
   if (!row) return null;

@@ -3,8 +3,10 @@ import {
   DomainError,
   EVERYONE,
   fillTemplate,
+  historyDays,
   type LineItem,
   type OfferInput,
+  readsLines,
   type TriggerName,
   type TriggersConfig,
 } from "../../domain/index.js";
@@ -156,15 +158,17 @@ export function createTriggers(ctx: ServiceContext) {
     const made = await tx.many<{ id: number; memberId: number }>(sql`
       WITH ins AS (
         INSERT INTO "Offer" ("titleRu", "titleEn", "textRu", "textEn", condition, reward, "startsAt", "endsAt",
-          "perMemberLimit", "needsActivation", status, "memberId", cause, trigger, "createdBy", "createdAt", "updatedAt")
+          "perMemberLimit", "needsActivation", status, "memberId", cause, trigger, "createdBy", "createdAt", "updatedAt",
+          "historyDays", "readsLines")
         SELECT x.tr, x.te, x.xr, x.xe, x.c::jsonb, x.r::jsonb, ${now}::timestamp, x.ends::timestamp, 1, x.act, 'active',
-               x.mid, x.cause, ${name}, ${`trigger:${name}`}, ${now}::timestamp, ${now}::timestamp
+               x.mid, x.cause, ${name}, ${`trigger:${name}`}, ${now}::timestamp, ${now}::timestamp, x.hd, x.rl
         FROM unnest(${col((o) => o.title.ru)}::text[], ${col((o) => o.title.en)}::text[],
                     ${col((o) => o.text.ru)}::text[], ${col((o) => o.text.en)}::text[],
                     ${col((o) => JSON.stringify(o.condition))}::text[], ${col((o) => JSON.stringify(o.reward))}::text[],
                     ${col((o) => o.endsAt.toISOString().replace("Z", ""))}::text[], ${col((o) => o.needsActivation)}::bool[],
-                    ${col((_, d) => d.memberId)}::int[], ${col((_, d) => d.cause)}::text[])
-             AS x(tr, te, xr, xe, c, r, ends, act, mid, cause)
+                    ${col((_, d) => d.memberId)}::int[], ${col((_, d) => d.cause)}::text[],
+                    ${col((o) => historyDays(o.condition))}::int[], ${col((o) => readsLines(o.condition))}::bool[])
+             AS x(tr, te, xr, xe, c, r, ends, act, mid, cause, hd, rl)
         ON CONFLICT (cause) DO NOTHING
         RETURNING *
       ), audit AS (

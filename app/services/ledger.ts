@@ -151,6 +151,50 @@ export function entryCtes(program: Program, e: NewEntry, purchaseId: Sql = sql`$
 }
 
 /**
+ * Several credits of one member in one statement, as the same CTEs `e`, `u`
+ * and `l` (see `entryCtes`): a purchase's accrual and its offers' points in
+ * the purchase's own round trip. The entries are written in the order given,
+ * each `balanceAfter` the running balance; the cached balance moves once
+ * (two UPDATEs of one row in one statement would keep only one of them);
+ * each entry opens its lot. The caller posts them for a new purchase, so no
+ * key was used before.
+ */
+export function creditsCtes(program: Program, entries: readonly NewEntry[], purchaseId: Sql): Sql {
+  const first = entries[0];
+  if (!first) throw new Error("credits need at least one entry");
+  for (const e of entries) {
+    if (!Number.isInteger(e.points) || e.points <= 0)
+      throw new Error("a credit moves a whole, positive number of points");
+    if (e.memberId !== first.memberId) throw new Error("the credits of one statement are one member's");
+  }
+  let sum = 0;
+  const running = entries.map((e) => (sum += e.points));
+  // Timestamps inside arrays are not converted by the driver's parameter mapping: UTC text here.
+  const utc = (d: Date | null) => (d ? d.toISOString().replace("Z", "") : null);
+  return sql`e AS (
+        INSERT INTO "LedgerEntry" ("memberId", kind, points, "balanceAfter", "expiresAt", "purchaseId", note,
+                                   "idempotencyKey", "createdAt")
+        SELECT m.id, x.kind::"LedgerKind", x.points, m.balance + x.running, x.expires, ${purchaseId}, x.note, x.key, x.at
+        FROM "Member" m,
+          unnest(${entries.map((e) => e.kind)}::text[], ${entries.map((e) => e.points)}::int[], ${running}::int[],
+                 ${entries.map((e) => utc(expiryFor(e.at, program.expiry.months)))}::timestamp[],
+                 ${entries.map((e) => e.note ?? null)}::text[], ${entries.map((e) => e.idempotencyKey)}::text[],
+                 ${entries.map((e) => utc(e.at))}::timestamp[])
+            WITH ORDINALITY AS x(kind, points, running, expires, note, key, at, ord)
+        WHERE m.id = ${first.memberId}
+        ORDER BY x.ord
+        ON CONFLICT ("idempotencyKey") DO NOTHING
+        RETURNING ${ENTRY_COLUMNS}
+      ), u AS (
+        UPDATE "Member" SET balance = (SELECT max("balanceAfter") FROM e), "updatedAt" = now()
+        WHERE id = ${first.memberId} AND EXISTS (SELECT 1 FROM e)
+      ), l AS (
+        INSERT INTO "PointLot" (id, "memberId", "expiresAt", points, remaining)
+        SELECT id, "memberId", "expiresAt", points, points FROM e RETURNING 0 AS take
+      )`;
+}
+
+/**
  * Appends one entry (see `entryCtes`). A key posted before writes nothing and
  * returns the first entry.
  */

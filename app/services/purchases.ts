@@ -15,15 +15,31 @@ import { emit, eventCtes } from "../events/outbox.js";
 import {
   type AppliedOffer,
   appliedTo,
+  BudgetRace,
+  budgetsTaken,
+  checkBudgets,
   offerDefinitions,
-  postOffers,
+  offerReadColumns,
+  type OfferRead,
+  offersCredit,
+  offersCtes,
+  openOffersFrom,
   reserveOffers,
   reverseOffers,
 } from "../offers/apply.js";
 import { withRetry } from "../db/retry.js";
 import { type SqlTx, sql } from "../db/sql.js";
 import type { ServiceContext } from "./context.js";
-import { entryCtes, expireMember, type LockedMember, lockMember, type MemberKey, postEntry } from "./ledger.js";
+import {
+  creditsCtes,
+  entryCtes,
+  expireMember,
+  type LockedMember,
+  lockMember,
+  type MemberKey,
+  type NewEntry,
+  postEntry,
+} from "./ledger.js";
 
 export interface PurchaseInput {
   storeId: number;
@@ -182,15 +198,37 @@ export function createPurchaseService(ctx: ServiceContext) {
     // Absurd times (NaN, before 2000, in the future) are refused at once, whoever asks…
     checkPurchaseTime(program, at, now, { importHistory: true });
 
+    // Budgeted offers that ran out under an attempt of this purchase: the next leaves them out.
+    const spentOffers = new Set<number>();
+    for (;;) {
+      try {
+        return await attempt(input, items, now, at, spentOffers);
+      } catch (e) {
+        // Each race leaves one more offer out, so this ends.
+        if (!(e instanceof BudgetRace)) throw e;
+        for (const id of e.offerIds) spentOffers.add(id);
+      }
+    }
+  }
+
+  async function attempt(
+    input: PurchaseInput,
+    items: readonly LineItem[],
+    now: Date,
+    at: Date,
+    spentOffers: ReadonlySet<number>,
+  ): Promise<PurchaseResult> {
     return withRetry(() =>
       db.unitOfWork(async (tx) => {
         const member = await lockReceiptMember(tx, input.member, input.storeId, input.receiptId);
-        const state = await tx.one<{
-          prior: PurchaseRow | null;
-          storeActive: boolean | null;
-          spend: number;
-          redeemed: number;
-        }>(sql`
+        const state = await tx.one<
+          {
+            prior: PurchaseRow | null;
+            storeActive: boolean | null;
+            spend: number;
+            redeemed: number;
+          } & OfferRead
+        >(sql`
           SELECT
             (SELECT row_to_json(p) FROM (SELECT ${PURCHASE_COLUMNS} FROM "Purchase"
               WHERE "storeId" = ${input.storeId} AND "receiptId" = ${input.receiptId}) p) AS prior,
@@ -200,7 +238,9 @@ export function createPurchaseService(ctx: ServiceContext) {
                 AND at <= ${at}::timestamp) AS spend,
             (SELECT COALESCE(SUM(points), 0)::int8 FROM "Redemption"
               WHERE "storeId" = ${input.storeId} AND "receiptId" = ${input.receiptId} AND "memberId" = ${member.id}
-                AND status = 'confirmed') AS redeemed`);
+                AND status = 'confirmed') AS redeemed,
+            ${offerReadColumns(member.id)}
+          FROM ${openOffersFrom(member.id, input.storeId, at, program)}`);
         if (!state) throw new Error("unreachable: a SELECT without FROM returns one row");
         if (state.prior) {
           // row_to_json gives the timestamp as text without zone, in UTC.
@@ -239,7 +279,6 @@ export function createPurchaseService(ctx: ServiceContext) {
         const offers = await reserveOffers(
           tx,
           program,
-          now,
           {
             memberId: member.id,
             storeId: input.storeId,
@@ -248,7 +287,9 @@ export function createPurchaseService(ctx: ServiceContext) {
             items,
             accrual,
           },
+          state,
           definitions,
+          spentOffers,
         );
         const offerPoints = offers.reduce((s, o) => s + o.points, 0);
         const balanceAfter = member.balance + accrual.points + offerPoints;
@@ -260,7 +301,15 @@ export function createPurchaseService(ctx: ServiceContext) {
           VALUES (${input.storeId}, ${member.id}, ${input.receiptId}, ${input.amountKopecks}, ${state.redeemed},
                   ${accrual.points}, ${accrual.tier.code}, ${accrual.rateBp}, ${balanceAfter},
                   ${at}::timestamp)
-          RETURNING ${PURCHASE_COLUMNS})`;
+          RETURNING ${PURCHASE_COLUMNS})${
+            items.length
+              ? sql`, li AS (
+          INSERT INTO "PurchaseItem" ("purchaseId", sku, category, amount)
+          SELECT (SELECT id FROM p), x.s, x.c, x.a
+          FROM unnest(${items.map((i) => i.sku)}::text[], ${items.map((i) => i.category)}::text[],
+                      ${items.map((i) => i.amountKopecks)}::int[]) AS x(s, c, a))`
+              : sql``
+          }`;
         // Its event (and the jobs that react to it) in the same statement: the
         // outbox costs no round trip on the till's path. The id is the new row's.
         const recorded = eventCtes(
@@ -282,34 +331,35 @@ export function createPurchaseService(ctx: ServiceContext) {
           }),
           sql`jsonb_build_object('purchaseId', (SELECT id FROM p))`,
         );
-        const statement =
-          accrual.points > 0
-            ? sql`WITH ${insert}, ${entryCtes(
-                program,
-                {
-                  memberId: member.id,
-                  kind: "accrual",
-                  points: accrual.points,
-                  idempotencyKey: `purchase:${input.storeId}:${input.receiptId}`,
-                  at,
-                },
-                sql`(SELECT id FROM p)`,
-              )}, ${recorded.ctes} SELECT * FROM p`
-            : sql`WITH ${insert}, ${recorded.ctes} SELECT * FROM p`;
-        const purchase = await tx.one<PurchaseRow>(statement);
+        const accrualEntry: NewEntry = {
+          memberId: member.id,
+          kind: "accrual",
+          points: accrual.points,
+          idempotencyKey: `purchase:${input.storeId}:${input.receiptId}`,
+          at,
+        };
+        const purchaseId = sql`(SELECT id FROM p)`;
+        // The offers' credit, applications, uses and budgets ride in the same statement: offers
+        // cost the till no write round trip of their own.
+        const credits = offers.length
+          ? creditsCtes(
+              program,
+              [
+                ...(accrual.points > 0 ? [accrualEntry] : []),
+                offersCredit({ memberId: member.id, storeId: input.storeId, receiptId: input.receiptId, at }, offers),
+              ],
+              purchaseId,
+            )
+          : accrual.points > 0
+            ? entryCtes(program, accrualEntry, purchaseId)
+            : null;
+        const statement = sql`WITH ${insert}, ${credits ? sql`${credits}, ` : sql``}${
+          offers.length ? sql`${offersCtes(purchaseId, member.id, now, offers)}, ` : sql``
+        }${recorded.ctes} SELECT *${offers.length ? sql`, ${budgetsTaken}` : sql``} FROM p`;
+        const purchase = await tx.one<PurchaseRow & { budgetsTaken?: number[] }>(statement);
         if (!purchase) throw new Error("unreachable: INSERT … RETURNING returns the row");
+        if (offers.length) checkBudgets(offers, purchase.budgetsTaken);
         if (recorded.queues) tx.afterCommit(ctx.outbox.wake);
-        if (offers.length)
-          await postOffers(
-            tx,
-            program,
-            now,
-            { id: purchase.id, memberId: member.id, storeId: input.storeId, receiptId: input.receiptId, at },
-            offers,
-          );
-        for (const i of items)
-          await tx.many(sql`INSERT INTO "PurchaseItem" ("purchaseId", sku, category, amount)
-                            VALUES (${purchase.id}, ${i.sku}, ${i.category}, ${i.amountKopecks})`);
         const iso = at.toISOString();
         // This purchase earned at the tier before it; the next one earns at the tier it reached.
         const reached = tierForSpend(program.tiers, state.spend + input.amountKopecks);

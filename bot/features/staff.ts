@@ -13,9 +13,19 @@ import {
 } from "../../domain/index.js";
 import type { Context } from "../context.js";
 import { appliedOffersText } from "../views/offers.js";
-import { fmtDate, fmtPercent, fmtPoints, fmtRub, i18n, memberLocale, switchLocale, tierName } from "../i18n.js";
+import {
+  currentLocale,
+  fmtDate,
+  fmtPercent,
+  fmtPoints,
+  fmtRub,
+  i18n,
+  memberLocale,
+  switchLocale,
+  tierName,
+} from "../i18n.js";
 
-const STAFF_COMMANDS = ["member", "purchase", "spend", "return", "reviews"] as const;
+const STAFF_COMMANDS = ["member", "purchase", "spend", "gift", "return", "reviews"] as const;
 const ADMIN_COMMANDS = ["staff_invite", "staff"] as const;
 /** A chat's own command list replaces the default one: staff keep the shopper commands too. */
 const SHOPPER_COMMANDS = ["card", "stores", "invite", "settings", "language", "privacy", "help"] as const;
@@ -230,6 +240,41 @@ export function createStaffFeature() {
           .trimEnd(),
       );
     } catch (e) {
+      await fail(ctx, e);
+    }
+  });
+
+  // A gift offer's code, shown by the shopper (/offers gave it on activation): handed over once.
+  staff.command("gift", async (ctx) => {
+    const storeId = storeOf(ctx as StaffContext);
+    const code = ctx.match.trim();
+    if (storeId === undefined || !code) return ctx.reply(ctx.t("staff-usage-gift"));
+    try {
+      const g = await ctx.deps.services.offers.gifts.redeem({ storeId, code });
+      const en = currentLocale(ctx) === "en";
+      await ctx.reply(
+        ctx.t("staff-gift-done", {
+          gift: en ? g.gift.en : g.gift.ru,
+          title: en ? g.title.en : g.title.ru,
+          code: g.code,
+        }),
+      );
+    } catch (e) {
+      if (isDomainError(e, "GIFT.ALREADY_REDEEMED") && typeof e.details.redeemedAt === "string")
+        return ctx.reply(
+          ctx.t("staff-error", {
+            message: ctx.t("error-GIFT-ALREADY_REDEEMED", {
+              when: fmtDate(ctx, new Date(e.details.redeemedAt)),
+              store: typeof e.details.storeName === "string" ? e.details.storeName : "—",
+            }),
+          }),
+        );
+      if (isDomainError(e, "GIFT.EXPIRED") && typeof e.details.endsAt === "string")
+        return ctx.reply(
+          ctx.t("staff-error", {
+            message: ctx.t("error-GIFT-EXPIRED", { when: fmtDate(ctx, new Date(e.details.endsAt)) }),
+          }),
+        );
       await fail(ctx, e);
     }
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   historyDays,
+  readsLines,
   offerInputSchema,
   offerReversal,
   planOfferRewards,
@@ -117,5 +118,28 @@ describe("offer rewards", () => {
         ],
       }),
     ).toBe(null);
+  });
+
+  it("When the till asks what a condition reads, then only bought and never-bought (under any and/or/not) read the lines", () => {
+    expect(readsLines({ kind: "tier", in: ["gold"] })).toBe(false);
+    expect(
+      readsLines({
+        kind: "and",
+        of: [
+          { kind: "visits", withinDays: 30 },
+          { kind: "balance", min: 0 },
+        ],
+      }),
+    ).toBe(false);
+    expect(
+      readsLines({
+        kind: "or",
+        of: [
+          { kind: "tier", in: ["gold"] },
+          { kind: "not", of: { kind: "neverBought", product: { sku: "X" } } },
+        ],
+      }),
+    ).toBe(true);
+    expect(readsLines({ kind: "bought", product: { category: "coffee" }, times: 1 })).toBe(true);
   });
 });

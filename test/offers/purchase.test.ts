@@ -18,6 +18,7 @@ describe.each(testDatabases)("offers at purchase on $name", ({ open }) => {
   let keyB: string;
   let storeA: number;
   let storeB: number;
+  let keyKazan: string;
   const clock = testClock(new Date("2026-06-15T09:00:00Z"));
   let receipt = 0;
 
@@ -28,6 +29,7 @@ describe.each(testDatabases)("offers at purchase on $name", ({ open }) => {
     storeB = (await createStore(db, { name: "B" })).id;
     keyA = (await h.services.apiKeys.create(storeA)).key;
     keyB = (await h.services.apiKeys.create(storeB)).key;
+    keyKazan = (await h.services.apiKeys.create((await createStore(db, { name: "K", region: "Kazan" })).id)).key;
   });
   afterAll(async () => {
     await h?.stop();
@@ -126,6 +128,21 @@ describe.each(testDatabases)("offers at purchase on $name", ({ open }) => {
     await h.services.offers.end(id, "test");
   }, 120_000);
 
+  it("When 30 purchases race for a budget the reward does not divide, then two pay, the rest post without it, none exceeds", async () => {
+    // 120 points, 50 a receipt: after two, 20 are left — the offer still looks open, but never fits.
+    const id = await started({ needsActivation: false, budgetPoints: 120, reward: { kind: "bonus", points: 50 } });
+    const shoppers = await Promise.all(Array.from({ length: 30 }, (_, i) => enrollShopper(h, `R${i}`)));
+    const answers = await Promise.all(shoppers.map((s) => buy(keyA, s.code, 250_000)));
+    expect(answers.every((a) => a.status === 201)).toBe(true);
+    expect(answers.filter((a) => a.json.offers.length === 1)).toHaveLength(2);
+    const offer = await db.prisma.offer.findUniqueOrThrow({ where: { id } });
+    expect({ spent: offer.spentPoints, redemptions: offer.redemptions }).toEqual({ spent: 100, redemptions: 2 });
+    // A later purchase reads it open (20 left), plans it, finds it does not fit, and posts without it.
+    expect((await buy(keyA, (await enrollShopper(h, "R-late")).code, 250_000)).json.offers).toEqual([]);
+    expect(await auditLedger(db)).toEqual(CLEAN_AUDIT);
+    await h.services.offers.end(id, "test");
+  }, 120_000);
+
   it("When a receipt with an offer is returned in two halves, then the offer's points come back in proportion", async () => {
     const id = await started({ needsActivation: false, reward: { kind: "bonus", points: 51 } });
     const { member, code } = await enrollShopper(h);
@@ -147,6 +164,41 @@ describe.each(testDatabases)("offers at purchase on $name", ({ open }) => {
       _sum: { points: true },
     });
     expect(offerNet._sum.points).toBe(0);
+    expect(await auditLedger(db)).toEqual(CLEAN_AUDIT);
+    await h.services.offers.end(id, "test");
+  });
+
+  it("When an offer is for a region only, then purchases in other regions never get it, those in the region do", async () => {
+    const id = await started({ regions: ["Kazan"], needsActivation: false, perMemberLimit: 5 });
+    const { code } = await enrollShopper(h);
+    expect((await buy(keyA, code, 100_000)).json.offers).toEqual([]);
+    expect((await buy(keyB, code, 100_000)).json.offers).toEqual([]);
+    expect((await buy(keyKazan, code, 100_000)).json.offers).toEqual([
+      { id, title: "Кофе", titleEn: "Coffee", points: 50 },
+    ]);
+    // Stores and a region together: both must hold (store A is in Moscow).
+    const both = await started({ storeIds: [storeA], regions: ["Kazan"], needsActivation: false });
+    expect((await buy(keyA, code, 100_000)).json.offers.map((o: { id: number }) => o.id)).not.toContain(both);
+    await h.services.offers.end(id, "test");
+    await h.services.offers.end(both, "test");
+  });
+
+  it("When a receipt whose offer took the last of its budget is returned, then the points come back but the budget stays spent", async () => {
+    const id = await started({ needsActivation: false, budgetRedemptions: 1, reward: { kind: "bonus", points: 50 } });
+    const first = await enrollShopper(h);
+    const p = await buy(keyA, first.code, 200_000);
+    expect(p.json.offers).toEqual([{ id, title: "Кофе", titleEn: "Coffee", points: 50 }]);
+    const r = await h.call("POST", "/returns", {
+      key: keyA,
+      body: { receiptId: p.json.receiptId, amount: 200_000, returnId: "all" },
+    });
+    // The whole accrual (60) and the whole offer (50) are taken back.
+    expect(r.json).toMatchObject({ pointsReversed: 60 + 50, balance: p.json.balance - 110 });
+    const offer = await db.prisma.offer.findUniqueOrThrow({ where: { id } });
+    expect({ spent: offer.spentPoints, redemptions: offer.redemptions }).toEqual({ spent: 50, redemptions: 1 });
+    // The budget is what the offer may hand out, not what stayed with shoppers: no second winner.
+    const second = await enrollShopper(h);
+    expect((await buy(keyA, second.code, 200_000)).json.offers).toEqual([]);
     expect(await auditLedger(db)).toEqual(CLEAN_AUDIT);
     await h.services.offers.end(id, "test");
   });

@@ -193,4 +193,91 @@ describe.each(testDatabases)("triggers on $name", ({ open }) => {
     });
     expect(bad.status).toBe(400);
   });
+
+  // Quiet hours are 21:00–09:00 in the shopper's zone (Moscow here): 20:30 UTC is 23:30 there.
+  const night = (day: string) => new Date(`${day}T20:30:00Z`);
+  const morning = (day: string) => new Date(`${day}T06:05:00Z`);
+
+  it("When a win-back falls due at night, then its note waits for the morning and goes out once", async () => {
+    const start = new Date("2026-08-01T09:00:00Z");
+    const lapsed = await shopper();
+    await history(lapsed.m.id, start, [0, 10, 20], "чай");
+    clock.set(night("2026-10-06")); // 66 days after the first purchase: 46 since the last
+    await h.services.offers.triggers.scan();
+    await h.idle();
+    expect((await offersOf(lapsed.m.id)).filter((o) => o.trigger === "winback")).toHaveLength(1);
+    expect(said(lapsed.u, /^Мы скучаем!/)).toHaveLength(0);
+    clock.set(morning("2026-10-07"));
+    await h.idle();
+    await expect.poll(() => said(lapsed.u, /^Мы скучаем!/).length).toBe(1);
+    // The next night's scan: the same cause (no purchase since), nothing new.
+    clock.set(night("2026-10-07"));
+    await h.services.offers.triggers.scan();
+    clock.set(morning("2026-10-08"));
+    await h.idle();
+    expect((await offersOf(lapsed.m.id)).filter((o) => o.trigger === "winback")).toHaveLength(1);
+    expect(said(lapsed.u, /^Мы скучаем!/)).toHaveLength(1);
+  });
+
+  it("When the birthday scan runs at night, then the greeting waits for the morning and comes once", async () => {
+    clock.set(night("2026-11-01"));
+    const b = await shopper("1991-11-08");
+    await h.services.offers.triggers.scan();
+    await h.idle();
+    expect((await offersOf(b.m.id)).filter((o) => o.trigger === "birthday")).toHaveLength(1);
+    expect(said(b.u, /^С наступающим днём рождения!/)).toHaveLength(0);
+    clock.set(morning("2026-11-02"));
+    await h.idle();
+    await expect.poll(() => said(b.u, /^С наступающим днём рождения!/).length).toBe(1);
+    clock.set(night("2026-11-02")); // the next night: six days to go, the same birthday
+    await h.services.offers.triggers.scan();
+    clock.set(morning("2026-11-03"));
+    await h.idle();
+    expect((await offersOf(b.m.id)).filter((o) => o.trigger === "birthday")).toHaveLength(1);
+    expect(said(b.u, /^С наступающим днём рождения!/)).toHaveLength(1);
+  });
+
+  it("When a cart's 24 hours end at night, then the reminder waits for the morning and comes once", async () => {
+    clock.set(night("2026-12-01"));
+    const left = await shopper();
+    const posted = await h.call("POST", "/carts", {
+      key: pos,
+      body: {
+        memberCode: left.m.memberCode,
+        cartId: "night-1",
+        items: [{ sku: "B", category: "кофе", amount: 50_000 }],
+      },
+    });
+    expect(posted.json.remindAt).toBe("2026-12-02T20:30:00.000Z");
+    clock.set(new Date("2026-12-02T20:31:00Z"));
+    await h.idle();
+    expect(said(left.u, /корзине/)).toHaveLength(0);
+    clock.set(morning("2026-12-03"));
+    await h.idle();
+    await expect.poll(() => said(left.u, /^Вы кое-что оставили в корзине/).length).toBe(1);
+    clock.set(morning("2026-12-04"));
+    await h.idle();
+    expect(said(left.u, /корзине/)).toHaveLength(1);
+    expect((await offersOf(left.m.id)).map((o) => o.trigger)).toEqual(["abandonedCart"]);
+  });
+
+  it("When points about to expire are told at night, then the reminder with the offers button waits for the morning and comes once", async () => {
+    clock.set(new Date("2027-01-10T09:00:00Z"));
+    const s = await shopper(); // the welcome bonus: 100 points, expiring in twelve months
+    await h.idle();
+    const seen = s.u.inbox.length;
+    const fresh = () => s.u.inbox.slice(seen).filter((x) => /сгорят/.test(x.text ?? ""));
+    clock.set(night("2027-12-31"));
+    await h.services.expiry.queueReminders();
+    await h.idle();
+    expect(fresh()).toHaveLength(0);
+    clock.set(morning("2028-01-01"));
+    await h.idle();
+    await expect.poll(() => fresh().length).toBe(1);
+    expect(JSON.stringify(fresh()[0]?.reply_markup)).toContain("of:list");
+    clock.set(new Date("2028-01-02T07:00:00Z"));
+    await h.services.expiry.queueReminders();
+    await h.idle();
+    expect(fresh()).toHaveLength(1);
+  });
 });

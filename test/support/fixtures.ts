@@ -50,7 +50,7 @@ export function servicesFor(
 
 export async function createStore(
   db: Database,
-  over: Partial<{ name: string; trustedPos: boolean; active: boolean }> = {},
+  over: Partial<{ name: string; trustedPos: boolean; active: boolean; region: string }> = {},
 ) {
   return db.prisma.store.create({
     data: {
@@ -60,7 +60,7 @@ export async function createStore(
       longitude: 37.615,
       timeZone: "Europe/Moscow",
       hours: { mon: [["08:00", "22:00"]] },
-      region: "Moscow",
+      region: over.region ?? "Moscow",
       active: over.active ?? true,
       trustedPos: over.trustedPos ?? false,
     },

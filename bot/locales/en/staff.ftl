@@ -109,3 +109,14 @@ admin-stores-line-closed = No. { $id } — { $name }, { $address } (closed)
 admin-stores-empty = No stores yet.
 admin-stores-hint = To invite staff: /staff_invite <number>.
 staff-spend-post = 🧾 Post the purchase ({ $due } in money)
+staff-usage-gift = Usage: /gift <gift code>
+    For example: /gift K7M2QX9A
+staff-gift-done =
+    🎁 Hand over the gift: { $gift }
+    Offer “{ $title }”, code { $code }. The code is spent; the gift is not handed over twice.
+error-GIFT-NOT_FOUND = There is no gift with this code. Check the code.
+error-GIFT-ALREADY_REDEEMED = This gift was already handed over on { $when } in “{ $store }”. It is not handed over twice.
+error-GIFT-EXPIRED = The gift has expired: its offer ended on { $when }.
+error-GIFT-NOT_ACTIVE = The offer of this gift is paused: the gift cannot be handed over now.
+error-GIFT-WRONG_STORE = This gift is handed over only in the offer's stores, not in this one.
+cmd-gift = Hand over a gift by its code

@@ -110,3 +110,14 @@ admin-stores-line-closed = № { $id } — { $name }, { $address } (закрыт
 admin-stores-empty = Магазинов пока нет.
 admin-stores-hint = Пригласить сотрудника: /staff_invite <номер>.
 staff-spend-post = 🧾 Провести покупку (деньгами { $due })
+staff-usage-gift = Использование: /gift <код подарка>
+    Например: /gift K7M2QX9A
+staff-gift-done =
+    🎁 Выдайте подарок: { $gift }
+    Предложение «{ $title }», код { $code }. Код погашен, второй раз подарок не выдаётся.
+error-GIFT-NOT_FOUND = Подарка с таким кодом нет. Проверьте код.
+error-GIFT-ALREADY_REDEEMED = Этот подарок уже выдан { $when } в магазине «{ $store }». Второй раз не выдаётся.
+error-GIFT-EXPIRED = Срок подарка истёк: предложение закончилось { $when }.
+error-GIFT-NOT_ACTIVE = Предложение с этим подарком сейчас приостановлено: выдать подарок нельзя.
+error-GIFT-WRONG_STORE = Этот подарок выдаётся только в магазинах акции, в этом магазине — нет.
+cmd-gift = Выдать подарок по коду
