@@ -110,7 +110,9 @@ async function measure(db: Database) {
     echo: perSecond(echoes),
     repeat: perSecond(cards),
     first: perSecond([card.first]),
-    turns: cards.map((c, i) => (perSecond([c]) / perSecond(echoes.slice(i, i + 1))).toFixed(2)).join(" "),
+    turns: cards
+      .map((c, i) => `${perSecond([c]).toFixed(0)}/${perSecond(echoes.slice(i, i + 1)).toFixed(0)}`)
+      .join(" "),
   };
 }
 
@@ -122,7 +124,7 @@ export async function benchCard(postgresUrl: string | undefined) {
     console.log(`  ${`reference: echo bot, in turns with ${db}`.padEnd(44)} ${m.echo.toFixed(0).padStart(8)}/s`);
     console.log(`  ${`/card, ${db} (file_id)`.padEnd(44)} ${m.repeat.toFixed(0).padStart(8)}/s`);
     console.log(`  ${`/card, ${db}, first card (draw + upload)`.padEnd(44)} ${m.first.toFixed(0).padStart(8)}/s`);
-    ratio(`/card / echo on ${db}`, m.repeat / m.echo, `≥ 0.50; turn by turn ${m.turns}`);
+    ratio(`/card / echo on ${db}`, m.repeat / m.echo, `≥ 0.50; card/echo per turn ${m.turns}`);
     ratio(`first card / echo on ${db}`, m.first / m.echo, "once per member code; as high as it goes");
   };
   await onBothDatabases(postgresUrl, "kopilka_bench_card", async (label, db) => report(label, await measure(db)));
