@@ -149,13 +149,95 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       batchMembers: 40,
       onBatch: (_d, _t, p) => phases.push(p ?? ""),
     });
-    expect(st).toEqual({ caughtUp: true, dimensions: true });
+    expect(st).toEqual({ caughtUp: true, dimensions: true, storeCategories: true });
     expect(phases.filter((p) => p === "dimensions").length).toBeGreaterThan(2);
     const [k] = await db.query<{ k: number }>(`SELECT count(*)::int AS k FROM "MetricsCube" WHERE scope ~ '^[TK]'`);
     expect(k?.k).toBeGreaterThan(0);
     // The filters compared are not empty ones.
     for (const [, s] of scopes().slice(5, 11)) expect((await direct.activity(s)).activeMembers).toBeGreaterThan(0);
     for (const [, s] of scopes()) expect(await everything(rolled, s)).toEqual(await everything(direct, s));
+  });
+
+  it("When the rollups were caught up before the store × category days existed, then their backfill fills them by purchase-id batches, purchases arriving meanwhile land once, and loyalty cost in a region or a store equals the raw statement", async () => {
+    // As the migration that added them leaves a deployment.
+    await db.query(`DELETE FROM "MetricsStoreCategoryDay"`);
+    await db.query(`UPDATE "MetricsRollupState" SET "storeCategoryCursor" = 0`);
+    const local: [string, MetricsScope][] = [
+      ["a region", { from, to, region: "Moscow" }],
+      ["another region", { from, to, region: "Novosibirsk" }],
+      ["a store", { from, to, storeId: stores[1]?.id }],
+      [
+        "a store over the previous quarter",
+        { from: new Date("2025-10-01T00:00:00Z"), to: from, storeId: stores[0]?.id },
+      ],
+    ];
+    const loyalty = async (m: typeof direct, s: MetricsScope) => m.loyaltyCost(s);
+    // Until they are filled, a region or a store reads the raw rows.
+    for (const [, s] of local) expect(await loyalty(rolled, s)).toEqual(await loyalty(direct, s));
+    expect((await direct.loyaltyCost(local[0]![1])).filter((r) => r.kind === "category").length).toBeGreaterThan(1);
+    const [{ hi } = { hi: 0 }] = await db.query<{ hi: number }>(`SELECT max(id)::int AS hi FROM "Purchase"`);
+    const phases: [number, number][] = [];
+    // Half the batches, then stop (as a restarted job would): the cursor holds where it was.
+    let stopAt = 3;
+    await expect(
+      rolled.refreshRollups({
+        catchUp: true,
+        batchPurchases: Math.ceil(hi / 7),
+        onBatch: (done, total, p) => {
+          if (p !== "storeCategories") return;
+          phases.push([done, total]);
+          if (--stopAt === 0) throw new Error("stopped");
+        },
+      }),
+    ).rejects.toThrow("stopped");
+    const [{ c } = { c: null }] = await db.query<{ c: number | null }>(
+      `SELECT "storeCategoryCursor" AS c FROM "MetricsRollupState"`,
+    );
+    expect(c).toBeGreaterThan(0);
+    // Purchases arriving mid-backfill (past its cursor): a read applies them to the rest, the backfill to the store × category days.
+    const [{ item } = { item: 0 }] = await db.query<{ item: number }>(
+      `SELECT max(id)::int AS item FROM "PurchaseItem"`,
+    );
+    const late = [
+      { storeId: stores[0]!.id, amount: 120_00 },
+      { storeId: stores[2]!.id, amount: 75_50 },
+    ].map((x, j) => ({
+      id: hi + 1 + j,
+      memberId: d.members[j]!.id,
+      pointsRedeemed: 0,
+      pointsAccrued: 7 + j,
+      returnedAmount: 0,
+      at: new Date("2026-02-10T10:00:00Z"),
+      ...x,
+    }));
+    await writeDataset(db, {
+      stores: d.stores,
+      members: [],
+      purchases: late,
+      items: late.map((p, j) => ({
+        id: item + 1 + j,
+        purchaseId: p.id,
+        category: "tobacco",
+        amount: p.amount - 10_00,
+      })),
+      entries: [],
+      nps: [],
+      receiptDays: [],
+    });
+    for (const [, s] of local) expect(await loyalty(rolled, s)).toEqual(await loyalty(direct, s));
+    const st = await rolled.refreshRollups({
+      catchUp: true,
+      batchPurchases: Math.ceil(hi / 7),
+      onBatch: (done, total, p) => {
+        if (p === "storeCategories") phases.push([done, total]);
+      },
+    });
+    expect(st).toEqual({ caughtUp: true, dimensions: true, storeCategories: true });
+    expect(phases.length).toBeGreaterThan(4);
+    expect(phases.at(-1)?.[0]).toBe(phases.at(-1)?.[1]);
+    const [{ k } = { k: 0 }] = await db.query<{ k: number }>(`SELECT count(*)::int AS k FROM "MetricsStoreCategoryDay"`);
+    expect(k).toBeGreaterThan(0);
+    for (const [, s] of [...local, ...scopes()]) expect(await loyalty(rolled, s)).toEqual(await loyalty(direct, s));
   });
 
   it("When a period does not start on a month, then the raw statements answer it", async () => {

@@ -3,7 +3,7 @@ import { type Sql, sql } from "../db/sql.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import type { Database } from "../db/database.js";
 import { isMonthStart, monthNumber } from "./rollup.js";
-import { type MetricsScope, memberFiltered, n, rows, storeCond } from "./scope.js";
+import { hasStoreFilter, type MetricsScope, memberFiltered, n, rows, storeCond } from "./scope.js";
 
 /**
  * The metrics read from the rollups (app/metrics/rollup.ts): the same
@@ -285,11 +285,16 @@ export async function loyaltyRows(db: Database, s: MetricsScope, pointValueKopec
   return rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
     db,
     sql`SELECT 'store' AS kind, "storeId"::text AS key, SUM(points) * ${pointValueKopecks}::int AS cost, SUM(margin) AS margin
-        FROM "MetricsStoreDay" WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date
+        FROM "MetricsStoreDay" WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date ${storeCond(s, sql`"storeId"`)}
         GROUP BY "storeId" HAVING SUM(purchases) > 0
         UNION ALL
-        SELECT 'category', category, round(SUM(cost)), SUM(margin)
-        FROM "MetricsCategoryDay" WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date GROUP BY category
+        ${
+          hasStoreFilter(s)
+            ? sql`SELECT 'category', category, round(SUM(cost)), SUM(margin) FROM "MetricsStoreCategoryDay"
+        WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date ${storeCond(s, sql`"storeId"`)} GROUP BY category`
+            : sql`SELECT 'category', category, round(SUM(cost)), SUM(margin)
+        FROM "MetricsCategoryDay" WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date GROUP BY category`
+        }
         ORDER BY 1, 2`,
   );
 }

@@ -81,6 +81,7 @@ interface State {
   economics: string;
   catchUpCursor: number | null;
   dimensionsCursor: number | null;
+  storeCategoryCursor: number | null;
 }
 
 /**
@@ -261,8 +262,17 @@ function overrides(entries: [string, { costShareBp: number; acquisitionShareBp: 
   )}) AS v(k, cost, acq)`;
 }
 
-/** Adds the purchases matching `cond` (alias p) to the store and category day tables. */
-async function applyPurchaseDays(tx: SqlTx, program: Program, cond: Sql) {
+/**
+ * Adds the purchases matching `cond` (alias p) to the store and category day
+ * tables (`days`) and to the store × category days for the purchases whose id
+ * matches `storeCategories` (their backfill follows the purchase ids).
+ */
+async function applyPurchaseDays(
+  tx: SqlTx,
+  program: Program,
+  cond: Sql,
+  to: { days: boolean; storeCategories: (id: Sql) => Sql } = { days: true, storeCategories: all },
+) {
   const e = program.economics;
   const pv = program.pointValueKopecks;
   await tx.many(sql`WITH
@@ -273,7 +283,7 @@ async function applyPurchaseDays(tx: SqlTx, program: Program, cond: Sql) {
                   COALESCE(es.acq, ${e.default.acquisitionShareBp}::int) AS sacq
            FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId" LEFT JOIN es ON es.k = p."storeId"
            WHERE ${cond}),
-    im AS (SELECT pe.at, i."purchaseId", i.category, i.amount::bigint AS amount,
+    im AS (SELECT pe.at, pe."storeId", i."purchaseId", i.category, i.amount::bigint AS amount,
                   (i.amount::bigint * (10000 - COALESCE(ec.cost, pe.scost) - COALESCE(ec.acq, pe.sacq))) / 10000 AS margin,
                   pe.pts * ${pv}::int * i.amount::numeric / pe.amount AS cost
            FROM "PurchaseItem" i JOIN pe ON pe.id = i."purchaseId" LEFT JOIN ec ON ec.k = i.category
@@ -282,6 +292,20 @@ async function applyPurchaseDays(tx: SqlTx, program: Program, cond: Sql) {
     pm AS (SELECT pe.*, COALESCE(ii.total, 0) AS items_total, COALESCE(ii.margin, 0) AS items_margin,
                   ((pe.amount - COALESCE(ii.total, 0)) * (10000 - pe.scost - pe.sacq)) / 10000 AS rest_margin
            FROM pe LEFT JOIN ii ON ii."purchaseId" = pe.id),
+    -- Each receipt's cost and margin by category ('' for the amount without line items).
+    cm AS (SELECT "purchaseId" AS id, "storeId", at::date AS day, category, cost, margin FROM im
+           UNION ALL
+           SELECT id, "storeId", at::date, '', pts * ${pv}::int * (amount - items_total)::numeric / amount, rest_margin
+           FROM pm WHERE amount > items_total),
+    scd AS (
+      INSERT INTO "MetricsStoreCategoryDay" ("storeId", day, category, cost, margin)
+      SELECT "storeId", day, category, SUM(cost), SUM(margin) FROM cm WHERE ${to.storeCategories(sql`cm.id`)}
+      GROUP BY 1, 2, 3
+      ON CONFLICT ("storeId", day, category) DO UPDATE SET
+        cost = "MetricsStoreCategoryDay".cost + excluded.cost, margin = "MetricsStoreCategoryDay".margin + excluded.margin
+      RETURNING 1)${
+        to.days
+          ? sql`,
     sd AS (
       INSERT INTO "MetricsStoreDay" ("storeId", day, "localDay", purchases, amount, returned, points, margin)
       SELECT "storeId", at::date, ((at AT TIME ZONE 'UTC') AT TIME ZONE "timeZone")::date,
@@ -290,16 +314,17 @@ async function applyPurchaseDays(tx: SqlTx, program: Program, cond: Sql) {
       ON CONFLICT ("storeId", day, "localDay") DO UPDATE SET
         purchases = "MetricsStoreDay".purchases + excluded.purchases, amount = "MetricsStoreDay".amount + excluded.amount,
         points = "MetricsStoreDay".points + excluded.points, margin = "MetricsStoreDay".margin + excluded.margin
+      RETURNING 1),
+    cd AS (
+      INSERT INTO "MetricsCategoryDay" (day, category, cost, margin)
+      SELECT day, category, SUM(cost), SUM(margin) FROM cm GROUP BY 1, 2
+      ON CONFLICT (day, category) DO UPDATE SET
+        cost = "MetricsCategoryDay".cost + excluded.cost, margin = "MetricsCategoryDay".margin + excluded.margin
       RETURNING 1)
-    INSERT INTO "MetricsCategoryDay" (day, category, cost, margin)
-    SELECT day, category, SUM(cost), SUM(margin) FROM (
-      SELECT at::date AS day, category, cost, margin FROM im
-      UNION ALL
-      SELECT at::date, '', pts * ${pv}::int * (amount - items_total)::numeric / amount, rest_margin FROM pm WHERE amount > items_total) x
-    GROUP BY 1, 2
-    ON CONFLICT (day, category) DO UPDATE SET
-      cost = "MetricsCategoryDay".cost + excluded.cost, margin = "MetricsCategoryDay".margin + excluded.margin
-    RETURNING (SELECT count(*) FROM sd)`);
+    SELECT (SELECT count(*) FROM sd) + (SELECT count(*) FROM cd) + (SELECT count(*) FROM scd) AS k`
+          : sql`
+    SELECT (SELECT count(*) FROM scd) AS k`
+      }`);
 }
 
 /** Adds the returns matching `cond` (alias r) to their purchases' store days. */
@@ -331,8 +356,8 @@ const economicsKey = (program: Program) =>
   });
 
 async function readState(tx: SqlTx): Promise<State | undefined> {
-  return tx.one<State>(sql`SELECT "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor", "dimensionsCursor"
-    FROM "MetricsRollupState" WHERE id = 1`);
+  return tx.one<State>(sql`SELECT "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor", "dimensionsCursor",
+    "storeCategoryCursor" FROM "MetricsRollupState" WHERE id = 1`);
 }
 
 /**
@@ -347,20 +372,27 @@ async function roomToSort(db: Database, tx: SqlTx) {
 /** A lock on the rollups for this transaction: two refreshers never apply the same rows. */
 const lock = (tx: SqlTx) => tx.many(sql`SELECT pg_advisory_xact_lock(8613, 13)`);
 
+/** What a batch fills: the past (by member), the tier and cohort rollups (by member), the store × category days (by purchase id). */
+export type Phase = "past" | "dimensions" | "storeCategories";
+
 export interface RefreshOptions {
   /** Run the catch-up of the past when it is not done (minutes on a large chain); otherwise only report. */
   catchUp: boolean;
   /** Members per catch-up batch (one transaction each). */
   batchMembers?: number;
+  /** Purchase ids per batch of the store × category days' backfill (one transaction each). */
+  batchPurchases?: number;
   /** Ids per incremental round. */
   batchIds?: number;
-  onBatch?: (done: number, total: number, phase?: "past" | "dimensions") => void;
+  onBatch?: (done: number, total: number, phase?: Phase) => void;
 }
 
 export interface RollupStatus {
   caughtUp: boolean;
   /** Whether the tier and cohort rollups are filled too. */
   dimensions: boolean;
+  /** Whether the store × category days are filled too. */
+  storeCategories: boolean;
 }
 
 /**
@@ -385,6 +417,7 @@ export async function refreshRollups(
     await tx.many(sql`DELETE FROM "MetricsRetention"`);
     await tx.many(sql`DELETE FROM "MetricsStoreDay"`);
     await tx.many(sql`DELETE FROM "MetricsCategoryDay"`);
+    await tx.many(sql`DELETE FROM "MetricsStoreCategoryDay"`);
     await tx.many(sql`DELETE FROM "MetricsLedgerDay"`);
     await tx.many(sql`DELETE FROM "MetricsRollupGap"`);
     await tx.many(sql`DELETE FROM "MetricsRollupState"`);
@@ -405,22 +438,31 @@ export async function refreshRollups(
       economics: econ,
       catchUpCursor: first?.id ?? null,
       dimensionsCursor: null,
+      storeCategoryCursor: null,
     };
     await tx.many(sql`INSERT INTO "MetricsRollupState" (id, "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor", "updatedAt")
       VALUES (1, ${s.purchaseId}::int, ${s.returnId}::int, ${s.ledgerId}::int, ${s.memberId}::int, ${econ}, ${s.catchUpCursor}::int, ${now()}::timestamp)`);
     return s;
   });
-  if (!started) return { caughtUp: false, dimensions: false };
+  const no = { caughtUp: false, dimensions: false, storeCategories: false };
+  if (!started) return no;
   if (started.catchUpCursor !== null) {
-    if (!o.catchUp) return { caughtUp: false, dimensions: false };
+    if (!o.catchUp) return no;
     await catchUp(db, program, now, started, o.batchMembers ?? 50_000, o.onBatch);
   }
   while (await applyNew(db, program, now, o.batchIds ?? 50_000));
-  if (o.catchUp) await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch);
-  const [st] = await db.query<{ c: number | null }>(
-    `SELECT "dimensionsCursor" AS c FROM "MetricsRollupState" WHERE id = 1`,
+  if (o.catchUp) {
+    await backfillStoreCategories(db, program, now, econ, o.batchPurchases ?? 500_000, o.onBatch);
+    await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch);
+  }
+  const [st] = await db.query<{ c: number | null; sc: number | null }>(
+    `SELECT "dimensionsCursor" AS c, "storeCategoryCursor" AS sc FROM "MetricsRollupState" WHERE id = 1`,
   );
-  return { caughtUp: true, dimensions: st !== undefined && st.c === null };
+  return {
+    caughtUp: true,
+    dimensions: st !== undefined && st.c === null,
+    storeCategories: st !== undefined && st.sc === null,
+  };
 }
 
 async function catchUp(
@@ -429,7 +471,7 @@ async function catchUp(
   now: () => Date,
   s: State,
   batch: number,
-  onBatch?: (done: number, total: number, phase?: "past" | "dimensions") => void,
+  onBatch?: (done: number, total: number, phase?: Phase) => void,
 ) {
   for (;;) {
     const more = await db.unitOfWork(async (tx) => {
@@ -460,6 +502,8 @@ async function catchUp(
         tx,
         program,
         sql`${inBatch(sql`p."memberId"`)} AND p.id <= ${st.purchaseId}::int AND ${notGap("purchase", sql`p.id`)}`,
+        // A rebuild fills the store × category days with the rest; otherwise their backfill follows.
+        { days: true, storeCategories: st.storeCategoryCursor === null ? all : none },
       );
       await applyReturnDays(
         tx,
@@ -493,7 +537,7 @@ async function backfillDimensions(
   now: () => Date,
   econ: string,
   batch: number,
-  onBatch?: (done: number, total: number, phase?: "past" | "dimensions") => void,
+  onBatch?: (done: number, total: number, phase?: Phase) => void,
 ) {
   for (;;) {
     const more = await db.unitOfWork(async (tx) => {
@@ -528,6 +572,51 @@ async function backfillDimensions(
         sql`UPDATE "MetricsRollupState" SET "dimensionsCursor" = ${done ? null : b}::int, "updatedAt" = ${now()}::timestamp WHERE id = 1`,
       );
       onBatch?.(Math.min(b, st.memberId), st.memberId, "dimensions");
+      return !done;
+    });
+    if (!more) return;
+  }
+}
+
+/**
+ * Fills MetricsStoreCategoryDay purchase-id batch by batch (resumable: the
+ * cursor commits with each batch) on rollups caught up without it: one
+ * set-based statement per batch over its purchases and their line items.
+ * Purchases applied meanwhile land there only when the backfill has passed
+ * their id (applyNew); the rest are taken when it reaches them — a purchase
+ * still in a gap then is skipped and applied when it appears.
+ */
+async function backfillStoreCategories(
+  db: Database,
+  program: Program,
+  now: () => Date,
+  econ: string,
+  batch: number,
+  onBatch?: (done: number, total: number, phase?: Phase) => void,
+) {
+  for (;;) {
+    const more = await db.unitOfWork(async (tx) => {
+      await lock(tx);
+      await roomToSort(db, tx);
+      const st = await readState(tx);
+      if (!st || st.catchUpCursor !== null || st.storeCategoryCursor === null || st.economics !== econ) return false;
+      const [first] = await tx.many<{ id: number | null }>(
+        sql`SELECT min(id) AS id FROM "Purchase" WHERE id >= ${st.storeCategoryCursor}::int`,
+      );
+      const a = Math.max(st.storeCategoryCursor, first?.id ?? st.purchaseId + 1);
+      const b = a + batch;
+      if (a <= st.purchaseId)
+        await applyPurchaseDays(
+          tx,
+          program,
+          sql`p.id >= ${a}::int AND p.id < ${b}::int AND p.id <= ${st.purchaseId}::int AND ${notGap("purchase", sql`p.id`)}`,
+          { days: false, storeCategories: all },
+        );
+      const done = b > st.purchaseId;
+      await tx.many(
+        sql`UPDATE "MetricsRollupState" SET "storeCategoryCursor" = ${done ? null : b}::int, "updatedAt" = ${now()}::timestamp WHERE id = 1`,
+      );
+      onBatch?.(Math.min(b, st.purchaseId), st.purchaseId, "storeCategories");
       return !done;
     });
     if (!more) return;
@@ -625,7 +714,12 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
         "n",
         "o",
       );
-      await applyPurchaseDays(tx, program, isNew("purchase", sql`p.id`));
+      // Store × category days only for the purchases their backfill has passed (it takes the rest when it reaches them).
+      const sc = st.storeCategoryCursor;
+      await applyPurchaseDays(tx, program, isNew("purchase", sql`p.id`), {
+        days: true,
+        storeCategories: sc === null ? all : (id) => sql`${id} < ${sc}::int`,
+      });
       await applyReturnDays(tx, isNew("return", sql`r.id`));
       await applyLedgerDays(tx, isNew("ledger", sql`e.id`));
     }

@@ -78,13 +78,14 @@ function overrides(entries: [string, { costShareBp: number; acquisitionShareBp: 
 export async function loyaltyCost(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<LoyaltyCost[]> {
   const e = ctx.program.economics;
   const pv = ctx.program.pointValueKopecks;
-  const key = await viaRollups(ru, rollupKey(s, ["chain"]));
-  const r =
-    key !== null
-      ? await loyaltyRows(ctx.db, s, pv)
-      : await rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
-          ctx.db,
-          sql`WITH ${scopeCtes(ctx.program, s)},
+  const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
+  // The chain reads the category days; a region or a store the store × category days once they are filled.
+  const ready = key === "" || (key !== null && ru !== undefined && (await ru.storeCategories()));
+  const r = ready
+    ? await loyaltyRows(ctx.db, s, pv)
+    : await rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
+        ctx.db,
+        sql`WITH ${scopeCtes(ctx.program, s)},
       es AS (${overrides(Object.entries(e.stores), sql`int`)}),
       ec AS (${overrides(Object.entries(e.categories), sql`text`)}),
       pe AS (SELECT sp.id, sp."storeId", sp.amount::bigint AS amount, sp."pointsAccrued"::bigint AS pts,
@@ -107,7 +108,7 @@ export async function loyaltyCost(ctx: ServiceContext, s: MetricsScope, ru?: Rol
     SELECT 'category', '', round(SUM(pts * ${pv}::int * (amount - items_total)::numeric / amount)), SUM(rest_margin)
     FROM pm WHERE amount > items_total HAVING count(*) > 0
     ORDER BY 1, 2`,
-        );
+      );
   return r.map((x) => {
     const cost = n(x.cost);
     const margin = n(x.margin);
