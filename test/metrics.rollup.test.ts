@@ -158,9 +158,10 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
     for (const [, s] of scopes()) expect(await everything(rolled, s)).toEqual(await everything(direct, s));
   });
 
-  it("When the rollups were caught up before the store × category days existed, then their backfill fills them by purchase-id batches, purchases arriving meanwhile land once, and loyalty cost in a region or a store equals the raw statement", async () => {
+  it("When the rollups were caught up before the store × category days existed, then their backfill fills them by purchase-id batches, purchases arriving meanwhile land once, and loyalty cost in a region, at a store or for a cohort equals the raw statement", async () => {
     // As the migration that added them leaves a deployment.
     await db.query(`DELETE FROM "MetricsStoreCategoryDay"`);
+    await db.query(`DELETE FROM "MetricsCohortCost"`);
     await db.query(`UPDATE "MetricsRollupState" SET "storeCategoryCursor" = 0`);
     const local: [string, MetricsScope][] = [
       ["a region", { from, to, region: "Moscow" }],
@@ -170,11 +171,19 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
         "a store over the previous quarter",
         { from: new Date("2025-10-01T00:00:00Z"), to: from, storeId: stores[0]?.id },
       ],
+      ["a cohort", { from, to, cohort: "2025-11" }],
+      ["a cohort enrolled in the period", { from, to, cohort: "2026-02" }],
+      [
+        "a cohort over one month",
+        { from: new Date("2026-02-01T00:00:00Z"), to: new Date("2026-03-01T00:00:00Z"), cohort: "2025-12" },
+      ],
     ];
     const loyalty = async (m: typeof direct, s: MetricsScope) => m.loyaltyCost(s);
-    // Until they are filled, a region or a store reads the raw rows.
+    // Until they are filled, a region, a store or a cohort reads the raw rows.
     for (const [, s] of local) expect(await loyalty(rolled, s)).toEqual(await loyalty(direct, s));
-    expect((await direct.loyaltyCost(local[0]![1])).filter((r) => r.kind === "category").length).toBeGreaterThan(1);
+    // The scopes compared are not empty ones.
+    for (const [, s] of local)
+      expect((await direct.loyaltyCost(s)).filter((r) => r.kind === "category").length).toBeGreaterThan(1);
     const [{ hi } = { hi: 0 }] = await db.query<{ hi: number }>(`SELECT max(id)::int AS hi FROM "Purchase"`);
     const phases: [number, number][] = [];
     // Half the batches, then stop (as a restarted job would): the cursor holds where it was.
@@ -235,7 +244,9 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
     expect(st).toEqual({ caughtUp: true, dimensions: true, storeCategories: true });
     expect(phases.length).toBeGreaterThan(4);
     expect(phases.at(-1)?.[0]).toBe(phases.at(-1)?.[1]);
-    const [{ k } = { k: 0 }] = await db.query<{ k: number }>(`SELECT count(*)::int AS k FROM "MetricsStoreCategoryDay"`);
+    const [{ k } = { k: 0 }] = await db.query<{ k: number }>(
+      `SELECT count(*)::int AS k FROM "MetricsStoreCategoryDay"`,
+    );
     expect(k).toBeGreaterThan(0);
     for (const [, s] of [...local, ...scopes()]) expect(await loyalty(rolled, s)).toEqual(await loyalty(direct, s));
   });

@@ -299,6 +299,35 @@ export async function loyaltyRows(db: Database, s: MetricsScope, pointValueKopec
   );
 }
 
+/**
+ * The enrollment month a loyalty cost query for one cohort reads from
+ * MetricsCohortCost (whole months, the cohort alone), "empty" when it enrolled
+ * at or after the period's end, else null (another path).
+ */
+export function cohortCostKey(s: MetricsScope): number | "empty" | null {
+  if (!isMonthStart(s.from) || !isMonthStart(s.to) || s.from >= s.to || s.cohort === undefined) return null;
+  if (s.tierCode !== undefined || s.region !== undefined || s.storeId !== undefined) return null;
+  const m = /^(\d{4})-(\d{2})$/.exec(s.cohort);
+  if (!m) return null;
+  const k = Number(m[1]) * 12 + Number(m[2]) - 1;
+  return k >= monthNumber(s.to) ? "empty" : k;
+}
+
+export async function cohortLoyaltyRows(db: Database, s: MetricsScope, cohort: number, pointValueKopecks: number) {
+  const { f, t } = months(s);
+  return rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
+    db,
+    sql`SELECT 'store' AS kind, key, SUM(points) * ${pointValueKopecks}::int AS cost, SUM(margin) AS margin
+        FROM "MetricsCohortCost" WHERE cohort = ${cohort}::int AND kind = 's' AND month >= ${f}::int AND month < ${t}::int
+        GROUP BY key HAVING SUM(purchases) > 0
+        UNION ALL
+        SELECT 'category', key, round(SUM(cost)), SUM(margin)
+        FROM "MetricsCohortCost" WHERE cohort = ${cohort}::int AND kind = 'c' AND month >= ${f}::int AND month < ${t}::int
+        GROUP BY key
+        ORDER BY 1, 2`,
+  );
+}
+
 export async function receiptRows(db: Database, s: MetricsScope) {
   return rows<{ storeId: number; mine: unknown; total: unknown }>(
     db,

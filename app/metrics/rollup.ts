@@ -279,6 +279,7 @@ async function applyPurchaseDays(
     es AS (${overrides(Object.entries(e.stores), sql`int`)}),
     ec AS (${overrides(Object.entries(e.categories), sql`text`)}),
     pe AS (SELECT p.id, p."storeId", p.at, st."timeZone", p.amount::bigint AS amount, p."pointsAccrued"::bigint AS pts,
+                  ${MONTH(sql`p.at`)} AS mo, (SELECT ${MONTH(sql`m."createdAt"`)} FROM "Member" m WHERE m.id = p."memberId") AS cohort,
                   COALESCE(es.cost, ${e.default.costShareBp}::int) AS scost,
                   COALESCE(es.acq, ${e.default.acquisitionShareBp}::int) AS sacq
            FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId" LEFT JOIN es ON es.k = p."storeId"
@@ -297,6 +298,17 @@ async function applyPurchaseDays(
            UNION ALL
            SELECT id, "storeId", at::date, '', pts * ${pv}::int * (amount - items_total)::numeric / amount, rest_margin
            FROM pm WHERE amount > items_total),
+    kc AS (
+      INSERT INTO "MetricsCohortCost" (cohort, month, kind, key, cost, margin, points, purchases)
+      SELECT pm.cohort, pm.mo, 's', pm."storeId"::text, 0, SUM(pm.items_margin + pm.rest_margin), SUM(pm.pts), count(*)
+      FROM pm WHERE ${to.storeCategories(sql`pm.id`)} GROUP BY 1, 2, 3, 4
+      UNION ALL
+      SELECT pe.cohort, pe.mo, 'c', cm.category, SUM(cm.cost), SUM(cm.margin), 0, 0
+      FROM cm JOIN pe ON pe.id = cm.id WHERE ${to.storeCategories(sql`cm.id`)} GROUP BY 1, 2, 3, 4
+      ON CONFLICT (cohort, month, kind, key) DO UPDATE SET
+        cost = "MetricsCohortCost".cost + excluded.cost, margin = "MetricsCohortCost".margin + excluded.margin,
+        points = "MetricsCohortCost".points + excluded.points, purchases = "MetricsCohortCost".purchases + excluded.purchases
+      RETURNING 1),
     scd AS (
       INSERT INTO "MetricsStoreCategoryDay" ("storeId", day, category, cost, margin)
       SELECT "storeId", day, category, SUM(cost), SUM(margin) FROM cm WHERE ${to.storeCategories(sql`cm.id`)}
@@ -321,9 +333,9 @@ async function applyPurchaseDays(
       ON CONFLICT (day, category) DO UPDATE SET
         cost = "MetricsCategoryDay".cost + excluded.cost, margin = "MetricsCategoryDay".margin + excluded.margin
       RETURNING 1)
-    SELECT (SELECT count(*) FROM sd) + (SELECT count(*) FROM cd) + (SELECT count(*) FROM scd) AS k`
+    SELECT (SELECT count(*) FROM sd) + (SELECT count(*) FROM cd) + (SELECT count(*) FROM scd) + (SELECT count(*) FROM kc) AS k`
           : sql`
-    SELECT (SELECT count(*) FROM scd) AS k`
+    SELECT (SELECT count(*) FROM scd) + (SELECT count(*) FROM kc) AS k`
       }`);
 }
 
@@ -418,6 +430,7 @@ export async function refreshRollups(
     await tx.many(sql`DELETE FROM "MetricsStoreDay"`);
     await tx.many(sql`DELETE FROM "MetricsCategoryDay"`);
     await tx.many(sql`DELETE FROM "MetricsStoreCategoryDay"`);
+    await tx.many(sql`DELETE FROM "MetricsCohortCost"`);
     await tx.many(sql`DELETE FROM "MetricsLedgerDay"`);
     await tx.many(sql`DELETE FROM "MetricsRollupGap"`);
     await tx.many(sql`DELETE FROM "MetricsRollupState"`);

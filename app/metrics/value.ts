@@ -1,7 +1,15 @@
 import { loyaltyCostShare, realizedLtv } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { type Sql, sql } from "../db/sql.js";
-import { dimensionPlan, lifetimeRevenue, lifetimeRevenueByDimension, loyaltyRows, rollupKey } from "./rollup-read.js";
+import {
+  cohortCostKey,
+  cohortLoyaltyRows,
+  dimensionPlan,
+  lifetimeRevenue,
+  lifetimeRevenueByDimension,
+  loyaltyRows,
+  rollupKey,
+} from "./rollup-read.js";
 import {
   join,
   type MetricsScope,
@@ -79,13 +87,24 @@ export async function loyaltyCost(ctx: ServiceContext, s: MetricsScope, ru?: Rol
   const e = ctx.program.economics;
   const pv = ctx.program.pointValueKopecks;
   const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
-  // The chain reads the category days; a region or a store the store × category days once they are filled.
-  const ready = key === "" || (key !== null && ru !== undefined && (await ru.storeCategories()));
-  const r = ready
-    ? await loyaltyRows(ctx.db, s, pv)
-    : await rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
-        ctx.db,
-        sql`WITH ${scopeCtes(ctx.program, s)},
+  // The chain reads the category days; a region or a store the store × category days, a cohort its
+  // costs by month, once they are filled.
+  const ck = key === null ? cohortCostKey(s) : null;
+  const filled = async () => ru !== undefined && (await ru.storeCategories());
+  const ready = key === "" || ((key !== null || ck !== null) && (await filled()));
+  const r = !ready
+    ? null
+    : ck === "empty"
+      ? []
+      : ck !== null
+        ? await cohortLoyaltyRows(ctx.db, s, ck, pv)
+        : await loyaltyRows(ctx.db, s, pv);
+  const out =
+    r !== null
+      ? r
+      : await rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
+          ctx.db,
+          sql`WITH ${scopeCtes(ctx.program, s)},
       es AS (${overrides(Object.entries(e.stores), sql`int`)}),
       ec AS (${overrides(Object.entries(e.categories), sql`text`)}),
       pe AS (SELECT sp.id, sp."storeId", sp.amount::bigint AS amount, sp."pointsAccrued"::bigint AS pts,
@@ -108,8 +127,8 @@ export async function loyaltyCost(ctx: ServiceContext, s: MetricsScope, ru?: Rol
     SELECT 'category', '', round(SUM(pts * ${pv}::int * (amount - items_total)::numeric / amount)), SUM(rest_margin)
     FROM pm WHERE amount > items_total HAVING count(*) > 0
     ORDER BY 1, 2`,
-      );
-  return r.map((x) => {
+        );
+  return out.map((x) => {
     const cost = n(x.cost);
     const margin = n(x.margin);
     return {
