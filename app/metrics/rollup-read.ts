@@ -259,24 +259,30 @@ export async function lifetimeRevenueByDimension(db: Database, s: MetricsScope, 
 }
 
 /** Rows shaped like the monthly series' raw statement: act, mem and pts (nps stays on its own index). */
-export async function seriesRows(db: Database, s: MetricsScope, key: string) {
+export async function seriesRows(db: Database, s: MetricsScope, key: string, ledger = true) {
   const { f, t } = months(s);
+  const cohort = /^K(\d+)$/.exec(key);
   const r = await rows<{ what: string; month: number | null; a: unknown; b: unknown; c: unknown }>(
     db,
     sql`SELECT 'act' AS what, a AS month, SUM(members) AS a, SUM(purchases) AS b, SUM(members) FILTER (WHERE d = 1) AS c
         FROM "MetricsCube" WHERE cube = 'act' AND scope = ${key} AND a >= ${f}::int AND a < ${t}::int GROUP BY a
         UNION ALL
         ${
-          key === ""
+          key === "" || cohort !== null
             ? sql`SELECT 'mem', CASE WHEN a < ${f}::int THEN NULL ELSE a END, SUM(members), 0, 0
-                  FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a < ${t}::int GROUP BY 2`
+                  FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a < ${t}::int
+                  ${cohort !== null ? sql`AND a = ${Number(cohort[1])}::int` : sql``} GROUP BY 2`
             : sql`SELECT 'mem', CASE WHEN c < ${f}::int THEN NULL ELSE c END, SUM(members), 0, 0
                   FROM "MetricsCube" WHERE cube = 'act' AND scope = ${key} AND b = 0 AND a < ${t}::int AND c < ${t}::int GROUP BY 2`
         }
-        UNION ALL
+        ${
+          ledger
+            ? sql`UNION ALL
         SELECT 'pts', CASE WHEN day < ${day(s.from)}::date THEN NULL
                            ELSE (extract(year FROM day)::int * 12 + extract(month FROM day)::int - 1) END, SUM(total), 0, 0
-        FROM "MetricsLedgerDay" WHERE day < ${day(s.to)}::date GROUP BY 2`,
+        FROM "MetricsLedgerDay" WHERE day < ${day(s.to)}::date GROUP BY 2`
+            : sql``
+        }`,
   );
   return r.map((x) => ({ ...x, month: x.month === null ? null : monthText(n(x.month)) }));
 }
