@@ -208,11 +208,11 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       `SELECT max(id)::int AS item FROM "PurchaseItem"`,
     );
     const late = [
-      { storeId: stores[0]!.id, amount: 120_00 },
-      { storeId: stores[2]!.id, amount: 75_50 },
+      { storeId: stores[0]?.id ?? 0, amount: 120_00 },
+      { storeId: stores[2]?.id ?? 0, amount: 75_50 },
     ].map((x, j) => ({
       id: hi + 1 + j,
-      memberId: d.members[j]!.id,
+      memberId: d.members[j]?.id ?? 0,
       pointsRedeemed: 0,
       pointsAccrued: 7 + j,
       returnedAmount: 0,
