@@ -27,6 +27,7 @@ function rollupReader(ctx: ServiceContext): Rollups {
     ready: () => refresh().then((r) => r.caughtUp),
     dimensions: () => refresh().then((r) => r.caughtUp && r.dimensions),
     storeCategories: () => refresh().then((r) => r.caughtUp && r.storeCategories),
+    categoryScopes: () => refresh().then((r) => r.caughtUp && r.categoryScopes),
   };
 }
 

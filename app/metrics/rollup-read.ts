@@ -143,16 +143,38 @@ export async function planCounts(db: Database, s: MetricsScope, plan: DimensionP
   return out;
 }
 
-export async function categoryCounts(db: Database, s: MetricsScope) {
+/**
+ * The cube scopes of repurchase by category for `s` on the rollups: the
+ * prefix before the category, as SQL ('c:' the chain, 'cr:' a region, 'ck:' a
+ * cohort); "empty" when the cohort enrolled at or after the period's end; null
+ * when another path answers (not whole months, a store, a tier, a cohort with a region).
+ */
+export function categoryPrefix(s: MetricsScope): Sql | "empty" | null {
+  if (!isMonthStart(s.from) || !isMonthStart(s.to) || s.from >= s.to) return null;
+  if (s.storeId !== undefined || s.tierCode !== undefined) return null;
+  if (s.cohort !== undefined) {
+    if (s.region !== undefined) return null;
+    const m = /^(\d{4})-(\d{2})$/.exec(s.cohort);
+    if (!m) return null;
+    const k = Number(m[1]) * 12 + Number(m[2]) - 1;
+    return k >= monthNumber(s.to) ? "empty" : sql`${`ck:${k}:`}::text`;
+  }
+  if (s.region !== undefined) return sql`('cr:' || char_length(${s.region}::text) || ':' || ${s.region}::text)`;
+  return sql`'c:'::text`;
+}
+
+export async function categoryCounts(db: Database, s: MetricsScope, prefix: Sql = sql`'c:'::text`) {
   const { f, t } = months(s);
+  // left(scope, n) = prefix, not LIKE: a region's name may hold % or _.
+  const inScope = sql`left(scope, char_length(${prefix})) = ${prefix}`;
   return rows<{ category: string; customers: unknown; repeat: unknown }>(
     db,
     sql`WITH a AS (SELECT scope, SUM(members) FILTER (WHERE b < ${f}::int) AS customers,
                           SUM(members) FILTER (WHERE b < ${f}::int AND d = 1) AS multi
-                   FROM "MetricsCube" WHERE cube = 'act' AND scope LIKE 'c:%' AND a >= ${f}::int AND a < ${t}::int GROUP BY scope),
+                   FROM "MetricsCube" WHERE cube = 'act' AND ${inScope} AND a >= ${f}::int AND a < ${t}::int GROUP BY scope),
             r AS (SELECT scope, SUM(members) AS second FROM "MetricsCube"
-                  WHERE cube = 'rep' AND scope LIKE 'c:%' AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND c < ${f}::int GROUP BY scope)
-    SELECT substr(a.scope, 3) AS category, a.customers, COALESCE(a.multi, 0) + COALESCE(r.second, 0) AS repeat
+                  WHERE cube = 'rep' AND ${inScope} AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND c < ${f}::int GROUP BY scope)
+    SELECT substr(a.scope, char_length(${prefix}) + 1) AS category, a.customers, COALESCE(a.multi, 0) + COALESCE(r.second, 0) AS repeat
     FROM a LEFT JOIN r ON r.scope = a.scope WHERE a.customers > 0 ORDER BY 1`,
   );
 }

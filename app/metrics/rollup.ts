@@ -82,6 +82,7 @@ interface State {
   catchUpCursor: number | null;
   dimensionsCursor: number | null;
   storeCategoryCursor: number | null;
+  categoryScopesCursor: number | null;
 }
 
 /**
@@ -91,6 +92,8 @@ interface State {
 interface Parts {
   base: boolean;
   dims: (memberCol: Sql) => Sql;
+  /** Members whose category × region ('cr:') and category × cohort ('ck:') rows are made; null: none. */
+  cats: ((memberCol: Sql) => Sql) | null;
 }
 const all = () => sql`true`;
 const none = () => sql`false`;
@@ -111,7 +114,7 @@ function contribution(
   enrolledCond: Sql,
   returnCond: Sql,
   few = false,
-  parts: Parts = { base: true, dims: all },
+  parts: Parts = { base: true, dims: all, cats: all },
 ): Sql {
   const w = ACTIVE_WINDOW_DAYS;
   const P = (n: string) => raw(`${p}_${n}`);
@@ -140,22 +143,30 @@ function contribution(
       FROM ${P("p")} x JOIN ${P("bnd")} d ON d.b > x.mo AND d.b <= x.mo + ${ahead}::int AND x.at > d.lo
       GROUP BY 1, 2),
     ${P("mem")} AS (SELECT m.id, ${MONTH(sql`m."createdAt"`)} AS cm FROM "Member" m WHERE ${memberCond(sql`m.id`)} AND ${enrolledCond}),
+    ${P("pc")} AS (
+      SELECT DISTINCT x.id, x."memberId", x.mo, x.at, x.region, i.category
+        FROM ${P("p")} x ${
+          !parts.base && parts.cats === null
+            ? sql`JOIN (SELECT NULL::text AS category) i ON false WHERE true`
+            : few
+              ? // A few members' purchases lie all over the table: look up each one's items by index.
+                sql`CROSS JOIN LATERAL (SELECT i.category FROM "PurchaseItem" i WHERE i."purchaseId" = x.id) i WHERE true`
+              : // A batch's purchases are near each other: the id range lets the planner read the items by index instead of all of them.
+                sql`JOIN "PurchaseItem" i ON i."purchaseId" = x.id
+                  WHERE i."purchaseId" BETWEEN (SELECT min(id) FROM ${P("p")}) AND (SELECT max(id) FROM ${P("p")})`
+        } AND (${raw(parts.base ? "true" : "false")} OR ${parts.cats === null ? sql`false` : parts.cats(sql`x."memberId"`)})),
     ${P("pm")} AS (
       SELECT ''::text AS scope, "memberId", mo, count(*)::int AS k, max(at) AS last, SUM(net)::bigint AS rev FROM ${P("p")} GROUP BY 2, 3
       UNION ALL SELECT 'r:' || region, "memberId", mo, count(*)::int, max(at), SUM(net)::bigint FROM ${P("p")} GROUP BY 1, 2, 3
       UNION ALL SELECT 's:' || "storeId", "memberId", mo, count(*)::int, max(at), SUM(net)::bigint FROM ${P("p")} GROUP BY 1, 2, 3
-      UNION ALL SELECT 'c:' || i.category, x."memberId", x.mo, count(DISTINCT x.id)::int, max(x.at), 0
-        FROM ${P("p")} x ${
-          !parts.base
-            ? sql`JOIN (SELECT NULL::text AS category) i ON false`
-            : few
-              ? // A few members' purchases lie all over the table: look up each one's items by index.
-                sql`CROSS JOIN LATERAL (SELECT i.category FROM "PurchaseItem" i WHERE i."purchaseId" = x.id) i`
-              : // A batch's purchases are near each other: the id range lets the planner read the items by index instead of all of them.
-                sql`JOIN "PurchaseItem" i ON i."purchaseId" = x.id
-                  WHERE i."purchaseId" BETWEEN (SELECT min(id) FROM ${P("p")}) AND (SELECT max(id) FROM ${P("p")})`
-        }
-        GROUP BY 1, 2, 3),
+      UNION ALL SELECT 'c:' || category, "memberId", mo, count(*)::int, max(at), 0 FROM ${P("pc")}
+        WHERE ${raw(parts.base ? "true" : "false")} GROUP BY 1, 2, 3
+      -- Category × region and category × cohort: the region's (or the cohort month's) length-prefixed name, then the category.
+      UNION ALL SELECT 'cr:' || char_length(region) || ':' || region || category, "memberId", mo, count(*)::int, max(at), 0
+        FROM ${P("pc")} x WHERE ${parts.cats === null ? sql`false` : parts.cats(sql`x."memberId"`)} GROUP BY 1, 2, 3
+      UNION ALL SELECT 'ck:' || m.cm || ':' || x.category, x."memberId", x.mo, count(*)::int, max(x.at), 0
+        FROM ${P("pc")} x JOIN ${P("mem")} m ON m.id = x."memberId"
+        WHERE ${parts.cats === null ? sql`false` : parts.cats(sql`x."memberId"`)} GROUP BY 1, 2, 3),
     ${P("seq")} AS (
       SELECT pm.*, COALESCE(lag(mo) OVER w, 0) AS prev, COALESCE(lag(mo, 2) OVER w, 0) AS prev2, lag(k) OVER w AS prevk
       FROM ${P("pm")} pm WINDOW w AS (PARTITION BY scope, "memberId" ORDER BY mo)),
@@ -196,10 +207,10 @@ function contribution(
       SELECT 'act'::text AS cube, s.scope, s.mo AS a, s.prev AS b,
              CASE WHEN s.prev = 0 THEN COALESCE(m.cm, -1) ELSE 0 END AS c, (s.k > 1)::int AS d,
              1::bigint AS members, s.k::bigint AS purchases
-      FROM ${P("seq")} s LEFT JOIN ${P("mem")} m ON m.id = s."memberId"
+      FROM ${P("seq")} s LEFT JOIN ${P("mem")} m ON m.id = s."memberId" WHERE s.scope NOT LIKE 'cr:%' AND s.scope NOT LIKE 'ck:%'
       UNION ALL
       SELECT 'rep', scope, mo, prev, prev2, 0, 1, 0 FROM ${P("seq")}
-      WHERE prev > 0 AND prevk = 1 AND scope NOT LIKE 's:%'
+      WHERE prev > 0 AND prevk = 1 AND scope NOT LIKE 's:%' AND scope NOT LIKE 'cr:%' AND scope NOT LIKE 'ck:%'
       UNION ALL
       SELECT 'coh', '', m.cm, s.mo, 0, 0, 1, 0 FROM ${P("seq")} s JOIN ${P("mem")} m ON m.id = s."memberId" WHERE s.scope = ''
       UNION ALL
@@ -215,7 +226,13 @@ function contribution(
              CASE WHEN f >= ${t.frequency[1]}::int THEN 3 WHEN f >= ${t.frequency[0]}::int THEN 2 ELSE 1 END,
              CASE WHEN m >= ${t.monetaryKopecks[1]}::bigint THEN 3 WHEN m >= ${t.monetaryKopecks[0]}::bigint THEN 2 ELSE 1 END,
              1, 0
-      FROM ${P("win")} WHERE f > 0) base WHERE ${raw(parts.base ? "true" : "false")}),
+      FROM ${P("win")} WHERE f > 0) base WHERE ${raw(parts.base ? "true" : "false")}
+      UNION ALL
+      -- Category × region and × cohort (their pm rows exist only for the members in parts.cats).
+      SELECT 'act', scope, mo, prev, 0, (k > 1)::int, 1, k FROM ${P("seq")} WHERE scope LIKE 'cr:%' OR scope LIKE 'ck:%'
+      UNION ALL
+      SELECT 'rep', scope, mo, prev, prev2, 0, 1, 0 FROM ${P("seq")}
+      WHERE prev > 0 AND prevk = 1 AND (scope LIKE 'cr:%' OR scope LIKE 'ck:%')),
     ${P("ret")} AS (
       SELECT scope, months, count(*)::bigint AS members FROM (
         SELECT scope, "memberId", ',' || string_agg(DISTINCT b::text, ',') || ',' AS months
@@ -369,7 +386,7 @@ const economicsKey = (program: Program) =>
 
 async function readState(tx: SqlTx): Promise<State | undefined> {
   return tx.one<State>(sql`SELECT "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor", "dimensionsCursor",
-    "storeCategoryCursor" FROM "MetricsRollupState" WHERE id = 1`);
+    "storeCategoryCursor", "categoryScopesCursor" FROM "MetricsRollupState" WHERE id = 1`);
 }
 
 /**
@@ -385,7 +402,7 @@ async function roomToSort(db: Database, tx: SqlTx) {
 const lock = (tx: SqlTx) => tx.many(sql`SELECT pg_advisory_xact_lock(8613, 13)`);
 
 /** What a batch fills: the past (by member), the tier and cohort rollups (by member), the store × category days (by purchase id). */
-export type Phase = "past" | "dimensions" | "storeCategories";
+export type Phase = "past" | "dimensions" | "storeCategories" | "categoryScopes";
 
 export interface RefreshOptions {
   /** Run the catch-up of the past when it is not done (minutes on a large chain); otherwise only report. */
@@ -405,6 +422,8 @@ export interface RollupStatus {
   dimensions: boolean;
   /** Whether the store × category days are filled too. */
   storeCategories: boolean;
+  /** Whether the category × region and × cohort cube scopes are filled too. */
+  categoryScopes: boolean;
 }
 
 /**
@@ -452,12 +471,13 @@ export async function refreshRollups(
       catchUpCursor: first?.id ?? null,
       dimensionsCursor: null,
       storeCategoryCursor: null,
+      categoryScopesCursor: null,
     };
     await tx.many(sql`INSERT INTO "MetricsRollupState" (id, "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor", "updatedAt")
       VALUES (1, ${s.purchaseId}::int, ${s.returnId}::int, ${s.ledgerId}::int, ${s.memberId}::int, ${econ}, ${s.catchUpCursor}::int, ${now()}::timestamp)`);
     return s;
   });
-  const no = { caughtUp: false, dimensions: false, storeCategories: false };
+  const no = { caughtUp: false, dimensions: false, storeCategories: false, categoryScopes: false };
   if (!started) return no;
   if (started.catchUpCursor !== null) {
     if (!o.catchUp) return no;
@@ -466,15 +486,17 @@ export async function refreshRollups(
   while (await applyNew(db, program, now, o.batchIds ?? 50_000));
   if (o.catchUp) {
     await backfillStoreCategories(db, program, now, econ, o.batchPurchases ?? 500_000, o.onBatch);
-    await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch);
+    await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "categoryScopes");
+    await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "dimensions");
   }
-  const [st] = await db.query<{ c: number | null; sc: number | null }>(
-    `SELECT "dimensionsCursor" AS c, "storeCategoryCursor" AS sc FROM "MetricsRollupState" WHERE id = 1`,
+  const [st] = await db.query<{ c: number | null; sc: number | null; cs: number | null }>(
+    `SELECT "dimensionsCursor" AS c, "storeCategoryCursor" AS sc, "categoryScopesCursor" AS cs FROM "MetricsRollupState" WHERE id = 1`,
   );
   return {
     caughtUp: true,
     dimensions: st !== undefined && st.c === null,
     storeCategories: st !== undefined && st.sc === null,
+    categoryScopes: st !== undefined && st.cs === null,
   };
 }
 
@@ -506,7 +528,11 @@ async function catchUp(
           sql`r.id <= ${st.returnId}::int AND ${notGap("return", sql`r.id`)}`,
           false,
           // A rebuild fills the dimensions with the rest; otherwise their backfill follows.
-          { base: true, dims: st.dimensionsCursor === null ? all : none },
+          {
+            base: true,
+            dims: st.dimensionsCursor === null ? all : none,
+            cats: st.categoryScopesCursor === null ? all : null,
+          },
         ),
         "n",
         null,
@@ -550,18 +576,21 @@ async function backfillDimensions(
   now: () => Date,
   econ: string,
   batch: number,
-  onBatch?: (done: number, total: number, phase?: Phase) => void,
+  onBatch: ((done: number, total: number, phase?: Phase) => void) | undefined,
+  phase: "dimensions" | "categoryScopes",
 ) {
+  const column = phase === "dimensions" ? "dimensionsCursor" : "categoryScopesCursor";
   for (;;) {
     const more = await db.unitOfWork(async (tx) => {
       await lock(tx);
       await roomToSort(db, tx);
       const st = await readState(tx);
-      if (!st || st.catchUpCursor !== null || st.dimensionsCursor === null || st.economics !== econ) return false;
+      const cursor = st?.[column] ?? null;
+      if (!st || st.catchUpCursor !== null || cursor === null || st.economics !== econ) return false;
       const [first] = await tx.many<{ id: number | null }>(
-        sql`SELECT min(id) AS id FROM "Member" WHERE id >= ${st.dimensionsCursor}::int`,
+        sql`SELECT min(id) AS id FROM "Member" WHERE id >= ${cursor}::int`,
       );
-      const a = Math.max(st.dimensionsCursor, first?.id ?? st.memberId + 1);
+      const a = Math.max(cursor, first?.id ?? st.memberId + 1);
       const b = a + batch;
       const inBatch = (col: Sql) => sql`${col} >= ${a}::int AND ${col} < ${b}::int AND ${col} <= ${st.memberId}::int`;
       if (a <= st.memberId)
@@ -575,16 +604,16 @@ async function backfillDimensions(
             sql`${notGap("member", sql`m.id`)}`,
             sql`r.id <= ${st.returnId}::int AND ${notGap("return", sql`r.id`)}`,
             false,
-            { base: false, dims: all },
+            phase === "dimensions" ? { base: false, dims: all, cats: null } : { base: false, dims: none, cats: all },
           ),
           "n",
           null,
         );
       const done = b > st.memberId;
       await tx.many(
-        sql`UPDATE "MetricsRollupState" SET "dimensionsCursor" = ${done ? null : b}::int, "updatedAt" = ${now()}::timestamp WHERE id = 1`,
+        sql`UPDATE "MetricsRollupState" SET ${raw(`"${column}"`)} = ${done ? null : b}::int, "updatedAt" = ${now()}::timestamp WHERE id = 1`,
       );
-      onBatch?.(Math.min(b, st.memberId), st.memberId, "dimensions");
+      onBatch?.(Math.min(b, st.memberId), st.memberId, phase);
       return !done;
     });
     if (!more) return;
@@ -701,7 +730,12 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
       const hiR = next.return ?? st.returnId;
       // Dimensions only for the members their backfill has passed (it fills the rest from what is applied then).
       const cur = st.dimensionsCursor;
-      const dimsParts: Parts = { base: true, dims: cur === null ? all : (col) => sql`${col} < ${cur}::int` };
+      const cc = st.categoryScopesCursor;
+      const dimsParts: Parts = {
+        base: true,
+        dims: cur === null ? all : (col) => sql`${col} < ${cur}::int`,
+        cats: cc === null ? all : (col) => sql`${col} < ${cc}::int`,
+      };
       await applyCubeDelta(
         tx,
         sql`${contribution(
