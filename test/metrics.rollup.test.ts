@@ -273,6 +273,40 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       true,
     );
     const phases: string[] = [];
+    // One batch, then stop (as a restarted job would).
+    await expect(
+      rolled.refreshRollups({
+        catchUp: true,
+        batchMembers: 40,
+        onBatch: (_d, _t, p) => {
+          if (p === "categoryScopes") throw new Error("stopped");
+        },
+      }),
+    ).rejects.toThrow("stopped");
+    // Purchases arriving mid-backfill, of a member it has passed and of one ahead of it: each lands once.
+    const [{ hi, item } = { hi: 0, item: 0 }] = await db.query<{ hi: number; item: number }>(
+      `SELECT (SELECT max(id) FROM "Purchase")::int AS hi, (SELECT max(id) FROM "PurchaseItem")::int AS item`,
+    );
+    const late = [d.members[0]?.id ?? 0, d.members[140]?.id ?? 0].map((memberId, j) => ({
+      id: hi + 1 + j,
+      memberId,
+      storeId: stores[0]?.id ?? 0,
+      amount: 90_00,
+      pointsRedeemed: 0,
+      pointsAccrued: 3,
+      returnedAmount: 0,
+      at: new Date("2026-02-11T10:00:00Z"),
+    }));
+    await writeDataset(db, {
+      stores: d.stores,
+      members: [],
+      purchases: late,
+      items: late.map((p, j) => ({ id: item + 1 + j, purchaseId: p.id, category: "dairy", amount: p.amount })),
+      entries: [],
+      nps: [],
+      receiptDays: [],
+    });
+    for (const [, s] of local) expect(await categories(rolled, s)).toEqual(await categories(direct, s));
     const st = await rolled.refreshRollups({
       catchUp: true,
       batchMembers: 40,
