@@ -99,7 +99,7 @@ export async function benchMetrics(serverUrl: string | undefined) {
         catchUp: true,
         onBatch: (done, total, phase) =>
           process.stdout.write(
-            `\r  rollups: ${phase === "dimensions" ? "filling the tier and cohort rollups" : "catching up"} members ${done}/${total} at ${((performance.now() - t0) / 1000).toFixed(0)} s   `,
+            `\r  rollups: ${phase === "dimensions" ? "filling the tier and cohort rollups: members" : phase === "storeCategories" ? "filling the store × category days: purchase ids" : phase === "categoryScopes" ? "filling the category × region and × cohort scopes: members" : "catching up: members"} ${done}/${total} at ${((performance.now() - t0) / 1000).toFixed(0)} s   `,
           ),
       }),
     );
@@ -114,10 +114,11 @@ export async function benchMetrics(serverUrl: string | undefined) {
     const [size = { cube: 0, ret: 0, days: 0 }] = await db.query<{ cube: number; ret: number; days: number }>(
       `SELECT (SELECT count(*) FROM "MetricsCube")::int AS cube, (SELECT count(*) FROM "MetricsRetention")::int AS ret,
               (SELECT count(*) FROM "MetricsStoreDay")::int + (SELECT count(*) FROM "MetricsCategoryDay")::int
+              + (SELECT count(*) FROM "MetricsStoreCategoryDay")::int
               + (SELECT count(*) FROM "MetricsLedgerDay")::int AS days`,
     );
     console.log(
-      `  rollups: ${status.caughtUp ? "caught up" : "NOT caught up"}${status.dimensions ? " with the tier and cohort ones" : ", tier and cohort ones NOT filled"} in ${(catchUpMs / 1000).toFixed(1)} s; ${size.cube.toLocaleString("en")} cube rows, ${size.ret.toLocaleString("en")} retention rows, ${size.days.toLocaleString("en")} day rows; peak RSS of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB` +
+      `  rollups: ${status.caughtUp ? "caught up" : "NOT caught up"}${status.dimensions ? " with the tier and cohort ones" : ", tier and cohort ones NOT filled"}${status.storeCategories ? " and the store × category days" : ", store × category days NOT filled"}${status.categoryScopes ? " and the category scopes" : ", category scopes NOT filled"} in ${(catchUpMs / 1000).toFixed(1)} s; ${size.cube.toLocaleString("en")} cube rows, ${size.ret.toLocaleString("en")} retention rows, ${size.days.toLocaleString("en")} day rows; peak RSS of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB` +
         (backendPeakKb !== null
           ? `, of a server backend ${(backendPeakKb / 1024).toFixed(0)} MB, temp files ${((temp1 - temp0) / 2 ** 20).toFixed(0)} MB`
           : ""),

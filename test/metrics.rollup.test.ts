@@ -149,13 +149,177 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       batchMembers: 40,
       onBatch: (_d, _t, p) => phases.push(p ?? ""),
     });
-    expect(st).toEqual({ caughtUp: true, dimensions: true });
+    expect(st).toEqual({ caughtUp: true, dimensions: true, storeCategories: true, categoryScopes: true });
     expect(phases.filter((p) => p === "dimensions").length).toBeGreaterThan(2);
     const [k] = await db.query<{ k: number }>(`SELECT count(*)::int AS k FROM "MetricsCube" WHERE scope ~ '^[TK]'`);
     expect(k?.k).toBeGreaterThan(0);
     // The filters compared are not empty ones.
     for (const [, s] of scopes().slice(5, 11)) expect((await direct.activity(s)).activeMembers).toBeGreaterThan(0);
     for (const [, s] of scopes()) expect(await everything(rolled, s)).toEqual(await everything(direct, s));
+  });
+
+  it("When the rollups were caught up before the store × category days existed, then their backfill fills them by purchase-id batches, purchases arriving meanwhile land once, and loyalty cost in a region, at a store or for a cohort equals the raw statement", async () => {
+    // As the migration that added them leaves a deployment.
+    await db.query(`DELETE FROM "MetricsStoreCategoryDay"`);
+    await db.query(`DELETE FROM "MetricsCohortCost"`);
+    await db.query(`UPDATE "MetricsRollupState" SET "storeCategoryCursor" = 0`);
+    const local: [string, MetricsScope][] = [
+      ["a region", { from, to, region: "Moscow" }],
+      ["another region", { from, to, region: "Novosibirsk" }],
+      ["a store", { from, to, storeId: stores[1]?.id }],
+      [
+        "a store over the previous quarter",
+        { from: new Date("2025-10-01T00:00:00Z"), to: from, storeId: stores[0]?.id },
+      ],
+      ["a cohort", { from, to, cohort: "2025-11" }],
+      ["a cohort enrolled in the period", { from, to, cohort: "2026-02" }],
+      [
+        "a cohort over one month",
+        { from: new Date("2026-02-01T00:00:00Z"), to: new Date("2026-03-01T00:00:00Z"), cohort: "2025-12" },
+      ],
+    ];
+    const loyalty = async (m: typeof direct, s: MetricsScope) => m.loyaltyCost(s);
+    // Until they are filled, a region, a store or a cohort reads the raw rows.
+    for (const [, s] of local) expect(await loyalty(rolled, s)).toEqual(await loyalty(direct, s));
+    // The scopes compared are not empty ones.
+    for (const [, s] of local)
+      expect((await direct.loyaltyCost(s)).filter((r) => r.kind === "category").length).toBeGreaterThan(1);
+    const [{ hi } = { hi: 0 }] = await db.query<{ hi: number }>(`SELECT max(id)::int AS hi FROM "Purchase"`);
+    const phases: [number, number][] = [];
+    // Half the batches, then stop (as a restarted job would): the cursor holds where it was.
+    let stopAt = 3;
+    await expect(
+      rolled.refreshRollups({
+        catchUp: true,
+        batchPurchases: Math.ceil(hi / 7),
+        onBatch: (done, total, p) => {
+          if (p !== "storeCategories") return;
+          phases.push([done, total]);
+          if (--stopAt === 0) throw new Error("stopped");
+        },
+      }),
+    ).rejects.toThrow("stopped");
+    const [{ c } = { c: null }] = await db.query<{ c: number | null }>(
+      `SELECT "storeCategoryCursor" AS c FROM "MetricsRollupState"`,
+    );
+    expect(c).toBeGreaterThan(0);
+    // Purchases arriving mid-backfill (past its cursor): a read applies them to the rest, the backfill to the store × category days.
+    const [{ item } = { item: 0 }] = await db.query<{ item: number }>(
+      `SELECT max(id)::int AS item FROM "PurchaseItem"`,
+    );
+    const late = [
+      { storeId: stores[0]?.id ?? 0, amount: 120_00 },
+      { storeId: stores[2]?.id ?? 0, amount: 75_50 },
+    ].map((x, j) => ({
+      id: hi + 1 + j,
+      memberId: d.members[j]?.id ?? 0,
+      pointsRedeemed: 0,
+      pointsAccrued: 7 + j,
+      returnedAmount: 0,
+      at: new Date("2026-02-10T10:00:00Z"),
+      ...x,
+    }));
+    await writeDataset(db, {
+      stores: d.stores,
+      members: [],
+      purchases: late,
+      items: late.map((p, j) => ({
+        id: item + 1 + j,
+        purchaseId: p.id,
+        category: "tobacco",
+        amount: p.amount - 10_00,
+      })),
+      entries: [],
+      nps: [],
+      receiptDays: [],
+    });
+    for (const [, s] of local) expect(await loyalty(rolled, s)).toEqual(await loyalty(direct, s));
+    const st = await rolled.refreshRollups({
+      catchUp: true,
+      batchPurchases: Math.ceil(hi / 7),
+      onBatch: (done, total, p) => {
+        if (p === "storeCategories") phases.push([done, total]);
+      },
+    });
+    expect(st).toEqual({ caughtUp: true, dimensions: true, storeCategories: true, categoryScopes: true });
+    expect(phases.length).toBeGreaterThan(4);
+    expect(phases.at(-1)?.[0]).toBe(phases.at(-1)?.[1]);
+    const [{ k } = { k: 0 }] = await db.query<{ k: number }>(
+      `SELECT count(*)::int AS k FROM "MetricsStoreCategoryDay"`,
+    );
+    expect(k).toBeGreaterThan(0);
+    for (const [, s] of [...local, ...scopes()]) expect(await loyalty(rolled, s)).toEqual(await loyalty(direct, s));
+  });
+
+  it("When the rollups were caught up before the category × region and × cohort scopes existed, then their backfill fills them in member batches and repurchase by category in a region or for a cohort equals the raw statement", async () => {
+    // As the migration that added them leaves a deployment.
+    await db.query(`DELETE FROM "MetricsCube" WHERE scope LIKE 'cr:%' OR scope LIKE 'ck:%'`);
+    await db.query(`UPDATE "MetricsRollupState" SET "categoryScopesCursor" = 0`);
+    const local: [string, MetricsScope][] = [
+      ["a region", { from, to, region: "Moscow" }],
+      [
+        "another region over one month",
+        { from: new Date("2026-02-01T00:00:00Z"), to: new Date("2026-03-01T00:00:00Z"), region: "Novosibirsk" },
+      ],
+      ["a cohort", { from, to, cohort: "2025-11" }],
+      ["a cohort enrolled in the period", { from, to, cohort: "2026-02" }],
+      ["a cohort enrolled after the period", { from, to, cohort: "2026-05" }],
+    ];
+    const categories = async (m: typeof direct, s: MetricsScope) => m.repurchaseByCategory(s);
+    for (const [, s] of local) expect(await categories(rolled, s)).toEqual(await categories(direct, s));
+    // The scopes compared are not empty ones (but the last), and some customers bought a category twice.
+    for (const [, s] of local.slice(0, 4)) expect((await direct.repurchaseByCategory(s)).length).toBeGreaterThan(1);
+    expect((await direct.repurchaseByCategory({ from, to, region: "Moscow" })).some((c) => c.repeatCustomers > 0)).toBe(
+      true,
+    );
+    const phases: string[] = [];
+    // One batch, then stop (as a restarted job would).
+    await expect(
+      rolled.refreshRollups({
+        catchUp: true,
+        batchMembers: 40,
+        onBatch: (_d, _t, p) => {
+          if (p === "categoryScopes") throw new Error("stopped");
+        },
+      }),
+    ).rejects.toThrow("stopped");
+    // Purchases arriving mid-backfill, of a member it has passed and of one ahead of it: each lands once.
+    const [{ hi, item } = { hi: 0, item: 0 }] = await db.query<{ hi: number; item: number }>(
+      `SELECT (SELECT max(id) FROM "Purchase")::int AS hi, (SELECT max(id) FROM "PurchaseItem")::int AS item`,
+    );
+    const late = [d.members[0]?.id ?? 0, d.members[140]?.id ?? 0].map((memberId, j) => ({
+      id: hi + 1 + j,
+      memberId,
+      storeId: stores[0]?.id ?? 0,
+      amount: 90_00,
+      pointsRedeemed: 0,
+      pointsAccrued: 3,
+      returnedAmount: 0,
+      at: new Date("2026-02-11T10:00:00Z"),
+    }));
+    await writeDataset(db, {
+      stores: d.stores,
+      members: [],
+      purchases: late,
+      items: late.map((p, j) => ({ id: item + 1 + j, purchaseId: p.id, category: "dairy", amount: p.amount })),
+      entries: [],
+      nps: [],
+      receiptDays: [],
+    });
+    for (const [, s] of local) expect(await categories(rolled, s)).toEqual(await categories(direct, s));
+    const st = await rolled.refreshRollups({
+      catchUp: true,
+      batchMembers: 40,
+      onBatch: (_d, _t, p) => phases.push(p ?? ""),
+    });
+    expect(st).toEqual({ caughtUp: true, dimensions: true, storeCategories: true, categoryScopes: true });
+    expect(phases.filter((p) => p === "categoryScopes").length).toBeGreaterThan(2);
+    const [k] = await db.query<{ k: number }>(
+      `SELECT count(*)::int AS k FROM "MetricsCube" WHERE scope LIKE 'cr:%' OR scope LIKE 'ck:%'`,
+    );
+    expect(k?.k).toBeGreaterThan(0);
+    for (const [, s] of [...local, ...scopes()])
+      expect(await categories(rolled, s)).toEqual(await categories(direct, s));
   });
 
   it("When a period does not start on a month, then the raw statements answer it", async () => {

@@ -1,7 +1,15 @@
 import { averageBasket, repurchaseRate, visitFrequency } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { activityCounts, categoryCounts, dimensionPlan, planCounts, rollupKey, storeSales } from "./rollup-read.js";
+import {
+  activityCounts,
+  categoryCounts,
+  categoryPrefix,
+  dimensionPlan,
+  planCounts,
+  rollupKey,
+  storeSales,
+} from "./rollup-read.js";
 import { type MetricsScope, n, type Rollups, rows, scopeCtes, storeCond, viaDimensions, viaRollups } from "./scope.js";
 
 export interface Activity {
@@ -78,17 +86,24 @@ export async function repurchaseByCategory(
   ru?: Rollups,
 ): Promise<CategoryRepurchase[]> {
   const key = await viaRollups(ru, rollupKey(s, ["chain"]));
+  // A region or a cohort: their category scopes, once their backfill has filled them.
+  const prefix = key === null ? categoryPrefix(s) : null;
+  const filled = prefix !== null && ru !== undefined && (await ru.categoryScopes());
   const r =
     key !== null
       ? await categoryCounts(ctx.db, s)
-      : await rows<{ category: string; customers: unknown; repeat: unknown }>(
-          ctx.db,
-          sql`WITH ${scopeCtes(ctx.program, s)},
+      : filled && prefix === "empty"
+        ? []
+        : filled && prefix !== null && prefix !== "empty"
+          ? await categoryCounts(ctx.db, s, prefix)
+          : await rows<{ category: string; customers: unknown; repeat: unknown }>(
+              ctx.db,
+              sql`WITH ${scopeCtes(ctx.program, s)},
       pc AS (SELECT DISTINCT sp.id, sp."memberId", i.category FROM sp JOIN "PurchaseItem" i ON i."purchaseId" = sp.id),
       c AS (SELECT category, "memberId", count(*) AS k FROM pc GROUP BY category, "memberId")
     SELECT category, count(*) AS customers, count(*) FILTER (WHERE k > 1) AS repeat
     FROM c GROUP BY category ORDER BY category`,
-        );
+            );
   return r.map((x) => {
     const customers = n(x.customers);
     const repeatCustomers = n(x.repeat);

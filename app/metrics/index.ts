@@ -26,6 +26,8 @@ function rollupReader(ctx: ServiceContext): Rollups {
   return {
     ready: () => refresh().then((r) => r.caughtUp),
     dimensions: () => refresh().then((r) => r.caughtUp && r.dimensions),
+    storeCategories: () => refresh().then((r) => r.caughtUp && r.storeCategories),
+    categoryScopes: () => refresh().then((r) => r.caughtUp && r.categoryScopes),
   };
 }
 

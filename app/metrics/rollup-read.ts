@@ -3,7 +3,7 @@ import { type Sql, sql } from "../db/sql.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import type { Database } from "../db/database.js";
 import { isMonthStart, monthNumber } from "./rollup.js";
-import { type MetricsScope, memberFiltered, n, rows, storeCond } from "./scope.js";
+import { hasStoreFilter, type MetricsScope, memberFiltered, n, rows, storeCond } from "./scope.js";
 
 /**
  * The metrics read from the rollups (app/metrics/rollup.ts): the same
@@ -143,16 +143,38 @@ export async function planCounts(db: Database, s: MetricsScope, plan: DimensionP
   return out;
 }
 
-export async function categoryCounts(db: Database, s: MetricsScope) {
+/**
+ * The cube scopes of repurchase by category for `s` on the rollups: the
+ * prefix before the category, as SQL ('c:' the chain, 'cr:' a region, 'ck:' a
+ * cohort); "empty" when the cohort enrolled at or after the period's end; null
+ * when another path answers (not whole months, a store, a tier, a cohort with a region).
+ */
+export function categoryPrefix(s: MetricsScope): Sql | "empty" | null {
+  if (!isMonthStart(s.from) || !isMonthStart(s.to) || s.from >= s.to) return null;
+  if (s.storeId !== undefined || s.tierCode !== undefined) return null;
+  if (s.cohort !== undefined) {
+    if (s.region !== undefined) return null;
+    const m = /^(\d{4})-(\d{2})$/.exec(s.cohort);
+    if (!m) return null;
+    const k = Number(m[1]) * 12 + Number(m[2]) - 1;
+    return k >= monthNumber(s.to) ? "empty" : sql`${`ck:${k}:`}::text`;
+  }
+  if (s.region !== undefined) return sql`('cr:' || char_length(${s.region}::text) || ':' || ${s.region}::text)`;
+  return sql`'c:'::text`;
+}
+
+export async function categoryCounts(db: Database, s: MetricsScope, prefix: Sql = sql`'c:'::text`) {
   const { f, t } = months(s);
+  // left(scope, n) = prefix, not LIKE: a region's name may hold % or _.
+  const inScope = sql`left(scope, char_length(${prefix})) = ${prefix}`;
   return rows<{ category: string; customers: unknown; repeat: unknown }>(
     db,
     sql`WITH a AS (SELECT scope, SUM(members) FILTER (WHERE b < ${f}::int) AS customers,
                           SUM(members) FILTER (WHERE b < ${f}::int AND d = 1) AS multi
-                   FROM "MetricsCube" WHERE cube = 'act' AND scope LIKE 'c:%' AND a >= ${f}::int AND a < ${t}::int GROUP BY scope),
+                   FROM "MetricsCube" WHERE cube = 'act' AND ${inScope} AND a >= ${f}::int AND a < ${t}::int GROUP BY scope),
             r AS (SELECT scope, SUM(members) AS second FROM "MetricsCube"
-                  WHERE cube = 'rep' AND scope LIKE 'c:%' AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND c < ${f}::int GROUP BY scope)
-    SELECT substr(a.scope, 3) AS category, a.customers, COALESCE(a.multi, 0) + COALESCE(r.second, 0) AS repeat
+                  WHERE cube = 'rep' AND ${inScope} AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND c < ${f}::int GROUP BY scope)
+    SELECT substr(a.scope, char_length(${prefix}) + 1) AS category, a.customers, COALESCE(a.multi, 0) + COALESCE(r.second, 0) AS repeat
     FROM a LEFT JOIN r ON r.scope = a.scope WHERE a.customers > 0 ORDER BY 1`,
   );
 }
@@ -259,24 +281,30 @@ export async function lifetimeRevenueByDimension(db: Database, s: MetricsScope, 
 }
 
 /** Rows shaped like the monthly series' raw statement: act, mem and pts (nps stays on its own index). */
-export async function seriesRows(db: Database, s: MetricsScope, key: string) {
+export async function seriesRows(db: Database, s: MetricsScope, key: string, ledger = true) {
   const { f, t } = months(s);
+  const cohort = /^K(\d+)$/.exec(key);
   const r = await rows<{ what: string; month: number | null; a: unknown; b: unknown; c: unknown }>(
     db,
     sql`SELECT 'act' AS what, a AS month, SUM(members) AS a, SUM(purchases) AS b, SUM(members) FILTER (WHERE d = 1) AS c
         FROM "MetricsCube" WHERE cube = 'act' AND scope = ${key} AND a >= ${f}::int AND a < ${t}::int GROUP BY a
         UNION ALL
         ${
-          key === ""
+          key === "" || cohort !== null
             ? sql`SELECT 'mem', CASE WHEN a < ${f}::int THEN NULL ELSE a END, SUM(members), 0, 0
-                  FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a < ${t}::int GROUP BY 2`
+                  FROM "MetricsCube" WHERE cube = 'enr' AND scope = '' AND a < ${t}::int
+                  ${cohort !== null ? sql`AND a = ${Number(cohort[1])}::int` : sql``} GROUP BY 2`
             : sql`SELECT 'mem', CASE WHEN c < ${f}::int THEN NULL ELSE c END, SUM(members), 0, 0
                   FROM "MetricsCube" WHERE cube = 'act' AND scope = ${key} AND b = 0 AND a < ${t}::int AND c < ${t}::int GROUP BY 2`
         }
-        UNION ALL
+        ${
+          ledger
+            ? sql`UNION ALL
         SELECT 'pts', CASE WHEN day < ${day(s.from)}::date THEN NULL
                            ELSE (extract(year FROM day)::int * 12 + extract(month FROM day)::int - 1) END, SUM(total), 0, 0
-        FROM "MetricsLedgerDay" WHERE day < ${day(s.to)}::date GROUP BY 2`,
+        FROM "MetricsLedgerDay" WHERE day < ${day(s.to)}::date GROUP BY 2`
+            : sql``
+        }`,
   );
   return r.map((x) => ({ ...x, month: x.month === null ? null : monthText(n(x.month)) }));
 }
@@ -285,11 +313,45 @@ export async function loyaltyRows(db: Database, s: MetricsScope, pointValueKopec
   return rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
     db,
     sql`SELECT 'store' AS kind, "storeId"::text AS key, SUM(points) * ${pointValueKopecks}::int AS cost, SUM(margin) AS margin
-        FROM "MetricsStoreDay" WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date
+        FROM "MetricsStoreDay" WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date ${storeCond(s, sql`"storeId"`)}
         GROUP BY "storeId" HAVING SUM(purchases) > 0
         UNION ALL
-        SELECT 'category', category, round(SUM(cost)), SUM(margin)
-        FROM "MetricsCategoryDay" WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date GROUP BY category
+        ${
+          hasStoreFilter(s)
+            ? sql`SELECT 'category', category, round(SUM(cost)), SUM(margin) FROM "MetricsStoreCategoryDay"
+        WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date ${storeCond(s, sql`"storeId"`)} GROUP BY category`
+            : sql`SELECT 'category', category, round(SUM(cost)), SUM(margin)
+        FROM "MetricsCategoryDay" WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date GROUP BY category`
+        }
+        ORDER BY 1, 2`,
+  );
+}
+
+/**
+ * The enrollment month a loyalty cost query for one cohort reads from
+ * MetricsCohortCost (whole months, the cohort alone), "empty" when it enrolled
+ * at or after the period's end, else null (another path).
+ */
+export function cohortCostKey(s: MetricsScope): number | "empty" | null {
+  if (!isMonthStart(s.from) || !isMonthStart(s.to) || s.from >= s.to || s.cohort === undefined) return null;
+  if (s.tierCode !== undefined || s.region !== undefined || s.storeId !== undefined) return null;
+  const m = /^(\d{4})-(\d{2})$/.exec(s.cohort);
+  if (!m) return null;
+  const k = Number(m[1]) * 12 + Number(m[2]) - 1;
+  return k >= monthNumber(s.to) ? "empty" : k;
+}
+
+export async function cohortLoyaltyRows(db: Database, s: MetricsScope, cohort: number, pointValueKopecks: number) {
+  const { f, t } = months(s);
+  return rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
+    db,
+    sql`SELECT 'store' AS kind, key, SUM(points) * ${pointValueKopecks}::int AS cost, SUM(margin) AS margin
+        FROM "MetricsCohortCost" WHERE cohort = ${cohort}::int AND kind = 's' AND month >= ${f}::int AND month < ${t}::int
+        GROUP BY key HAVING SUM(purchases) > 0
+        UNION ALL
+        SELECT 'category', key, round(SUM(cost)), SUM(margin)
+        FROM "MetricsCohortCost" WHERE cohort = ${cohort}::int AND kind = 'c' AND month >= ${f}::int AND month < ${t}::int
+        GROUP BY key
         ORDER BY 1, 2`,
   );
 }

@@ -81,6 +81,8 @@ interface State {
   economics: string;
   catchUpCursor: number | null;
   dimensionsCursor: number | null;
+  storeCategoryCursor: number | null;
+  categoryScopesCursor: number | null;
 }
 
 /**
@@ -90,6 +92,8 @@ interface State {
 interface Parts {
   base: boolean;
   dims: (memberCol: Sql) => Sql;
+  /** Members whose category × region ('cr:') and category × cohort ('ck:') rows are made; null: none. */
+  cats: ((memberCol: Sql) => Sql) | null;
 }
 const all = () => sql`true`;
 const none = () => sql`false`;
@@ -110,7 +114,7 @@ function contribution(
   enrolledCond: Sql,
   returnCond: Sql,
   few = false,
-  parts: Parts = { base: true, dims: all },
+  parts: Parts = { base: true, dims: all, cats: all },
 ): Sql {
   const w = ACTIVE_WINDOW_DAYS;
   const P = (n: string) => raw(`${p}_${n}`);
@@ -139,22 +143,30 @@ function contribution(
       FROM ${P("p")} x JOIN ${P("bnd")} d ON d.b > x.mo AND d.b <= x.mo + ${ahead}::int AND x.at > d.lo
       GROUP BY 1, 2),
     ${P("mem")} AS (SELECT m.id, ${MONTH(sql`m."createdAt"`)} AS cm FROM "Member" m WHERE ${memberCond(sql`m.id`)} AND ${enrolledCond}),
+    ${P("pc")} AS (
+      SELECT DISTINCT x.id, x."memberId", x.mo, x.at, x.region, i.category
+        FROM ${P("p")} x ${
+          !parts.base && parts.cats === null
+            ? sql`JOIN (SELECT NULL::text AS category) i ON false WHERE true`
+            : few
+              ? // A few members' purchases lie all over the table: look up each one's items by index.
+                sql`CROSS JOIN LATERAL (SELECT i.category FROM "PurchaseItem" i WHERE i."purchaseId" = x.id) i WHERE true`
+              : // A batch's purchases are near each other: the id range lets the planner read the items by index instead of all of them.
+                sql`JOIN "PurchaseItem" i ON i."purchaseId" = x.id
+                  WHERE i."purchaseId" BETWEEN (SELECT min(id) FROM ${P("p")}) AND (SELECT max(id) FROM ${P("p")})`
+        } AND (${raw(parts.base ? "true" : "false")} OR ${parts.cats === null ? sql`false` : parts.cats(sql`x."memberId"`)})),
     ${P("pm")} AS (
       SELECT ''::text AS scope, "memberId", mo, count(*)::int AS k, max(at) AS last, SUM(net)::bigint AS rev FROM ${P("p")} GROUP BY 2, 3
       UNION ALL SELECT 'r:' || region, "memberId", mo, count(*)::int, max(at), SUM(net)::bigint FROM ${P("p")} GROUP BY 1, 2, 3
       UNION ALL SELECT 's:' || "storeId", "memberId", mo, count(*)::int, max(at), SUM(net)::bigint FROM ${P("p")} GROUP BY 1, 2, 3
-      UNION ALL SELECT 'c:' || i.category, x."memberId", x.mo, count(DISTINCT x.id)::int, max(x.at), 0
-        FROM ${P("p")} x ${
-          !parts.base
-            ? sql`JOIN (SELECT NULL::text AS category) i ON false`
-            : few
-              ? // A few members' purchases lie all over the table: look up each one's items by index.
-                sql`CROSS JOIN LATERAL (SELECT i.category FROM "PurchaseItem" i WHERE i."purchaseId" = x.id) i`
-              : // A batch's purchases are near each other: the id range lets the planner read the items by index instead of all of them.
-                sql`JOIN "PurchaseItem" i ON i."purchaseId" = x.id
-                  WHERE i."purchaseId" BETWEEN (SELECT min(id) FROM ${P("p")}) AND (SELECT max(id) FROM ${P("p")})`
-        }
-        GROUP BY 1, 2, 3),
+      UNION ALL SELECT 'c:' || category, "memberId", mo, count(*)::int, max(at), 0 FROM ${P("pc")}
+        WHERE ${raw(parts.base ? "true" : "false")} GROUP BY 1, 2, 3
+      -- Category × region and category × cohort: the region's (or the cohort month's) length-prefixed name, then the category.
+      UNION ALL SELECT 'cr:' || char_length(region) || ':' || region || category, "memberId", mo, count(*)::int, max(at), 0
+        FROM ${P("pc")} x WHERE ${parts.cats === null ? sql`false` : parts.cats(sql`x."memberId"`)} GROUP BY 1, 2, 3
+      UNION ALL SELECT 'ck:' || m.cm || ':' || x.category, x."memberId", x.mo, count(*)::int, max(x.at), 0
+        FROM ${P("pc")} x JOIN ${P("mem")} m ON m.id = x."memberId"
+        WHERE ${parts.cats === null ? sql`false` : parts.cats(sql`x."memberId"`)} GROUP BY 1, 2, 3),
     ${P("seq")} AS (
       SELECT pm.*, COALESCE(lag(mo) OVER w, 0) AS prev, COALESCE(lag(mo, 2) OVER w, 0) AS prev2, lag(k) OVER w AS prevk
       FROM ${P("pm")} pm WINDOW w AS (PARTITION BY scope, "memberId" ORDER BY mo)),
@@ -195,10 +207,10 @@ function contribution(
       SELECT 'act'::text AS cube, s.scope, s.mo AS a, s.prev AS b,
              CASE WHEN s.prev = 0 THEN COALESCE(m.cm, -1) ELSE 0 END AS c, (s.k > 1)::int AS d,
              1::bigint AS members, s.k::bigint AS purchases
-      FROM ${P("seq")} s LEFT JOIN ${P("mem")} m ON m.id = s."memberId"
+      FROM ${P("seq")} s LEFT JOIN ${P("mem")} m ON m.id = s."memberId" WHERE s.scope NOT LIKE 'cr:%' AND s.scope NOT LIKE 'ck:%'
       UNION ALL
       SELECT 'rep', scope, mo, prev, prev2, 0, 1, 0 FROM ${P("seq")}
-      WHERE prev > 0 AND prevk = 1 AND scope NOT LIKE 's:%'
+      WHERE prev > 0 AND prevk = 1 AND scope NOT LIKE 's:%' AND scope NOT LIKE 'cr:%' AND scope NOT LIKE 'ck:%'
       UNION ALL
       SELECT 'coh', '', m.cm, s.mo, 0, 0, 1, 0 FROM ${P("seq")} s JOIN ${P("mem")} m ON m.id = s."memberId" WHERE s.scope = ''
       UNION ALL
@@ -214,7 +226,13 @@ function contribution(
              CASE WHEN f >= ${t.frequency[1]}::int THEN 3 WHEN f >= ${t.frequency[0]}::int THEN 2 ELSE 1 END,
              CASE WHEN m >= ${t.monetaryKopecks[1]}::bigint THEN 3 WHEN m >= ${t.monetaryKopecks[0]}::bigint THEN 2 ELSE 1 END,
              1, 0
-      FROM ${P("win")} WHERE f > 0) base WHERE ${raw(parts.base ? "true" : "false")}),
+      FROM ${P("win")} WHERE f > 0) base WHERE ${raw(parts.base ? "true" : "false")}
+      UNION ALL
+      -- Category × region and × cohort (their pm rows exist only for the members in parts.cats).
+      SELECT 'act', scope, mo, prev, 0, (k > 1)::int, 1, k FROM ${P("seq")} WHERE scope LIKE 'cr:%' OR scope LIKE 'ck:%'
+      UNION ALL
+      SELECT 'rep', scope, mo, prev, prev2, 0, 1, 0 FROM ${P("seq")}
+      WHERE prev > 0 AND prevk = 1 AND (scope LIKE 'cr:%' OR scope LIKE 'ck:%')),
     ${P("ret")} AS (
       SELECT scope, months, count(*)::bigint AS members FROM (
         SELECT scope, "memberId", ',' || string_agg(DISTINCT b::text, ',') || ',' AS months
@@ -261,19 +279,29 @@ function overrides(entries: [string, { costShareBp: number; acquisitionShareBp: 
   )}) AS v(k, cost, acq)`;
 }
 
-/** Adds the purchases matching `cond` (alias p) to the store and category day tables. */
-async function applyPurchaseDays(tx: SqlTx, program: Program, cond: Sql) {
+/**
+ * Adds the purchases matching `cond` (alias p) to the store and category day
+ * tables (`days`) and to the store × category days for the purchases whose id
+ * matches `storeCategories` (their backfill follows the purchase ids).
+ */
+async function applyPurchaseDays(
+  tx: SqlTx,
+  program: Program,
+  cond: Sql,
+  to: { days: boolean; storeCategories: (id: Sql) => Sql } = { days: true, storeCategories: all },
+) {
   const e = program.economics;
   const pv = program.pointValueKopecks;
   await tx.many(sql`WITH
     es AS (${overrides(Object.entries(e.stores), sql`int`)}),
     ec AS (${overrides(Object.entries(e.categories), sql`text`)}),
     pe AS (SELECT p.id, p."storeId", p.at, st."timeZone", p.amount::bigint AS amount, p."pointsAccrued"::bigint AS pts,
+                  ${MONTH(sql`p.at`)} AS mo, (SELECT ${MONTH(sql`m."createdAt"`)} FROM "Member" m WHERE m.id = p."memberId") AS cohort,
                   COALESCE(es.cost, ${e.default.costShareBp}::int) AS scost,
                   COALESCE(es.acq, ${e.default.acquisitionShareBp}::int) AS sacq
            FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId" LEFT JOIN es ON es.k = p."storeId"
            WHERE ${cond}),
-    im AS (SELECT pe.at, i."purchaseId", i.category, i.amount::bigint AS amount,
+    im AS (SELECT pe.at, pe."storeId", i."purchaseId", i.category, i.amount::bigint AS amount,
                   (i.amount::bigint * (10000 - COALESCE(ec.cost, pe.scost) - COALESCE(ec.acq, pe.sacq))) / 10000 AS margin,
                   pe.pts * ${pv}::int * i.amount::numeric / pe.amount AS cost
            FROM "PurchaseItem" i JOIN pe ON pe.id = i."purchaseId" LEFT JOIN ec ON ec.k = i.category
@@ -282,6 +310,31 @@ async function applyPurchaseDays(tx: SqlTx, program: Program, cond: Sql) {
     pm AS (SELECT pe.*, COALESCE(ii.total, 0) AS items_total, COALESCE(ii.margin, 0) AS items_margin,
                   ((pe.amount - COALESCE(ii.total, 0)) * (10000 - pe.scost - pe.sacq)) / 10000 AS rest_margin
            FROM pe LEFT JOIN ii ON ii."purchaseId" = pe.id),
+    -- Each receipt's cost and margin by category ('' for the amount without line items).
+    cm AS (SELECT "purchaseId" AS id, "storeId", at::date AS day, category, cost, margin FROM im
+           UNION ALL
+           SELECT id, "storeId", at::date, '', pts * ${pv}::int * (amount - items_total)::numeric / amount, rest_margin
+           FROM pm WHERE amount > items_total),
+    kc AS (
+      INSERT INTO "MetricsCohortCost" (cohort, month, kind, key, cost, margin, points, purchases)
+      SELECT pm.cohort, pm.mo, 's', pm."storeId"::text, 0, SUM(pm.items_margin + pm.rest_margin), SUM(pm.pts), count(*)
+      FROM pm WHERE ${to.storeCategories(sql`pm.id`)} GROUP BY 1, 2, 3, 4
+      UNION ALL
+      SELECT pe.cohort, pe.mo, 'c', cm.category, SUM(cm.cost), SUM(cm.margin), 0, 0
+      FROM cm JOIN pe ON pe.id = cm.id WHERE ${to.storeCategories(sql`cm.id`)} GROUP BY 1, 2, 3, 4
+      ON CONFLICT (cohort, month, kind, key) DO UPDATE SET
+        cost = "MetricsCohortCost".cost + excluded.cost, margin = "MetricsCohortCost".margin + excluded.margin,
+        points = "MetricsCohortCost".points + excluded.points, purchases = "MetricsCohortCost".purchases + excluded.purchases
+      RETURNING 1),
+    scd AS (
+      INSERT INTO "MetricsStoreCategoryDay" ("storeId", day, category, cost, margin)
+      SELECT "storeId", day, category, SUM(cost), SUM(margin) FROM cm WHERE ${to.storeCategories(sql`cm.id`)}
+      GROUP BY 1, 2, 3
+      ON CONFLICT ("storeId", day, category) DO UPDATE SET
+        cost = "MetricsStoreCategoryDay".cost + excluded.cost, margin = "MetricsStoreCategoryDay".margin + excluded.margin
+      RETURNING 1)${
+        to.days
+          ? sql`,
     sd AS (
       INSERT INTO "MetricsStoreDay" ("storeId", day, "localDay", purchases, amount, returned, points, margin)
       SELECT "storeId", at::date, ((at AT TIME ZONE 'UTC') AT TIME ZONE "timeZone")::date,
@@ -290,16 +343,17 @@ async function applyPurchaseDays(tx: SqlTx, program: Program, cond: Sql) {
       ON CONFLICT ("storeId", day, "localDay") DO UPDATE SET
         purchases = "MetricsStoreDay".purchases + excluded.purchases, amount = "MetricsStoreDay".amount + excluded.amount,
         points = "MetricsStoreDay".points + excluded.points, margin = "MetricsStoreDay".margin + excluded.margin
+      RETURNING 1),
+    cd AS (
+      INSERT INTO "MetricsCategoryDay" (day, category, cost, margin)
+      SELECT day, category, SUM(cost), SUM(margin) FROM cm GROUP BY 1, 2
+      ON CONFLICT (day, category) DO UPDATE SET
+        cost = "MetricsCategoryDay".cost + excluded.cost, margin = "MetricsCategoryDay".margin + excluded.margin
       RETURNING 1)
-    INSERT INTO "MetricsCategoryDay" (day, category, cost, margin)
-    SELECT day, category, SUM(cost), SUM(margin) FROM (
-      SELECT at::date AS day, category, cost, margin FROM im
-      UNION ALL
-      SELECT at::date, '', pts * ${pv}::int * (amount - items_total)::numeric / amount, rest_margin FROM pm WHERE amount > items_total) x
-    GROUP BY 1, 2
-    ON CONFLICT (day, category) DO UPDATE SET
-      cost = "MetricsCategoryDay".cost + excluded.cost, margin = "MetricsCategoryDay".margin + excluded.margin
-    RETURNING (SELECT count(*) FROM sd)`);
+    SELECT (SELECT count(*) FROM sd) + (SELECT count(*) FROM cd) + (SELECT count(*) FROM scd) + (SELECT count(*) FROM kc) AS k`
+          : sql`
+    SELECT (SELECT count(*) FROM scd) + (SELECT count(*) FROM kc) AS k`
+      }`);
 }
 
 /** Adds the returns matching `cond` (alias r) to their purchases' store days. */
@@ -331,8 +385,8 @@ const economicsKey = (program: Program) =>
   });
 
 async function readState(tx: SqlTx): Promise<State | undefined> {
-  return tx.one<State>(sql`SELECT "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor", "dimensionsCursor"
-    FROM "MetricsRollupState" WHERE id = 1`);
+  return tx.one<State>(sql`SELECT "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor", "dimensionsCursor",
+    "storeCategoryCursor", "categoryScopesCursor" FROM "MetricsRollupState" WHERE id = 1`);
 }
 
 /**
@@ -347,20 +401,29 @@ async function roomToSort(db: Database, tx: SqlTx) {
 /** A lock on the rollups for this transaction: two refreshers never apply the same rows. */
 const lock = (tx: SqlTx) => tx.many(sql`SELECT pg_advisory_xact_lock(8613, 13)`);
 
+/** What a batch fills: the past (by member), the tier and cohort rollups (by member), the store × category days (by purchase id). */
+export type Phase = "past" | "dimensions" | "storeCategories" | "categoryScopes";
+
 export interface RefreshOptions {
   /** Run the catch-up of the past when it is not done (minutes on a large chain); otherwise only report. */
   catchUp: boolean;
   /** Members per catch-up batch (one transaction each). */
   batchMembers?: number;
+  /** Purchase ids per batch of the store × category days' backfill (one transaction each). */
+  batchPurchases?: number;
   /** Ids per incremental round. */
   batchIds?: number;
-  onBatch?: (done: number, total: number, phase?: "past" | "dimensions") => void;
+  onBatch?: (done: number, total: number, phase?: Phase) => void;
 }
 
 export interface RollupStatus {
   caughtUp: boolean;
   /** Whether the tier and cohort rollups are filled too. */
   dimensions: boolean;
+  /** Whether the store × category days are filled too. */
+  storeCategories: boolean;
+  /** Whether the category × region and × cohort cube scopes are filled too. */
+  categoryScopes: boolean;
 }
 
 /**
@@ -385,6 +448,8 @@ export async function refreshRollups(
     await tx.many(sql`DELETE FROM "MetricsRetention"`);
     await tx.many(sql`DELETE FROM "MetricsStoreDay"`);
     await tx.many(sql`DELETE FROM "MetricsCategoryDay"`);
+    await tx.many(sql`DELETE FROM "MetricsStoreCategoryDay"`);
+    await tx.many(sql`DELETE FROM "MetricsCohortCost"`);
     await tx.many(sql`DELETE FROM "MetricsLedgerDay"`);
     await tx.many(sql`DELETE FROM "MetricsRollupGap"`);
     await tx.many(sql`DELETE FROM "MetricsRollupState"`);
@@ -405,22 +470,34 @@ export async function refreshRollups(
       economics: econ,
       catchUpCursor: first?.id ?? null,
       dimensionsCursor: null,
+      storeCategoryCursor: null,
+      categoryScopesCursor: null,
     };
     await tx.many(sql`INSERT INTO "MetricsRollupState" (id, "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor", "updatedAt")
       VALUES (1, ${s.purchaseId}::int, ${s.returnId}::int, ${s.ledgerId}::int, ${s.memberId}::int, ${econ}, ${s.catchUpCursor}::int, ${now()}::timestamp)`);
     return s;
   });
-  if (!started) return { caughtUp: false, dimensions: false };
+  const no = { caughtUp: false, dimensions: false, storeCategories: false, categoryScopes: false };
+  if (!started) return no;
   if (started.catchUpCursor !== null) {
-    if (!o.catchUp) return { caughtUp: false, dimensions: false };
+    if (!o.catchUp) return no;
     await catchUp(db, program, now, started, o.batchMembers ?? 50_000, o.onBatch);
   }
   while (await applyNew(db, program, now, o.batchIds ?? 50_000));
-  if (o.catchUp) await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch);
-  const [st] = await db.query<{ c: number | null }>(
-    `SELECT "dimensionsCursor" AS c FROM "MetricsRollupState" WHERE id = 1`,
+  if (o.catchUp) {
+    await backfillStoreCategories(db, program, now, econ, o.batchPurchases ?? 500_000, o.onBatch);
+    await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "categoryScopes");
+    await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "dimensions");
+  }
+  const [st] = await db.query<{ c: number | null; sc: number | null; cs: number | null }>(
+    `SELECT "dimensionsCursor" AS c, "storeCategoryCursor" AS sc, "categoryScopesCursor" AS cs FROM "MetricsRollupState" WHERE id = 1`,
   );
-  return { caughtUp: true, dimensions: st !== undefined && st.c === null };
+  return {
+    caughtUp: true,
+    dimensions: st !== undefined && st.c === null,
+    storeCategories: st !== undefined && st.sc === null,
+    categoryScopes: st !== undefined && st.cs === null,
+  };
 }
 
 async function catchUp(
@@ -429,7 +506,7 @@ async function catchUp(
   now: () => Date,
   s: State,
   batch: number,
-  onBatch?: (done: number, total: number, phase?: "past" | "dimensions") => void,
+  onBatch?: (done: number, total: number, phase?: Phase) => void,
 ) {
   for (;;) {
     const more = await db.unitOfWork(async (tx) => {
@@ -451,7 +528,11 @@ async function catchUp(
           sql`r.id <= ${st.returnId}::int AND ${notGap("return", sql`r.id`)}`,
           false,
           // A rebuild fills the dimensions with the rest; otherwise their backfill follows.
-          { base: true, dims: st.dimensionsCursor === null ? all : none },
+          {
+            base: true,
+            dims: st.dimensionsCursor === null ? all : none,
+            cats: st.categoryScopesCursor === null ? all : null,
+          },
         ),
         "n",
         null,
@@ -460,6 +541,8 @@ async function catchUp(
         tx,
         program,
         sql`${inBatch(sql`p."memberId"`)} AND p.id <= ${st.purchaseId}::int AND ${notGap("purchase", sql`p.id`)}`,
+        // A rebuild fills the store × category days with the rest; otherwise their backfill follows.
+        { days: true, storeCategories: st.storeCategoryCursor === null ? all : none },
       );
       await applyReturnDays(
         tx,
@@ -493,18 +576,21 @@ async function backfillDimensions(
   now: () => Date,
   econ: string,
   batch: number,
-  onBatch?: (done: number, total: number, phase?: "past" | "dimensions") => void,
+  onBatch: ((done: number, total: number, phase?: Phase) => void) | undefined,
+  phase: "dimensions" | "categoryScopes",
 ) {
+  const column = phase === "dimensions" ? "dimensionsCursor" : "categoryScopesCursor";
   for (;;) {
     const more = await db.unitOfWork(async (tx) => {
       await lock(tx);
       await roomToSort(db, tx);
       const st = await readState(tx);
-      if (!st || st.catchUpCursor !== null || st.dimensionsCursor === null || st.economics !== econ) return false;
+      const cursor = st?.[column] ?? null;
+      if (!st || st.catchUpCursor !== null || cursor === null || st.economics !== econ) return false;
       const [first] = await tx.many<{ id: number | null }>(
-        sql`SELECT min(id) AS id FROM "Member" WHERE id >= ${st.dimensionsCursor}::int`,
+        sql`SELECT min(id) AS id FROM "Member" WHERE id >= ${cursor}::int`,
       );
-      const a = Math.max(st.dimensionsCursor, first?.id ?? st.memberId + 1);
+      const a = Math.max(cursor, first?.id ?? st.memberId + 1);
       const b = a + batch;
       const inBatch = (col: Sql) => sql`${col} >= ${a}::int AND ${col} < ${b}::int AND ${col} <= ${st.memberId}::int`;
       if (a <= st.memberId)
@@ -518,16 +604,61 @@ async function backfillDimensions(
             sql`${notGap("member", sql`m.id`)}`,
             sql`r.id <= ${st.returnId}::int AND ${notGap("return", sql`r.id`)}`,
             false,
-            { base: false, dims: all },
+            phase === "dimensions" ? { base: false, dims: all, cats: null } : { base: false, dims: none, cats: all },
           ),
           "n",
           null,
         );
       const done = b > st.memberId;
       await tx.many(
-        sql`UPDATE "MetricsRollupState" SET "dimensionsCursor" = ${done ? null : b}::int, "updatedAt" = ${now()}::timestamp WHERE id = 1`,
+        sql`UPDATE "MetricsRollupState" SET ${raw(`"${column}"`)} = ${done ? null : b}::int, "updatedAt" = ${now()}::timestamp WHERE id = 1`,
       );
-      onBatch?.(Math.min(b, st.memberId), st.memberId, "dimensions");
+      onBatch?.(Math.min(b, st.memberId), st.memberId, phase);
+      return !done;
+    });
+    if (!more) return;
+  }
+}
+
+/**
+ * Fills MetricsStoreCategoryDay purchase-id batch by batch (resumable: the
+ * cursor commits with each batch) on rollups caught up without it: one
+ * set-based statement per batch over its purchases and their line items.
+ * Purchases applied meanwhile land there only when the backfill has passed
+ * their id (applyNew); the rest are taken when it reaches them — a purchase
+ * still in a gap then is skipped and applied when it appears.
+ */
+async function backfillStoreCategories(
+  db: Database,
+  program: Program,
+  now: () => Date,
+  econ: string,
+  batch: number,
+  onBatch?: (done: number, total: number, phase?: Phase) => void,
+) {
+  for (;;) {
+    const more = await db.unitOfWork(async (tx) => {
+      await lock(tx);
+      await roomToSort(db, tx);
+      const st = await readState(tx);
+      if (!st || st.catchUpCursor !== null || st.storeCategoryCursor === null || st.economics !== econ) return false;
+      const [first] = await tx.many<{ id: number | null }>(
+        sql`SELECT min(id) AS id FROM "Purchase" WHERE id >= ${st.storeCategoryCursor}::int`,
+      );
+      const a = Math.max(st.storeCategoryCursor, first?.id ?? st.purchaseId + 1);
+      const b = a + batch;
+      if (a <= st.purchaseId)
+        await applyPurchaseDays(
+          tx,
+          program,
+          sql`p.id >= ${a}::int AND p.id < ${b}::int AND p.id <= ${st.purchaseId}::int AND ${notGap("purchase", sql`p.id`)}`,
+          { days: false, storeCategories: all },
+        );
+      const done = b > st.purchaseId;
+      await tx.many(
+        sql`UPDATE "MetricsRollupState" SET "storeCategoryCursor" = ${done ? null : b}::int, "updatedAt" = ${now()}::timestamp WHERE id = 1`,
+      );
+      onBatch?.(Math.min(b, st.purchaseId), st.purchaseId, "storeCategories");
       return !done;
     });
     if (!more) return;
@@ -599,7 +730,12 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
       const hiR = next.return ?? st.returnId;
       // Dimensions only for the members their backfill has passed (it fills the rest from what is applied then).
       const cur = st.dimensionsCursor;
-      const dimsParts: Parts = { base: true, dims: cur === null ? all : (col) => sql`${col} < ${cur}::int` };
+      const cc = st.categoryScopesCursor;
+      const dimsParts: Parts = {
+        base: true,
+        dims: cur === null ? all : (col) => sql`${col} < ${cur}::int`,
+        cats: cc === null ? all : (col) => sql`${col} < ${cc}::int`,
+      };
       await applyCubeDelta(
         tx,
         sql`${contribution(
@@ -625,7 +761,12 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
         "n",
         "o",
       );
-      await applyPurchaseDays(tx, program, isNew("purchase", sql`p.id`));
+      // Store × category days only for the purchases their backfill has passed (it takes the rest when it reaches them).
+      const sc = st.storeCategoryCursor;
+      await applyPurchaseDays(tx, program, isNew("purchase", sql`p.id`), {
+        days: true,
+        storeCategories: sc === null ? all : (id) => sql`${id} < ${sc}::int`,
+      });
       await applyReturnDays(tx, isNew("return", sql`r.id`));
       await applyLedgerDays(tx, isNew("ledger", sql`e.id`));
     }

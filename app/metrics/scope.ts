@@ -136,6 +136,10 @@ export interface Rollups {
   ready(): Promise<boolean>;
   /** Whether the tier and cohort rollups are filled too (brought up to date first). */
   dimensions(): Promise<boolean>;
+  /** Whether the store × category days are filled too (brought up to date first). */
+  storeCategories(): Promise<boolean>;
+  /** Whether the category × region and × cohort cube scopes are filled too (brought up to date first). */
+  categoryScopes(): Promise<boolean>;
 }
 
 /** The rollup key for `s` when the rollups can answer it and are ready, else null (the raw path). */

@@ -10,6 +10,7 @@ import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
 import { receiptRows, rfmCounts, rollupKey, tierCounts, tierCountsByDimension } from "./rollup-read.js";
 import {
+  hasStoreFilter,
   type MetricsScope,
   memberFiltered,
   n,
@@ -17,6 +18,7 @@ import {
   rows,
   scopeCtes,
   storeCond,
+  tiersRelation,
   viaDimensions,
   viaRollups,
 } from "./scope.js";
@@ -93,7 +95,17 @@ export async function tierDistribution(
   }
   const r = await rows<{ tier: string; members: unknown }>(
     ctx.db,
-    sql`WITH ${scopeCtes(ctx.program, s, { tierAt: true })}
+    s.tierCode === undefined && (hasStoreFilter(s) || s.cohort !== undefined)
+      ? // A store's (or a cohort's) members are a few: each one's spend in the window through the
+        // (member, at, amount) index, instead of every member's tier from a year of purchases.
+        sql`WITH ${scopeCtes(ctx.program, s)}
+    SELECT ta.tier, count(*) AS members FROM sm CROSS JOIN LATERAL (
+      SELECT (SELECT t.code FROM ${tiersRelation(ctx.program)}
+              WHERE t.threshold <= COALESCE(SUM(p.amount - p."returnedAmount"), 0) ORDER BY t.threshold DESC LIMIT 1) AS tier
+      FROM "Purchase" p
+      WHERE p."memberId" = sm.id AND p.at > ${subDays(s.to, ctx.program.tierWindowDays)}::timestamp AND p.at < ${s.to}::timestamp) ta
+    GROUP BY ta.tier`
+      : sql`WITH ${scopeCtes(ctx.program, s, { tierAt: true })}
     SELECT ta.tier, count(*) AS members FROM sm JOIN tier_at ta ON ta."memberId" = sm.id GROUP BY ta.tier`,
   );
   const by = new Map(r.map((x) => [x.tier, n(x.members)]));

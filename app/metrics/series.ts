@@ -1,8 +1,18 @@
 import { nps, repurchaseRate } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { rollupKey, seriesRows } from "./rollup-read.js";
-import { type MetricsScope, memberFiltered, n, type Rollups, rows, scopeCtes, storeCond, viaRollups } from "./scope.js";
+import { dimensionPlan, rollupKey, seriesRows } from "./rollup-read.js";
+import {
+  type MetricsScope,
+  memberFiltered,
+  n,
+  type Rollups,
+  rows,
+  scopeCtes,
+  storeCond,
+  viaDimensions,
+  viaRollups,
+} from "./scope.js";
 
 export interface MonthPoint {
   month: string;
@@ -20,12 +30,27 @@ export interface MonthPoint {
 export async function monthlySeries(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<MonthPoint[]> {
   const mf = memberFiltered(s);
   const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
+  // A cohort (alone or in a region): purchases and members from its cubes; its points and NPS answers
+  // are a few members' rows, read through their member index.
+  const plan =
+    key === null
+      ? await viaDimensions(
+          ru,
+          dimensionPlan(
+            s,
+            ctx.program.tiers.map((t) => t.code),
+          ),
+        )
+      : null;
+  const cohortKey = plan !== null && plan !== "empty" && plan.key.startsWith("K") ? plan.key : null;
   const r =
     key !== null
       ? [...(await seriesRows(ctx.db, s, key)), ...(await npsRows(ctx, s))]
-      : await rows<{ what: string; month: string | null; a: unknown; b: unknown; c: unknown }>(
-          ctx.db,
-          sql`WITH ${scopeCtes(ctx.program, s)},
+      : cohortKey !== null
+        ? [...(await seriesRows(ctx.db, s, cohortKey, false)), ...(await memberRows(ctx, s))]
+        : await rows<{ what: string; month: string | null; a: unknown; b: unknown; c: unknown }>(
+            ctx.db,
+            sql`WITH ${scopeCtes(ctx.program, s)},
       per AS (SELECT date_trunc('month', at) AS mo, "memberId", count(*) AS k FROM sp GROUP BY 1, 2)
     SELECT 'act' AS what, to_char(mo, 'YYYY-MM') AS month, count(*) AS a, SUM(k) AS b, count(*) FILTER (WHERE k > 1) AS c
     FROM per GROUP BY mo
@@ -43,7 +68,7 @@ export async function monthlySeries(ctx: ServiceContext, s: MetricsScope, ru?: R
            SUM(e.points), 0, 0
     FROM "LedgerEntry" e ${mf ? sql`JOIN sm ON sm.id = e."memberId"` : sql``}
     WHERE e."createdAt" < ${s.to}::timestamp GROUP BY 2`,
-        );
+          );
   const months: string[] = [];
   for (let d = new Date(Date.UTC(s.from.getUTCFullYear(), s.from.getUTCMonth(), 1)); d < s.to;) {
     months.push(d.toISOString().slice(0, 7));
@@ -67,6 +92,24 @@ export async function monthlySeries(ctx: ServiceContext, s: MetricsScope, ru?: R
       outstandingPoints: points,
     };
   });
+}
+
+/** The series' NPS and points rows of the members in a member-filtered scope. */
+function memberRows(ctx: ServiceContext, s: MetricsScope) {
+  return rows<{ what: string; month: string | null; a: unknown; b: unknown; c: unknown }>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, s)}
+    SELECT 'nps' AS what, to_char(a."answeredAt", 'YYYY-MM') AS month, count(*) FILTER (WHERE a.score <= 6) AS a,
+           count(*) FILTER (WHERE a.score BETWEEN 7 AND 8) AS b, count(*) FILTER (WHERE a.score >= 9) AS c
+    FROM "NpsAnswer" a JOIN sm ON sm.id = a."memberId"
+    WHERE a."answeredAt" >= ${s.from}::timestamp AND a."answeredAt" < ${s.to}::timestamp ${storeCond(s, sql`a."storeId"`)}
+    GROUP BY 2
+    UNION ALL
+    SELECT 'pts', CASE WHEN e."createdAt" < ${s.from}::timestamp THEN NULL ELSE to_char(e."createdAt", 'YYYY-MM') END,
+           SUM(e.points), 0, 0
+    FROM "LedgerEntry" e JOIN sm ON sm.id = e."memberId"
+    WHERE e."createdAt" < ${s.to}::timestamp GROUP BY 2`,
+  );
 }
 
 /** The series' NPS rows on the rollup path (answers are few: their own index serves them). */

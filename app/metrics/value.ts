@@ -1,7 +1,15 @@
 import { loyaltyCostShare, realizedLtv } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { type Sql, sql } from "../db/sql.js";
-import { dimensionPlan, lifetimeRevenue, lifetimeRevenueByDimension, loyaltyRows, rollupKey } from "./rollup-read.js";
+import {
+  cohortCostKey,
+  cohortLoyaltyRows,
+  dimensionPlan,
+  lifetimeRevenue,
+  lifetimeRevenueByDimension,
+  loyaltyRows,
+  rollupKey,
+} from "./rollup-read.js";
 import {
   join,
   type MetricsScope,
@@ -78,10 +86,22 @@ function overrides(entries: [string, { costShareBp: number; acquisitionShareBp: 
 export async function loyaltyCost(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<LoyaltyCost[]> {
   const e = ctx.program.economics;
   const pv = ctx.program.pointValueKopecks;
-  const key = await viaRollups(ru, rollupKey(s, ["chain"]));
-  const r =
-    key !== null
-      ? await loyaltyRows(ctx.db, s, pv)
+  const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
+  // The chain reads the category days; a region or a store the store × category days, a cohort its
+  // costs by month, once they are filled.
+  const ck = key === null ? cohortCostKey(s) : null;
+  const filled = async () => ru !== undefined && (await ru.storeCategories());
+  const ready = key === "" || ((key !== null || ck !== null) && (await filled()));
+  const r = !ready
+    ? null
+    : ck === "empty"
+      ? []
+      : ck !== null
+        ? await cohortLoyaltyRows(ctx.db, s, ck, pv)
+        : await loyaltyRows(ctx.db, s, pv);
+  const out =
+    r !== null
+      ? r
       : await rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
           ctx.db,
           sql`WITH ${scopeCtes(ctx.program, s)},
@@ -108,7 +128,7 @@ export async function loyaltyCost(ctx: ServiceContext, s: MetricsScope, ru?: Rol
     FROM pm WHERE amount > items_total HAVING count(*) > 0
     ORDER BY 1, 2`,
         );
-  return r.map((x) => {
+  return out.map((x) => {
     const cost = n(x.cost);
     const margin = n(x.margin);
     return {

@@ -21,9 +21,13 @@ export function housekeepingHandlers(ctx: ServiceContext, services: Services): R
       const t = Date.now();
       await refreshRollups(ctx.db, ctx.program, ctx.now, {
         catchUp: true,
-        // A first catch-up or a backfill of the tier and cohort rollups takes minutes on a large chain: say where it is.
+        // A first catch-up or a backfill takes minutes on a large chain: say where it is (members, or purchase ids
+        // for the store × category days).
         onBatch: (done, total, phase) =>
-          ctx.log.info({ done, total, phase: phase ?? "past" }, "metrics rollups: members"),
+          ctx.log.info(
+            { done, total, phase: phase ?? "past" },
+            phase === "storeCategories" ? "metrics rollups: purchases" : "metrics rollups: members",
+          ),
       });
       await pruneRollups(ctx.db);
       ctx.log.debug({ ms: Date.now() - t }, "metrics rollups refreshed");
