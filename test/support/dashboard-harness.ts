@@ -61,7 +61,9 @@ export async function startDashboard(db: Database) {
     /** Sends /dashboard as this user and returns the link from the bot's answer. */
     async loginLink(u: typeof admin) {
       u.send("/dashboard");
-      const text = (await u.reply()).text ?? "";
+      // Longer than a reply's default 5 s: a test that moved the clock by hours has the recurring jobs
+      // (rollups, sweeps) due at once on the same embedded database, and CI runs on two loaded cores.
+      const text = (await u.reply(30_000)).text ?? "";
       return /https?:\/\/\S+/.exec(text)?.[0] ?? "";
     },
     async stop() {
