@@ -5,6 +5,7 @@ import {
   activityCounts,
   categoryCounts,
   categoryPrefix,
+  tierScopeOf,
   dimensionPlan,
   planCounts,
   rollupKey,
@@ -87,8 +88,23 @@ export async function repurchaseByCategory(
 ): Promise<CategoryRepurchase[]> {
   const key = await viaRollups(ru, rollupKey(s, ["chain"]));
   // A region or a cohort: their category scopes, once their backfill has filled them.
-  const prefix = key === null ? categoryPrefix(s) : null;
-  const filled = prefix !== null && ru !== undefined && (await ru.categoryScopes());
+  // A tier (above the tier of a spend of 0) alone: its 'T<i>@<t>|c:' scopes, once the tier scopes are filled.
+  const tk =
+    key === null
+      ? tierScopeOf(
+          s,
+          ctx.program.tiers.map((t) => t.code),
+        )
+      : null;
+  const prefix =
+    tk === "empty"
+      ? "empty"
+      : tk !== null
+        ? sql`${`T${tk.i}@${tk.t}|c:`}::text`
+        : key === null
+          ? categoryPrefix(s)
+          : null;
+  const filled = prefix !== null && ru !== undefined && (await (tk !== null ? ru.tierScopes() : ru.categoryScopes()));
   const r =
     key !== null
       ? await categoryCounts(ctx.db, s)

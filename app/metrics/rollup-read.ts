@@ -356,6 +356,35 @@ export async function cohortLoyaltyRows(db: Database, s: MetricsScope, cohort: n
   );
 }
 
+/**
+ * The tier scope a tier filter alone reads over whole months (loyalty cost,
+ * repurchase by category): i > 0 the program's tier index, t the month start
+ * the tier is taken at (the period's end); "empty" for an unknown tier; null
+ * for another path (the tier of a spend of 0, or with a store, region or cohort).
+ */
+export function tierScopeOf(s: MetricsScope, tierCodes: readonly string[]): { i: number; t: number } | "empty" | null {
+  if (!isMonthStart(s.from) || !isMonthStart(s.to) || s.from >= s.to || s.tierCode === undefined) return null;
+  if (s.storeId !== undefined || s.region !== undefined || s.cohort !== undefined) return null;
+  const i = tierCodes.indexOf(s.tierCode);
+  if (i < 0) return "empty";
+  return i > 0 ? { i, t: monthNumber(s.to) } : null;
+}
+
+export async function tierLoyaltyRows(db: Database, s: MetricsScope, tier: number, pointValueKopecks: number) {
+  const { f, t } = months(s);
+  return rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
+    db,
+    sql`SELECT 'store' AS kind, key, SUM(points) * ${pointValueKopecks}::int AS cost, SUM(margin) AS margin
+        FROM "MetricsTierCost" WHERE tier = ${tier}::int AND at = ${t}::int AND kind = 's' AND month >= ${f}::int AND month < ${t}::int
+        GROUP BY key HAVING SUM(purchases) > 0
+        UNION ALL
+        SELECT 'category', key, round(SUM(cost)), SUM(margin)
+        FROM "MetricsTierCost" WHERE tier = ${tier}::int AND at = ${t}::int AND kind = 'c' AND month >= ${f}::int AND month < ${t}::int
+        GROUP BY key HAVING SUM(purchases) > 0
+        ORDER BY 1, 2`,
+  );
+}
+
 export async function receiptRows(db: Database, s: MetricsScope) {
   return rows<{ storeId: number; mine: unknown; total: unknown }>(
     db,
