@@ -358,16 +358,52 @@ export async function cohortLoyaltyRows(db: Database, s: MetricsScope, cohort: n
 
 /**
  * The tier scope a tier filter alone reads over whole months (loyalty cost,
- * repurchase by category): i > 0 the program's tier index, t the month start
- * the tier is taken at (the period's end); "empty" for an unknown tier; null
- * for another path (the tier of a spend of 0, or with a store, region or cohort).
+ * repurchase by category): i the program's tier index (0: the tier of a spend
+ * of 0, everyone else), t the month start the tier is taken at (the period's
+ * end); "empty" for an unknown tier; null for another path (with a store,
+ * region or cohort, or not whole months).
  */
 export function tierScopeOf(s: MetricsScope, tierCodes: readonly string[]): { i: number; t: number } | "empty" | null {
   if (!isMonthStart(s.from) || !isMonthStart(s.to) || s.from >= s.to || s.tierCode === undefined) return null;
   if (s.storeId !== undefined || s.region !== undefined || s.cohort !== undefined) return null;
   const i = tierCodes.indexOf(s.tierCode);
   if (i < 0) return "empty";
-  return i > 0 ? { i, t: monthNumber(s.to) } : null;
+  return { i, t: monthNumber(s.to) };
+}
+
+/**
+ * Repurchase by category for the tier of a spend of 0: the chain's category
+ * scopes minus those of the other tiers at t ('T<i>@<t>|c:') and minus those
+ * of the members enrolled at or after t ('ck:<m>:', m ≥ t: their purchases
+ * before t are imported history a member filter leaves out). Each member's
+ * rows are the same in every scope that holds them, so the counts subtract.
+ */
+export async function baseTierCategoryCounts(db: Database, s: MetricsScope, tiers: number) {
+  const { f, t } = months(s);
+  const cols = sql`cube, a, b, c, d, members`;
+  const inPeriod = sql`cube IN ('act', 'rep') AND a >= ${f}::int AND a < ${t}::int`;
+  const others = Array.from({ length: tiers - 1 }, (_, j) => `T${j + 1}@${t}|c:`);
+  return rows<{ category: string; customers: unknown; repeat: unknown }>(
+    db,
+    sql`WITH src AS (
+          SELECT ${cols}, 1 AS sgn, substr(scope, 3) AS category FROM "MetricsCube" WHERE ${inPeriod} AND left(scope, 2) = 'c:'
+          ${Prisma.join(
+            others.map(
+              (p) => sql`UNION ALL SELECT ${cols}, -1, substr(scope, char_length(${p}::text) + 1) FROM "MetricsCube"
+          WHERE ${inPeriod} AND left(scope, char_length(${p}::text)) = ${p}::text`,
+            ),
+            " ",
+          )}
+          UNION ALL SELECT ${cols}, -1, substring(scope FROM '^ck:[0-9]+:(.*)$') FROM "MetricsCube"
+          WHERE ${inPeriod} AND left(scope, 3) = 'ck:' AND split_part(scope, ':', 2)::int >= ${t}::int),
+        agg AS (
+          SELECT category,
+                 SUM(sgn * members) FILTER (WHERE cube = 'act' AND b < ${f}::int) AS customers,
+                 SUM(sgn * members) FILTER (WHERE cube = 'act' AND b < ${f}::int AND d = 1) AS multi,
+                 SUM(sgn * members) FILTER (WHERE cube = 'rep' AND b >= ${f}::int AND c < ${f}::int) AS second
+          FROM src GROUP BY category)
+    SELECT category, customers, COALESCE(multi, 0) + COALESCE(second, 0) AS repeat FROM agg WHERE customers > 0 ORDER BY 1`,
+  );
 }
 
 export async function tierLoyaltyRows(db: Database, s: MetricsScope, tier: number, pointValueKopecks: number) {

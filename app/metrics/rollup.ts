@@ -214,7 +214,7 @@ function contribution(
       UNION ALL
       SELECT 'rep', scope, mo, prev, prev2, 0, 1, 0 FROM ${P("dseq")} WHERE prev > 0 AND prevk = 1
       UNION ALL
-      SELECT 'rev', scope, mo, 0, 0, 0, 0, rev FROM ${P("dseq")}
+      SELECT 'rev', scope, mo, 0, 0, 0, 0, rev FROM ${P("dseq")} WHERE rev <> 0
       UNION ALL
       SELECT 'tmem', 'T' || i || '@' || t, cm, 0, 0, 0, 1, 0 FROM ${P("ti")} WHERE i > 0
       UNION ALL

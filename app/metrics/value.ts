@@ -102,7 +102,9 @@ export async function loyaltyCost(ctx: ServiceContext, s: MetricsScope, ru?: Rol
           ctx.program.tiers.map((t) => t.code),
         )
       : null;
-  const tiered = tk !== null && ru !== undefined && (await ru.tierScopes());
+  // (The tier of a spend of 0 stays on the raw path: the chain's category days do not count receipts, so a
+  // category all of whose receipts belong to the other tiers could not be told from one with none.)
+  const tiered = tk !== null && (tk === "empty" || tk.i > 0) && ru !== undefined && (await ru.tierScopes());
   const r = tiered
     ? tk === "empty"
       ? []
