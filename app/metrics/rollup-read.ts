@@ -380,22 +380,21 @@ export function tierScopeOf(s: MetricsScope, tierCodes: readonly string[]): { i:
  */
 export async function baseTierCategoryCounts(db: Database, s: MetricsScope, tiers: number) {
   const { f, t } = months(s);
-  const cols = sql`cube, a, b, c, d, members`;
-  const inPeriod = sql`cube IN ('act', 'rep') AND a >= ${f}::int AND a < ${t}::int`;
   const others = Array.from({ length: tiers - 1 }, (_, j) => `T${j + 1}@${t}|c:`);
+  // One pass over the period's rows: each scope's sign and category (the cube is read once, not once per scope).
+  const other = (p: string) => sql`left(scope, char_length(${p}::text)) = ${p}::text`;
+  const late = sql`left(scope, 3) = 'ck:' AND split_part(scope, ':', 2)::int >= ${t}::int`;
   return rows<{ category: string; customers: unknown; repeat: unknown }>(
     db,
     sql`WITH src AS (
-          SELECT ${cols}, 1 AS sgn, substr(scope, 3) AS category FROM "MetricsCube" WHERE ${inPeriod} AND left(scope, 2) = 'c:'
-          ${Prisma.join(
-            others.map(
-              (p) => sql`UNION ALL SELECT ${cols}, -1, substr(scope, char_length(${p}::text) + 1) FROM "MetricsCube"
-          WHERE ${inPeriod} AND left(scope, char_length(${p}::text)) = ${p}::text`,
-            ),
-            " ",
-          )}
-          UNION ALL SELECT ${cols}, -1, substring(scope FROM '^ck:[0-9]+:(.*)$') FROM "MetricsCube"
-          WHERE ${inPeriod} AND left(scope, 3) = 'ck:' AND split_part(scope, ':', 2)::int >= ${t}::int),
+          SELECT cube, b, c, d, members,
+                 CASE WHEN left(scope, 2) = 'c:' THEN 1 ELSE -1 END AS sgn,
+                 CASE WHEN left(scope, 2) = 'c:' THEN substr(scope, 3)
+                      WHEN left(scope, 3) = 'ck:' THEN substring(scope FROM '^ck:[0-9]+:(.*)$')
+                      ELSE substr(scope, position('|c:' IN scope) + 3) END AS category
+          FROM "MetricsCube"
+          WHERE cube IN ('act', 'rep') AND a >= ${f}::int AND a < ${t}::int
+            AND (left(scope, 2) = 'c:' OR (${late})${others.length > 0 ? sql` OR ${Prisma.join(others.map(other), " OR ")}` : sql``})),
         agg AS (
           SELECT category,
                  SUM(sgn * members) FILTER (WHERE cube = 'act' AND b < ${f}::int) AS customers,
