@@ -188,7 +188,7 @@ function contribution(
         FROM ${P("win")} w JOIN ${P("mem")} m ON m.id = w."memberId" AND m.cm < w.t
         WHERE w.spend IS NOT NULL AND ${parts.tiers === null ? sql`false` : parts.tiers(sql`w."memberId"`)}) x
       WHERE i > 0),
-    ${tierCost(program, p)},
+    ${tierCost(program, p, few)},
     ${P("dseq")} AS (
       SELECT 'T' || ti.i || '@' || ti.t || CASE WHEN s.scope = '' THEN '' ELSE '|' || s.scope END AS scope,
              s.mo, s.prev, s.prev2, s.k, s.prevk, s.rev, ti.cm
@@ -273,7 +273,7 @@ function contribution(
  * purchase of theirs dated before t, split as loyaltyCost splits it (value.ts),
  * per store ('s') and per category ('c', '' for the amount without line items).
  */
-function tierCost(program: Program, p: string): Sql {
+function tierCost(program: Program, p: string, few: boolean): Sql {
   const P = (n: string) => raw(`${p}_${n}`);
   const e = program.economics;
   const pv = program.pointValueKopecks;
@@ -286,9 +286,19 @@ function tierCost(program: Program, p: string): Sql {
       SELECT pe.id, i.category, i.amount::bigint AS amount,
              (i.amount::bigint * (10000 - COALESCE(ec.cost, pe.scost) - COALESCE(ec.acq, pe.sacq))) / 10000 AS margin,
              pe.pts * ${pv}::int * i.amount::numeric / pe.amount AS cost
-      FROM "PurchaseItem" i JOIN ${P("tpe")} pe ON pe.id = i."purchaseId"
+      FROM ${
+        few
+          ? // A few members' purchases lie all over the table: look up each one's items by index.
+            sql`${P("tpe")} pe CROSS JOIN LATERAL (SELECT i.category, i.amount FROM "PurchaseItem" i WHERE i."purchaseId" = pe.id) i`
+          : sql`"PurchaseItem" i JOIN ${P("tpe")} pe ON pe.id = i."purchaseId"`
+      }
       LEFT JOIN (${overrides(Object.entries(e.categories), sql`text`)}) ec ON ec.k = i.category
-      WHERE i."purchaseId" BETWEEN (SELECT min(id) FROM ${P("tpe")}) AND (SELECT max(id) FROM ${P("tpe")})),
+      ${
+        few
+          ? sql``
+          : // A batch's purchases are near each other: the id range lets the planner read the items by index.
+            sql`WHERE i."purchaseId" BETWEEN (SELECT min(id) FROM ${P("tpe")}) AND (SELECT max(id) FROM ${P("tpe")})`
+      }),
     ${P("tpm")} AS (
       SELECT pe.*, COALESCE(ii.total, 0) AS items_total, COALESCE(ii.margin, 0) AS items_margin,
              ((pe.amount - COALESCE(ii.total, 0)) * (10000 - pe.scost - pe.sacq)) / 10000 AS rest_margin
