@@ -137,7 +137,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
   it("When the rollups were caught up before the tier and cohort ones existed, then their backfill fills them in batches and every metric still equals the raw statements", async () => {
     // As the migration that added them leaves a deployment: the rest caught up, the dimensions to fill.
     await db.query(
-      `DELETE FROM "MetricsCube" WHERE scope ~ '^[TKE]' OR cube IN ('tmem', 'rev') OR (cube = 'coh' AND scope <> '')`,
+      `DELETE FROM "MetricsCube" WHERE (scope ~ '^[TKE]' AND scope NOT LIKE '%|c:%') OR cube IN ('tmem', 'rev') OR (cube = 'coh' AND scope <> '')`,
     );
     await db.query(`DELETE FROM "MetricsRetention" WHERE scope LIKE 'K%'`);
     await db.query(`UPDATE "MetricsRollupState" SET "dimensionsCursor" = 0`);
@@ -149,7 +149,13 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       batchMembers: 40,
       onBatch: (_d, _t, p) => phases.push(p ?? ""),
     });
-    expect(st).toEqual({ caughtUp: true, dimensions: true, storeCategories: true, categoryScopes: true });
+    expect(st).toEqual({
+      caughtUp: true,
+      dimensions: true,
+      storeCategories: true,
+      categoryScopes: true,
+      tierScopes: true,
+    });
     expect(phases.filter((p) => p === "dimensions").length).toBeGreaterThan(2);
     const [k] = await db.query<{ k: number }>(`SELECT count(*)::int AS k FROM "MetricsCube" WHERE scope ~ '^[TK]'`);
     expect(k?.k).toBeGreaterThan(0);
@@ -241,7 +247,13 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
         if (p === "storeCategories") phases.push([done, total]);
       },
     });
-    expect(st).toEqual({ caughtUp: true, dimensions: true, storeCategories: true, categoryScopes: true });
+    expect(st).toEqual({
+      caughtUp: true,
+      dimensions: true,
+      storeCategories: true,
+      categoryScopes: true,
+      tierScopes: true,
+    });
     expect(phases.length).toBeGreaterThan(4);
     expect(phases.at(-1)?.[0]).toBe(phases.at(-1)?.[1]);
     const [{ k } = { k: 0 }] = await db.query<{ k: number }>(
@@ -312,7 +324,13 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       batchMembers: 40,
       onBatch: (_d, _t, p) => phases.push(p ?? ""),
     });
-    expect(st).toEqual({ caughtUp: true, dimensions: true, storeCategories: true, categoryScopes: true });
+    expect(st).toEqual({
+      caughtUp: true,
+      dimensions: true,
+      storeCategories: true,
+      categoryScopes: true,
+      tierScopes: true,
+    });
     expect(phases.filter((p) => p === "categoryScopes").length).toBeGreaterThan(2);
     const [k] = await db.query<{ k: number }>(
       `SELECT count(*)::int AS k FROM "MetricsCube" WHERE scope LIKE 'cr:%' OR scope LIKE 'ck:%'`,
@@ -320,6 +338,100 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
     expect(k?.k).toBeGreaterThan(0);
     for (const [, s] of [...local, ...scopes()])
       expect(await categories(rolled, s)).toEqual(await categories(direct, s));
+  });
+
+  it("When the rollups were caught up before the tier scopes existed, then their backfill fills them in member batches and loyalty cost and repurchase by category for a tier equal the raw statements", async () => {
+    // As the migration that added them leaves a deployment.
+    await db.query(`DELETE FROM "MetricsCube" WHERE scope LIKE 'T%|c:%'`);
+    await db.query(`DELETE FROM "MetricsTierCost"`);
+    await db.query(`UPDATE "MetricsRollupState" SET "tierScopesCursor" = 0`);
+    const local: [string, MetricsScope][] = [
+      ["a tier", { from, to, tierCode: "gold" }],
+      ["another tier", { from, to, tierCode: "silver" }],
+      [
+        "a tier over one month",
+        { from: new Date("2026-02-01T00:00:00Z"), to: new Date("2026-03-01T00:00:00Z"), tierCode: "silver" },
+      ],
+      ["a tier over the previous quarter", { from: new Date("2025-10-01T00:00:00Z"), to: from, tierCode: "gold" }],
+      ["the tier of a spend of 0", { from, to, tierCode: "base" }],
+      ["an unknown tier", { from, to, tierCode: "platinum" }],
+    ];
+    const both = async (m: typeof direct, s: MetricsScope) => ({
+      categories: await m.repurchaseByCategory(s),
+      loyalty: await m.loyaltyCost(s),
+    });
+    const same = async () => {
+      for (const [, s] of local) expect(await both(rolled, s)).toEqual(await both(direct, s));
+    };
+    await same();
+    // The scopes compared are not empty ones (but the last), and some customers bought a category twice.
+    for (const [, s] of local.slice(0, 5)) {
+      expect((await direct.repurchaseByCategory(s)).length).toBeGreaterThan(1);
+      expect((await direct.loyaltyCost(s)).length).toBeGreaterThan(1);
+    }
+    expect(
+      (await direct.repurchaseByCategory({ from, to, tierCode: "silver" })).some((c) => c.repeatCustomers > 0),
+    ).toBe(true);
+    // One batch committed, then stop in the next (as a restarted job would).
+    let batches = 0;
+    await expect(
+      rolled.refreshRollups({
+        catchUp: true,
+        batchMembers: 40,
+        onBatch: (_d, _t, p) => {
+          if (p === "tierScopes" && ++batches === 2) throw new Error("stopped");
+        },
+      }),
+    ).rejects.toThrow("stopped");
+    const [{ c } = { c: null }] = await db.query<{ c: number | null }>(
+      `SELECT "tierScopesCursor" AS c FROM "MetricsRollupState"`,
+    );
+    expect(c).toBeGreaterThan(0);
+    // Purchases arriving mid-backfill, of a member it has passed and of one ahead of it: each lands once
+    // (large enough to move their tier).
+    const [{ hi, item } = { hi: 0, item: 0 }] = await db.query<{ hi: number; item: number }>(
+      `SELECT (SELECT max(id) FROM "Purchase")::int AS hi, (SELECT max(id) FROM "PurchaseItem")::int AS item`,
+    );
+    const late = [d.members[0]?.id ?? 0, d.members[140]?.id ?? 0].map((memberId, j) => ({
+      id: hi + 1 + j,
+      memberId,
+      storeId: stores[1]?.id ?? 0,
+      amount: 90_000_00,
+      pointsRedeemed: 0,
+      pointsAccrued: 7,
+      returnedAmount: 0,
+      at: new Date("2026-02-12T10:00:00Z"),
+    }));
+    await writeDataset(db, {
+      stores: d.stores,
+      members: [],
+      purchases: late,
+      items: late.map((p, j) => ({ id: item + 1 + j, purchaseId: p.id, category: "tobacco", amount: p.amount / 2 })),
+      entries: [],
+      nps: [],
+      receiptDays: [],
+    });
+    await same();
+    const phases: string[] = [];
+    const st = await rolled.refreshRollups({
+      catchUp: true,
+      batchMembers: 40,
+      onBatch: (_d, _t, p) => phases.push(p ?? ""),
+    });
+    expect(st).toEqual({
+      caughtUp: true,
+      dimensions: true,
+      storeCategories: true,
+      categoryScopes: true,
+      tierScopes: true,
+    });
+    expect(phases.filter((p) => p === "tierScopes").length).toBeGreaterThan(2);
+    const [k] = await db.query<{ k: number }>(
+      `SELECT (SELECT count(*) FROM "MetricsCube" WHERE scope LIKE 'T%|c:%') + (SELECT count(*) FROM "MetricsTierCost")::int AS k`,
+    );
+    expect(Number(k?.k)).toBeGreaterThan(0);
+    await same();
+    for (const [, s] of scopes()) expect(await both(rolled, s)).toEqual(await both(direct, s));
   });
 
   it("When a period does not start on a month, then the raw statements answer it", async () => {

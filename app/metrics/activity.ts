@@ -4,7 +4,9 @@ import { sql } from "../db/sql.js";
 import {
   activityCounts,
   categoryCounts,
+  baseTierCategoryCounts,
   categoryPrefix,
+  tierScopeOf,
   dimensionPlan,
   planCounts,
   rollupKey,
@@ -87,23 +89,46 @@ export async function repurchaseByCategory(
 ): Promise<CategoryRepurchase[]> {
   const key = await viaRollups(ru, rollupKey(s, ["chain"]));
   // A region or a cohort: their category scopes, once their backfill has filled them.
-  const prefix = key === null ? categoryPrefix(s) : null;
-  const filled = prefix !== null && ru !== undefined && (await ru.categoryScopes());
+  // A tier alone: its 'T<i>@<t>|c:' scopes, once the tier scopes are filled; the tier of a spend of 0 is the
+  // chain minus the other tiers and the members enrolled after the period (their category scopes filled too).
+  const tk =
+    key === null
+      ? tierScopeOf(
+          s,
+          ctx.program.tiers.map((t) => t.code),
+        )
+      : null;
+  const prefix =
+    tk === "empty"
+      ? "empty"
+      : tk !== null
+        ? sql`${`T${tk.i}@${tk.t}|c:`}::text`
+        : key === null
+          ? categoryPrefix(s)
+          : null;
+  const base = tk !== null && tk !== "empty" && tk.i === 0;
+  const filled =
+    prefix !== null &&
+    ru !== undefined &&
+    (tk === null || (await ru.tierScopes())) &&
+    (tk !== null && !base ? true : await ru.categoryScopes());
   const r =
     key !== null
       ? await categoryCounts(ctx.db, s)
       : filled && prefix === "empty"
         ? []
-        : filled && prefix !== null && prefix !== "empty"
-          ? await categoryCounts(ctx.db, s, prefix)
-          : await rows<{ category: string; customers: unknown; repeat: unknown }>(
-              ctx.db,
-              sql`WITH ${scopeCtes(ctx.program, s)},
+        : filled && base
+          ? await baseTierCategoryCounts(ctx.db, s, ctx.program.tiers.length)
+          : filled && prefix !== null && prefix !== "empty"
+            ? await categoryCounts(ctx.db, s, prefix)
+            : await rows<{ category: string; customers: unknown; repeat: unknown }>(
+                ctx.db,
+                sql`WITH ${scopeCtes(ctx.program, s)},
       pc AS (SELECT DISTINCT sp.id, sp."memberId", i.category FROM sp JOIN "PurchaseItem" i ON i."purchaseId" = sp.id),
       c AS (SELECT category, "memberId", count(*) AS k FROM pc GROUP BY category, "memberId")
     SELECT category, count(*) AS customers, count(*) FILTER (WHERE k > 1) AS repeat
     FROM c GROUP BY category ORDER BY category`,
-            );
+              );
   return r.map((x) => {
     const customers = n(x.customers);
     const repeatCustomers = n(x.repeat);

@@ -28,6 +28,7 @@ function rollupReader(ctx: ServiceContext): Rollups {
     dimensions: () => refresh().then((r) => r.caughtUp && r.dimensions),
     storeCategories: () => refresh().then((r) => r.caughtUp && r.storeCategories),
     categoryScopes: () => refresh().then((r) => r.caughtUp && r.categoryScopes),
+    tierScopes: () => refresh().then((r) => r.caughtUp && r.tierScopes),
   };
 }
 

@@ -356,6 +356,70 @@ export async function cohortLoyaltyRows(db: Database, s: MetricsScope, cohort: n
   );
 }
 
+/**
+ * The tier scope a tier filter alone reads over whole months (loyalty cost,
+ * repurchase by category): i the program's tier index (0: the tier of a spend
+ * of 0, everyone else), t the month start the tier is taken at (the period's
+ * end); "empty" for an unknown tier; null for another path (with a store,
+ * region or cohort, or not whole months).
+ */
+export function tierScopeOf(s: MetricsScope, tierCodes: readonly string[]): { i: number; t: number } | "empty" | null {
+  if (!isMonthStart(s.from) || !isMonthStart(s.to) || s.from >= s.to || s.tierCode === undefined) return null;
+  if (s.storeId !== undefined || s.region !== undefined || s.cohort !== undefined) return null;
+  const i = tierCodes.indexOf(s.tierCode);
+  if (i < 0) return "empty";
+  return { i, t: monthNumber(s.to) };
+}
+
+/**
+ * Repurchase by category for the tier of a spend of 0: the chain's category
+ * scopes minus those of the other tiers at t ('T<i>@<t>|c:') and minus those
+ * of the members enrolled at or after t ('ck:<m>:', m ≥ t: their purchases
+ * before t are imported history a member filter leaves out). Each member's
+ * rows are the same in every scope that holds them, so the counts subtract.
+ */
+export async function baseTierCategoryCounts(db: Database, s: MetricsScope, tiers: number) {
+  const { f, t } = months(s);
+  const others = Array.from({ length: tiers - 1 }, (_, j) => `T${j + 1}@${t}|c:`);
+  // One pass over the period's rows: each scope's sign and category (the cube is read once, not once per scope).
+  const other = (p: string) => sql`left(scope, char_length(${p}::text)) = ${p}::text`;
+  const late = sql`left(scope, 3) = 'ck:' AND split_part(scope, ':', 2)::int >= ${t}::int`;
+  return rows<{ category: string; customers: unknown; repeat: unknown }>(
+    db,
+    sql`WITH src AS (
+          SELECT cube, b, c, d, members,
+                 CASE WHEN left(scope, 2) = 'c:' THEN 1 ELSE -1 END AS sgn,
+                 CASE WHEN left(scope, 2) = 'c:' THEN substr(scope, 3)
+                      WHEN left(scope, 3) = 'ck:' THEN substring(scope FROM '^ck:[0-9]+:(.*)$')
+                      ELSE substr(scope, position('|c:' IN scope) + 3) END AS category
+          FROM "MetricsCube"
+          WHERE cube IN ('act', 'rep') AND a >= ${f}::int AND a < ${t}::int
+            AND (left(scope, 2) = 'c:' OR (${late})${others.length > 0 ? sql` OR ${Prisma.join(others.map(other), " OR ")}` : sql``})),
+        agg AS (
+          SELECT category,
+                 SUM(sgn * members) FILTER (WHERE cube = 'act' AND b < ${f}::int) AS customers,
+                 SUM(sgn * members) FILTER (WHERE cube = 'act' AND b < ${f}::int AND d = 1) AS multi,
+                 SUM(sgn * members) FILTER (WHERE cube = 'rep' AND b >= ${f}::int AND c < ${f}::int) AS second
+          FROM src GROUP BY category)
+    SELECT category, customers, COALESCE(multi, 0) + COALESCE(second, 0) AS repeat FROM agg WHERE customers > 0 ORDER BY 1`,
+  );
+}
+
+export async function tierLoyaltyRows(db: Database, s: MetricsScope, tier: number, pointValueKopecks: number) {
+  const { f, t } = months(s);
+  return rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
+    db,
+    sql`SELECT 'store' AS kind, key, SUM(points) * ${pointValueKopecks}::int AS cost, SUM(margin) AS margin
+        FROM "MetricsTierCost" WHERE tier = ${tier}::int AND at = ${t}::int AND kind = 's' AND month >= ${f}::int AND month < ${t}::int
+        GROUP BY key HAVING SUM(purchases) > 0
+        UNION ALL
+        SELECT 'category', key, round(SUM(cost)), SUM(margin)
+        FROM "MetricsTierCost" WHERE tier = ${tier}::int AND at = ${t}::int AND kind = 'c' AND month >= ${f}::int AND month < ${t}::int
+        GROUP BY key HAVING SUM(purchases) > 0
+        ORDER BY 1, 2`,
+  );
+}
+
 export async function receiptRows(db: Database, s: MetricsScope) {
   return rows<{ storeId: number; mine: unknown; total: unknown }>(
     db,

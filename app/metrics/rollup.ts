@@ -83,6 +83,7 @@ interface State {
   dimensionsCursor: number | null;
   storeCategoryCursor: number | null;
   categoryScopesCursor: number | null;
+  tierScopesCursor: number | null;
 }
 
 /**
@@ -94,6 +95,8 @@ interface Parts {
   dims: (memberCol: Sql) => Sql;
   /** Members whose category × region ('cr:') and category × cohort ('ck:') rows are made; null: none. */
   cats: ((memberCol: Sql) => Sql) | null;
+  /** Members whose tier scopes (MetricsTierCost, 'T<i>@<t>|c:' cube scopes) are made; null: none. */
+  tiers: ((memberCol: Sql) => Sql) | null;
 }
 const all = () => sql`true`;
 const none = () => sql`false`;
@@ -114,7 +117,7 @@ function contribution(
   enrolledCond: Sql,
   returnCond: Sql,
   few = false,
-  parts: Parts = { base: true, dims: all, cats: all },
+  parts: Parts = { base: true, dims: all, cats: all, tiers: all },
 ): Sql {
   const w = ACTIVE_WINDOW_DAYS;
   const P = (n: string) => raw(`${p}_${n}`);
@@ -127,6 +130,7 @@ function contribution(
   const T = sql`make_timestamp(b / 12, b % 12 + 1, 1, 0, 0, 0)`;
   return sql`${P("p")} AS (
       SELECT p.id, p."memberId", p."storeId", p.at, ${MONTH(sql`p.at`)} AS mo, st.region,
+             p.amount::bigint AS gross, p."pointsAccrued"::bigint AS pts,
              p.amount::bigint - COALESCE((SELECT SUM(r.amount) FROM "Return" r WHERE r."purchaseId" = p.id AND ${returnCond}), 0) AS net
       FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
       WHERE ${memberCond(sql`p."memberId"`)} AND ${purchaseCond}),
@@ -146,7 +150,7 @@ function contribution(
     ${P("pc")} AS (
       SELECT DISTINCT x.id, x."memberId", x.mo, x.at, x.region, i.category
         FROM ${P("p")} x ${
-          !parts.base && parts.cats === null
+          !parts.base && parts.cats === null && parts.tiers === null
             ? sql`JOIN (SELECT NULL::text AS category) i ON false WHERE true`
             : few
               ? // A few members' purchases lie all over the table: look up each one's items by index.
@@ -154,13 +158,14 @@ function contribution(
               : // A batch's purchases are near each other: the id range lets the planner read the items by index instead of all of them.
                 sql`JOIN "PurchaseItem" i ON i."purchaseId" = x.id
                   WHERE i."purchaseId" BETWEEN (SELECT min(id) FROM ${P("p")}) AND (SELECT max(id) FROM ${P("p")})`
-        } AND (${raw(parts.base ? "true" : "false")} OR ${parts.cats === null ? sql`false` : parts.cats(sql`x."memberId"`)})),
+        } AND (${raw(parts.base ? "true" : "false")} OR ${parts.cats === null ? sql`false` : parts.cats(sql`x."memberId"`)}
+               OR ${parts.tiers === null ? sql`false` : parts.tiers(sql`x."memberId"`)})),
     ${P("pm")} AS (
       SELECT ''::text AS scope, "memberId", mo, count(*)::int AS k, max(at) AS last, SUM(net)::bigint AS rev FROM ${P("p")} GROUP BY 2, 3
       UNION ALL SELECT 'r:' || region, "memberId", mo, count(*)::int, max(at), SUM(net)::bigint FROM ${P("p")} GROUP BY 1, 2, 3
       UNION ALL SELECT 's:' || "storeId", "memberId", mo, count(*)::int, max(at), SUM(net)::bigint FROM ${P("p")} GROUP BY 1, 2, 3
       UNION ALL SELECT 'c:' || category, "memberId", mo, count(*)::int, max(at), 0 FROM ${P("pc")}
-        WHERE ${raw(parts.base ? "true" : "false")} GROUP BY 1, 2, 3
+        WHERE ${raw(parts.base ? "true" : "false")} OR ${parts.tiers === null ? sql`false` : parts.tiers(sql`"memberId"`)} GROUP BY 1, 2, 3
       -- Category × region and category × cohort: the region's (or the cohort month's) length-prefixed name, then the category.
       UNION ALL SELECT 'cr:' || char_length(region) || ':' || region || category, "memberId", mo, count(*)::int, max(at), 0
         FROM ${P("pc")} x WHERE ${parts.cats === null ? sql`false` : parts.cats(sql`x."memberId"`)} GROUP BY 1, 2, 3
@@ -175,6 +180,15 @@ function contribution(
              (SELECT v.i FROM ${tiers} WHERE v.threshold <= w.spend ORDER BY v.threshold DESC LIMIT 1) AS i
       FROM ${P("win")} w JOIN ${P("mem")} m ON m.id = w."memberId" AND m.cm < w.t
       WHERE w.spend IS NOT NULL AND ${parts.dims(sql`w."memberId"`)}),
+    -- The tier scopes' members: tier i > 0 at month start t (the tier of 0 is the chain minus these).
+    ${P("tt")} AS (
+      SELECT * FROM (
+        SELECT w."memberId", w.t,
+               (SELECT v.i FROM ${tiers} WHERE v.threshold <= w.spend ORDER BY v.threshold DESC LIMIT 1) AS i
+        FROM ${P("win")} w JOIN ${P("mem")} m ON m.id = w."memberId" AND m.cm < w.t
+        WHERE w.spend IS NOT NULL AND ${parts.tiers === null ? sql`false` : parts.tiers(sql`w."memberId"`)}) x
+      WHERE i > 0),
+    ${tierCost(program, p, few)},
     ${P("dseq")} AS (
       SELECT 'T' || ti.i || '@' || ti.t || CASE WHEN s.scope = '' THEN '' ELSE '|' || s.scope END AS scope,
              s.mo, s.prev, s.prev2, s.k, s.prevk, s.rev, ti.cm
@@ -187,7 +201,12 @@ function contribution(
       UNION ALL
       SELECT 'E' || m.cm || CASE WHEN s.scope = '' THEN '' ELSE '|' || s.scope END, s.mo, s.prev, s.prev2, s.k, s.prevk, s.rev, m.cm
       FROM ${P("seq")} s JOIN ${P("mem")} m ON m.id = s."memberId" AND s.mo < m.cm
-      WHERE (s.scope = '' OR s.scope LIKE 'r:%') AND ${parts.dims(sql`s."memberId"`)}),
+      WHERE (s.scope = '' OR s.scope LIKE 'r:%') AND ${parts.dims(sql`s."memberId"`)}
+      UNION ALL
+      -- Repurchase by category for a tier: 'T<i>@<t>|c:<category>'.
+      SELECT 'T' || tt.i || '@' || tt.t || '|' || s.scope, s.mo, s.prev, s.prev2, s.k, s.prevk, 0, 0
+      FROM ${P("seq")} s JOIN ${P("tt")} tt ON tt."memberId" = s."memberId" AND s.mo < tt.t
+      WHERE s.scope LIKE 'c:%'),
     ${P("cube")} AS (
       SELECT 'act'::text AS cube, scope, mo AS a, prev AS b, CASE WHEN prev = 0 THEN cm ELSE 0 END AS c, (k > 1)::int AS d,
              1::bigint AS members, k::bigint AS purchases
@@ -195,7 +214,7 @@ function contribution(
       UNION ALL
       SELECT 'rep', scope, mo, prev, prev2, 0, 1, 0 FROM ${P("dseq")} WHERE prev > 0 AND prevk = 1
       UNION ALL
-      SELECT 'rev', scope, mo, 0, 0, 0, 0, rev FROM ${P("dseq")}
+      SELECT 'rev', scope, mo, 0, 0, 0, 0, rev FROM ${P("dseq")} WHERE rev <> 0
       UNION ALL
       SELECT 'tmem', 'T' || i || '@' || t, cm, 0, 0, 0, 1, 0 FROM ${P("ti")} WHERE i > 0
       UNION ALL
@@ -248,6 +267,57 @@ function contribution(
       GROUP BY 1, 2)`;
 }
 
+/**
+ * `<p>_tcost(tier, at, month, kind, key, cost, margin, points, purchases)`: the
+ * loyalty cost rows of the `<p>_tt` members (tier i > 0 at month start t): every
+ * purchase of theirs dated before t, split as loyaltyCost splits it (value.ts),
+ * per store ('s') and per category ('c', '' for the amount without line items).
+ */
+function tierCost(program: Program, p: string, few: boolean): Sql {
+  const P = (n: string) => raw(`${p}_${n}`);
+  const e = program.economics;
+  const pv = program.pointValueKopecks;
+  return sql`${P("tpe")} AS (
+      SELECT x.id, x."memberId", x."storeId", x.mo, x.gross AS amount, x.pts,
+             COALESCE(es.cost, ${e.default.costShareBp}::int) AS scost, COALESCE(es.acq, ${e.default.acquisitionShareBp}::int) AS sacq
+      FROM ${P("p")} x LEFT JOIN (${overrides(Object.entries(e.stores), sql`int`)}) es ON es.k = x."storeId"
+      WHERE x."memberId" IN (SELECT "memberId" FROM ${P("tt")})),
+    ${P("tim")} AS (
+      SELECT pe.id, i.category, i.amount::bigint AS amount,
+             (i.amount::bigint * (10000 - COALESCE(ec.cost, pe.scost) - COALESCE(ec.acq, pe.sacq))) / 10000 AS margin,
+             pe.pts * ${pv}::int * i.amount::numeric / pe.amount AS cost
+      FROM ${
+        few
+          ? // A few members' purchases lie all over the table: look up each one's items by index.
+            sql`${P("tpe")} pe CROSS JOIN LATERAL (SELECT i.category, i.amount FROM "PurchaseItem" i WHERE i."purchaseId" = pe.id) i`
+          : sql`"PurchaseItem" i JOIN ${P("tpe")} pe ON pe.id = i."purchaseId"`
+      }
+      LEFT JOIN (${overrides(Object.entries(e.categories), sql`text`)}) ec ON ec.k = i.category
+      ${
+        few
+          ? sql``
+          : // A batch's purchases are near each other: the id range lets the planner read the items by index.
+            sql`WHERE i."purchaseId" BETWEEN (SELECT min(id) FROM ${P("tpe")}) AND (SELECT max(id) FROM ${P("tpe")})`
+      }),
+    ${P("tpm")} AS (
+      SELECT pe.*, COALESCE(ii.total, 0) AS items_total, COALESCE(ii.margin, 0) AS items_margin,
+             ((pe.amount - COALESCE(ii.total, 0)) * (10000 - pe.scost - pe.sacq)) / 10000 AS rest_margin
+      FROM ${P("tpe")} pe
+      LEFT JOIN (SELECT id, SUM(amount)::bigint AS total, SUM(margin)::bigint AS margin FROM ${P("tim")} GROUP BY 1) ii ON ii.id = pe.id),
+    ${P("tpc")} AS (
+      SELECT x.id, x.category, SUM(x.cost) AS cost, SUM(x.margin) AS margin FROM ${P("tim")} x GROUP BY 1, 2
+      UNION ALL
+      SELECT id, '', pts * ${pv}::int * (amount - items_total)::numeric / amount, rest_margin FROM ${P("tpm")} WHERE amount > items_total),
+    ${P("tcost")} AS (
+      SELECT tt.i AS tier, tt.t AS at, x.mo AS month, 's'::text AS kind, x."storeId"::text AS key, 0::numeric AS cost,
+             SUM(x.items_margin + x.rest_margin)::bigint AS margin, SUM(x.pts)::bigint AS points, count(*)::bigint AS purchases
+      FROM ${P("tpm")} x JOIN ${P("tt")} tt ON tt."memberId" = x."memberId" AND x.mo < tt.t GROUP BY 1, 2, 3, 4, 5
+      UNION ALL
+      SELECT tt.i, tt.t, x.mo, 'c', c.category, SUM(c.cost), SUM(c.margin)::bigint, 0, count(*)
+      FROM ${P("tpc")} c JOIN ${P("tpe")} x ON x.id = c.id JOIN ${P("tt")} tt ON tt."memberId" = x."memberId" AND x.mo < tt.t
+      GROUP BY 1, 2, 3, 4, 5)`;
+}
+
 /** Adds `<n>` minus `<o>` (contribution CTEs) to the cubes. */
 async function applyCubeDelta(tx: SqlTx, ctes: Sql, n: string, o: string | null) {
   const N = (x: string) => raw(`${n}_${x}`);
@@ -260,6 +330,16 @@ async function applyCubeDelta(tx: SqlTx, ctes: Sql, n: string, o: string | null)
         ${o ? sql`UNION ALL SELECT scope, months, -members FROM ${O("ret")}` : sql``}) x
       GROUP BY 1, 2 HAVING SUM(members) <> 0
       ON CONFLICT (scope, months) DO UPDATE SET members = "MetricsRetention".members + excluded.members
+      RETURNING 1),
+    tc AS (
+      INSERT INTO "MetricsTierCost" (tier, at, month, kind, key, cost, margin, points, purchases)
+      SELECT tier, at, month, kind, key, SUM(cost), SUM(margin), SUM(points), SUM(purchases) FROM (
+        SELECT * FROM ${N("tcost")}
+        ${o ? sql`UNION ALL SELECT tier, at, month, kind, key, -cost, -margin, -points, -purchases FROM ${O("tcost")}` : sql``}) x
+      GROUP BY 1, 2, 3, 4, 5 HAVING SUM(cost) <> 0 OR SUM(margin) <> 0 OR SUM(points) <> 0 OR SUM(purchases) <> 0
+      ON CONFLICT (tier, at, month, kind, key) DO UPDATE SET
+        cost = "MetricsTierCost".cost + excluded.cost, margin = "MetricsTierCost".margin + excluded.margin,
+        points = "MetricsTierCost".points + excluded.points, purchases = "MetricsTierCost".purchases + excluded.purchases
       RETURNING 1)
     INSERT INTO "MetricsCube" (cube, scope, a, b, c, d, members, purchases)
     SELECT cube, scope, a, b, c, d, SUM(members), SUM(purchases) FROM (
@@ -268,7 +348,7 @@ async function applyCubeDelta(tx: SqlTx, ctes: Sql, n: string, o: string | null)
     GROUP BY 1, 2, 3, 4, 5, 6 HAVING SUM(members) <> 0 OR SUM(purchases) <> 0
     ON CONFLICT (cube, scope, a, b, c, d) DO UPDATE
       SET members = "MetricsCube".members + excluded.members, purchases = "MetricsCube".purchases + excluded.purchases
-    RETURNING (SELECT count(*) FROM ret)`);
+    RETURNING (SELECT count(*) FROM ret) + (SELECT count(*) FROM tc)`);
 }
 
 /** Economics shares as a relation (the loyalty cost metric applies the same). */
@@ -386,7 +466,7 @@ const economicsKey = (program: Program) =>
 
 async function readState(tx: SqlTx): Promise<State | undefined> {
   return tx.one<State>(sql`SELECT "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor", "dimensionsCursor",
-    "storeCategoryCursor", "categoryScopesCursor" FROM "MetricsRollupState" WHERE id = 1`);
+    "storeCategoryCursor", "categoryScopesCursor", "tierScopesCursor" FROM "MetricsRollupState" WHERE id = 1`);
 }
 
 /**
@@ -402,7 +482,7 @@ async function roomToSort(db: Database, tx: SqlTx) {
 const lock = (tx: SqlTx) => tx.many(sql`SELECT pg_advisory_xact_lock(8613, 13)`);
 
 /** What a batch fills: the past (by member), the tier and cohort rollups (by member), the store × category days (by purchase id). */
-export type Phase = "past" | "dimensions" | "storeCategories" | "categoryScopes";
+export type Phase = "past" | "dimensions" | "storeCategories" | "categoryScopes" | "tierScopes";
 
 export interface RefreshOptions {
   /** Run the catch-up of the past when it is not done (minutes on a large chain); otherwise only report. */
@@ -424,6 +504,8 @@ export interface RollupStatus {
   storeCategories: boolean;
   /** Whether the category × region and × cohort cube scopes are filled too. */
   categoryScopes: boolean;
+  /** Whether the tier scopes (loyalty cost and repurchase by category for a tier) are filled too. */
+  tierScopes: boolean;
 }
 
 /**
@@ -450,6 +532,7 @@ export async function refreshRollups(
     await tx.many(sql`DELETE FROM "MetricsCategoryDay"`);
     await tx.many(sql`DELETE FROM "MetricsStoreCategoryDay"`);
     await tx.many(sql`DELETE FROM "MetricsCohortCost"`);
+    await tx.many(sql`DELETE FROM "MetricsTierCost"`);
     await tx.many(sql`DELETE FROM "MetricsLedgerDay"`);
     await tx.many(sql`DELETE FROM "MetricsRollupGap"`);
     await tx.many(sql`DELETE FROM "MetricsRollupState"`);
@@ -472,12 +555,13 @@ export async function refreshRollups(
       dimensionsCursor: null,
       storeCategoryCursor: null,
       categoryScopesCursor: null,
+      tierScopesCursor: null,
     };
     await tx.many(sql`INSERT INTO "MetricsRollupState" (id, "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor", "updatedAt")
       VALUES (1, ${s.purchaseId}::int, ${s.returnId}::int, ${s.ledgerId}::int, ${s.memberId}::int, ${econ}, ${s.catchUpCursor}::int, ${now()}::timestamp)`);
     return s;
   });
-  const no = { caughtUp: false, dimensions: false, storeCategories: false, categoryScopes: false };
+  const no = { caughtUp: false, dimensions: false, storeCategories: false, categoryScopes: false, tierScopes: false };
   if (!started) return no;
   if (started.catchUpCursor !== null) {
     if (!o.catchUp) return no;
@@ -488,15 +572,18 @@ export async function refreshRollups(
     await backfillStoreCategories(db, program, now, econ, o.batchPurchases ?? 500_000, o.onBatch);
     await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "categoryScopes");
     await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "dimensions");
+    await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "tierScopes");
   }
-  const [st] = await db.query<{ c: number | null; sc: number | null; cs: number | null }>(
-    `SELECT "dimensionsCursor" AS c, "storeCategoryCursor" AS sc, "categoryScopesCursor" AS cs FROM "MetricsRollupState" WHERE id = 1`,
+  const [st] = await db.query<{ c: number | null; sc: number | null; cs: number | null; ts: number | null }>(
+    `SELECT "dimensionsCursor" AS c, "storeCategoryCursor" AS sc, "categoryScopesCursor" AS cs, "tierScopesCursor" AS ts
+     FROM "MetricsRollupState" WHERE id = 1`,
   );
   return {
     caughtUp: true,
     dimensions: st !== undefined && st.c === null,
     storeCategories: st !== undefined && st.sc === null,
     categoryScopes: st !== undefined && st.cs === null,
+    tierScopes: st !== undefined && st.ts === null,
   };
 }
 
@@ -532,6 +619,7 @@ async function catchUp(
             base: true,
             dims: st.dimensionsCursor === null ? all : none,
             cats: st.categoryScopesCursor === null ? all : null,
+            tiers: st.tierScopesCursor === null ? all : null,
           },
         ),
         "n",
@@ -577,9 +665,10 @@ async function backfillDimensions(
   econ: string,
   batch: number,
   onBatch: ((done: number, total: number, phase?: Phase) => void) | undefined,
-  phase: "dimensions" | "categoryScopes",
+  phase: "dimensions" | "categoryScopes" | "tierScopes",
 ) {
-  const column = phase === "dimensions" ? "dimensionsCursor" : "categoryScopesCursor";
+  const column =
+    phase === "dimensions" ? "dimensionsCursor" : phase === "tierScopes" ? "tierScopesCursor" : "categoryScopesCursor";
   for (;;) {
     const more = await db.unitOfWork(async (tx) => {
       await lock(tx);
@@ -604,7 +693,11 @@ async function backfillDimensions(
             sql`${notGap("member", sql`m.id`)}`,
             sql`r.id <= ${st.returnId}::int AND ${notGap("return", sql`r.id`)}`,
             false,
-            phase === "dimensions" ? { base: false, dims: all, cats: null } : { base: false, dims: none, cats: all },
+            phase === "dimensions"
+              ? { base: false, dims: all, cats: null, tiers: null }
+              : phase === "tierScopes"
+                ? { base: false, dims: none, cats: null, tiers: all }
+                : { base: false, dims: none, cats: all, tiers: null },
           ),
           "n",
           null,
@@ -731,10 +824,12 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
       // Dimensions only for the members their backfill has passed (it fills the rest from what is applied then).
       const cur = st.dimensionsCursor;
       const cc = st.categoryScopesCursor;
+      const tc = st.tierScopesCursor;
       const dimsParts: Parts = {
         base: true,
         dims: cur === null ? all : (col) => sql`${col} < ${cur}::int`,
         cats: cc === null ? all : (col) => sql`${col} < ${cc}::int`,
+        tiers: tc === null ? all : (col) => sql`${col} < ${tc}::int`,
       };
       await applyCubeDelta(
         tx,
@@ -782,5 +877,6 @@ export async function pruneRollups(db: Database) {
     await lock(tx);
     await tx.many(sql`DELETE FROM "MetricsCube" WHERE members = 0 AND purchases = 0`);
     await tx.many(sql`DELETE FROM "MetricsRetention" WHERE members = 0`);
+    await tx.many(sql`DELETE FROM "MetricsTierCost" WHERE cost = 0 AND margin = 0 AND points = 0 AND purchases = 0`);
   });
 }

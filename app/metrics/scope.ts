@@ -140,6 +140,8 @@ export interface Rollups {
   storeCategories(): Promise<boolean>;
   /** Whether the category × region and × cohort cube scopes are filled too (brought up to date first). */
   categoryScopes(): Promise<boolean>;
+  /** Whether the tier scopes (loyalty cost and repurchase by category for a tier) are filled too (brought up to date first). */
+  tierScopes(): Promise<boolean>;
 }
 
 /** The rollup key for `s` when the rollups can answer it and are ready, else null (the raw path). */

@@ -9,6 +9,8 @@ import {
   lifetimeRevenueByDimension,
   loyaltyRows,
   rollupKey,
+  tierLoyaltyRows,
+  tierScopeOf,
 } from "./rollup-read.js";
 import {
   join,
@@ -92,13 +94,28 @@ export async function loyaltyCost(ctx: ServiceContext, s: MetricsScope, ru?: Rol
   const ck = key === null ? cohortCostKey(s) : null;
   const filled = async () => ru !== undefined && (await ru.storeCategories());
   const ready = key === "" || ((key !== null || ck !== null) && (await filled()));
-  const r = !ready
-    ? null
-    : ck === "empty"
+  // A tier (above the tier of a spend of 0) alone: its costs by month, once the tier scopes are filled.
+  const tk =
+    key === null && ck === null
+      ? tierScopeOf(
+          s,
+          ctx.program.tiers.map((t) => t.code),
+        )
+      : null;
+  // (The tier of a spend of 0 stays on the raw path: the chain's category days do not count receipts, so a
+  // category all of whose receipts belong to the other tiers could not be told from one with none.)
+  const tiered = tk !== null && (tk === "empty" || tk.i > 0) && ru !== undefined && (await ru.tierScopes());
+  const r = tiered
+    ? tk === "empty"
       ? []
-      : ck !== null
-        ? await cohortLoyaltyRows(ctx.db, s, ck, pv)
-        : await loyaltyRows(ctx.db, s, pv);
+      : await tierLoyaltyRows(ctx.db, s, tk.i, pv)
+    : !ready
+      ? null
+      : ck === "empty"
+        ? []
+        : ck !== null
+          ? await cohortLoyaltyRows(ctx.db, s, ck, pv)
+          : await loyaltyRows(ctx.db, s, pv);
   const out =
     r !== null
       ? r
