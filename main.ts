@@ -111,9 +111,9 @@ async function connectTelegram() {
 }
 const telegram = connectTelegram().catch((e) => log.error({ err: e }, "the bot could not start"));
 
-// Started while the bot says hello to the Bot API, not before: their first pass
-// (due jobs, sweeps) would hold the embedded database, and so the first
-// getUpdates, for a few hundred ms; they do not wait for Telegram either.
+// Started after the bot's hello to the Bot API has begun, not before it: the
+// hello's network round trips overlap the jobs' first pass (due jobs, sweeps)
+// instead of waiting behind it; the jobs do not wait for Telegram either.
 const jobs = kopilka.jobs(messenger);
 await jobs.start();
 log.info({ worker: jobs.workerId }, "jobs running");
