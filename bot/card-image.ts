@@ -1,4 +1,3 @@
-import bwipjs from "bwip-js/node";
 import { PNG } from "pngjs";
 
 /**
@@ -12,12 +11,20 @@ import { PNG } from "pngjs";
  *
  * The picture holds nothing but the code, so Telegram's file_id of the first
  * upload serves every later card of that code.
+ *
+ * bwip-js (1.6 MB of JavaScript, every symbology there is) is loaded on the
+ * first card drawn, not at start: compiling it cost ~50 ms of every start-up
+ * (issue 14), and a process that answers repeat cards by file_id may never draw.
  */
 const BAND = 40;
 const MARGIN = 30;
 const BRAND = [0xf2, 0xa9, 0x00]; // Kopilka amber
 
+let bwip: Promise<typeof import("bwip-js/node")> | undefined;
+
 export async function renderCardImage(memberCode: string): Promise<Buffer> {
+  bwip ??= import("bwip-js/node");
+  const bwipjs = await bwip;
   const [barcode, qr] = await Promise.all([
     bwipjs.toBuffer({
       bcid: "code128",
