@@ -5,7 +5,8 @@
 // plugin…) cost ~0.6 s of CPU on every start, the bundle a fraction of it.
 // Left outside, loaded from node_modules as usual: packages that find files
 // beside their own module at run time (PGlite's WASM and data, Prisma's
-// runtime, pino's worker transports) and optional native modules.
+// runtime, pino's worker transports), optional native modules, and bwip-js,
+// which is imported only when the first card is drawn.
 // The files the program reads at run time (Fluent texts, migrations, the
 // dashboard's assets) are copied into dist/ in the same tree as the sources,
 // and each source's `import.meta.url` is rewritten to the URL its own file
@@ -20,7 +21,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist");
 const stamp = join(out, ".built");
-const SOURCES = ["main.ts", "app", "bot", "api", "domain", "generated/prisma"];
+const SOURCES = ["main.ts", "serve.ts", "app", "bot", "api", "domain", "generated/prisma"];
 const ASSETS = ["bot/locales", "prisma/migrations", "api/dashboard/locales", "api/dashboard/assets"];
 
 function walk(path, files = []) {
@@ -48,6 +49,9 @@ const EXTERNAL = [
   "pino-pretty",
   "thread-stream",
   "pg-native",
+  // Loaded on the first card drawn (bot/card-image.ts): outside, it is not compiled at every start.
+  "bwip-js",
+  "bwip-js/*",
 ];
 
 /** `import.meta.url` in a source file → the URL that file would have in dist/ (see above). */
@@ -73,8 +77,11 @@ if (newest > built || process.argv.includes("--force")) {
   await build({
     absWorkingDir: root,
     entryPoints: ["main.ts"],
-    outfile: join(out, "main.js"),
+    outdir: out,
     bundle: true,
+    // main.ts imports serve.ts when the database has begun opening: a chunk of its own (beside
+    // main.js, so the rewritten module URLs hold), compiled while PGlite's WebAssembly compiles.
+    splitting: true,
     external: EXTERNAL,
     format: "esm",
     platform: "node",
