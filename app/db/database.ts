@@ -36,8 +36,9 @@ export interface Database extends RawConnection {
   unitOfWork<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   /**
    * One statement on its own, outside a unit of work (a consistent snapshot
-   * by itself, no BEGIN or COMMIT to pay for). On PostgreSQL it is prepared
-   * once per connection like a unit of work's statements: a hot read is not
+   * by itself, no BEGIN or COMMIT to pay for): a read, or a write that is
+   * whole in one statement (the claim of an update id). Prepared once per
+   * connection like a unit of work's statements: a hot statement is not
    * planned again on every call.
    */
   read<T>(q: Sql): Promise<T[]>;

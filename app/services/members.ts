@@ -94,9 +94,9 @@ export function createMemberService(ctx: ServiceContext) {
    */
   const byTelegramIds = coalesce(
     async (ids: string[]) => {
-      const rows = await db.query<{ m: MemberJson }>(
-        `SELECT row_to_json(m) AS m FROM "Member" m WHERE "telegramId" = ANY($1::int8[])`,
-        [ids],
+      // Prepared once (db.read): every update of a member's chat starts with this read.
+      const rows = await db.read<{ m: MemberJson }>(
+        sql`SELECT row_to_json(m) AS m FROM "Member" m WHERE "telegramId" = ANY(${ids}::int8[])`,
       );
       const found = new Map(rows.map((r) => [String(r.m.telegramId), r.m]));
       return ids.map((id) => found.get(id));

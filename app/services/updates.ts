@@ -1,4 +1,5 @@
 import { coalesce } from "../db/batch.js";
+import { sql } from "../db/sql.js";
 import type { ServiceContext } from "./context.js";
 
 /** Telegram keeps an undelivered update for 24 hours; twice that is plenty to recognise a redelivery. */
@@ -21,10 +22,11 @@ export function createUpdateLog(ctx: ServiceContext) {
   const claimMany = coalesce(
     async (ids: number[]) => {
       const now = ctx.now();
-      const rows = await ctx.db.query<{ updateId: number }>(
-        `INSERT INTO "ProcessedUpdate" ("updateId", at) SELECT DISTINCT u, $2::timestamp FROM unnest($1::int8[]) AS u
-         ON CONFLICT ("updateId") DO NOTHING RETURNING "updateId"`,
-        [ids, now.toISOString().replace("Z", "")],
+      // One statement, whole on its own: prepared once (db.read), not planned again for every batch.
+      const rows = await ctx.db.read<{ updateId: number }>(
+        sql`INSERT INTO "ProcessedUpdate" ("updateId", at)
+          SELECT DISTINCT u, ${now.toISOString().replace("Z", "")}::timestamp FROM unnest(${ids}::int8[]) AS u
+          ON CONFLICT ("updateId") DO NOTHING RETURNING "updateId"`,
       );
       const fresh = new Set(rows.map((r) => Number(r.updateId)));
       // Old claims are pruned with the 1st, 1,001st, 2,001st… claim.
