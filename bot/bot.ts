@@ -26,7 +26,8 @@ import { chatMemberStatus, floodControl, loadMember, unreachableOn403 } from "./
 import { telegramBroadcaster } from "./broadcaster.js";
 import { telegramMessenger } from "./messenger.js";
 import { createRateGate, gated, perChatSpacing } from "./rate.js";
-import { conversationStorage, skipForMembers } from "./storage.js";
+import { mayConverse } from "./filters/may-converse.js";
+import { byChat, conversationStorage } from "./storage.js";
 
 export interface BotOptions {
   token: string;
@@ -99,11 +100,12 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
   bot.use(loadMember());
   bot.use(i18n);
   bot.use(chatMemberStatus);
-  bot.use(
+  bot.filter(
+    mayConverse,
     conversations<Context, ConversationContext>({
       storage: {
         type: "context",
-        adapter: skipForMembers(conversationStorage(deps.services.conversations)),
+        adapter: byChat(conversationStorage(deps.services.conversations)),
       },
       plugins: [withDeps as MiddlewareFn<BaseContext>, i18n] as MiddlewareFn<ConversationContext>[],
     }),

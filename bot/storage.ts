@@ -1,7 +1,6 @@
 import type { VersionedState, VersionedStateStorage } from "@grammyjs/conversations";
 import type { ConversationStore } from "../app/services/conversations.js";
 import type { ConversationContext } from "./context.js";
-import { isMarketer } from "./filters/is-marketer.js";
 
 /**
  * Conversation state kept by the services (KeyValue table), so an enrollment
@@ -16,22 +15,16 @@ export function conversationStorage<S>(store: ConversationStore): VersionedState
 }
 
 /**
- * Conversation state by chat, read only for chats that can be inside a
- * conversation: enrollment, which ends when the member exists, and the
- * marketers' broadcast walk. So a shopper's update once enrolled (every
- * /card) skips the read — a database round trip on the busiest path — and
- * starts from no state; a marketer's (admins and MARKETER_TELEGRAM_IDS, an
- * in-memory check) reads it even when they are a member too.
+ * Conversation state by chat. The plugin runs only for chats that can be
+ * inside a conversation (bot/filters/may-converse.ts): a shopper's update
+ * once enrolled reads no state at all.
  */
-export function skipForMembers<S>(
-  inner: VersionedStateStorage<string, S>,
-): VersionedStateStorage<ConversationContext, S> {
+export function byChat<S>(inner: VersionedStateStorage<string, S>): VersionedStateStorage<ConversationContext, S> {
   const key = (ctx: ConversationContext) => ctx.chatId?.toString();
   return {
     async read(ctx) {
       const k = key(ctx);
-      if (k === undefined || (ctx.member && !isMarketer(ctx))) return undefined;
-      return inner.read(k);
+      return k === undefined ? undefined : inner.read(k);
     },
     async write(ctx, state) {
       const k = key(ctx);

@@ -4,6 +4,7 @@ import { type BroadcastMessage, broadcastButtonSchema, isDomainError } from "../
 import { renderProgress } from "../broadcaster.js";
 import type { Context, ConversationContext } from "../context.js";
 import { isMarketer } from "../filters/is-marketer.js";
+import { mayConverse } from "../filters/may-converse.js";
 import { entitiesToHtml } from "../views/html.js";
 
 type Conv = Conversation<Context, ConversationContext>;
@@ -282,7 +283,8 @@ async function preview(ctx: ConversationContext, m: BroadcastMessage, variant: s
 }
 
 export const broadcastWalkFeature = new Composer<Context>();
-broadcastWalkFeature.use(createConversation(walk, "broadcast-walk"));
+// Registered where the plugin runs (a chat that may converse), as the plugin requires.
+broadcastWalkFeature.filter(mayConverse, createConversation(walk, "broadcast-walk"));
 broadcastWalkFeature.command("broadcast", async (ctx, next) => {
   if (!isMarketer(ctx) || ctx.match.trim()) return next();
   await ctx.conversation.enter("broadcast-walk");

@@ -2,6 +2,7 @@ import { type Conversation, createConversation } from "@grammyjs/conversations";
 import { Composer, InlineKeyboard, Keyboard } from "grammy";
 import { isDomainError, localeFromLanguageCode } from "../../domain/index.js";
 import type { Context, ConversationContext } from "../context.js";
+import { mayConverse } from "../filters/may-converse.js";
 import { fmtPercent, fmtPoints, fmtRub, tierName } from "../i18n.js";
 import { mainMenu } from "../keyboards.js";
 import { showCard } from "./card.js";
@@ -217,7 +218,8 @@ async function enroll(conversation: Conv, ctx: ConversationContext, referralCode
 }
 
 export const enrollFeature = new Composer<Context>();
-enrollFeature.use(createConversation(enroll, "enroll"));
+// Registered where the plugin runs (a chat that may converse), as the plugin requires.
+enrollFeature.filter(mayConverse, createConversation(enroll, "enroll"));
 
 enrollFeature.command("start", async (ctx) => {
   const payload = ctx.match.trim();
