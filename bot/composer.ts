@@ -14,7 +14,7 @@ import { Composer } from "grammy";
 type Mw = Parameters<Composer<never>["use"]>[0];
 const flat = (mw: Mw | Mw[]) => {
   const list = Array.isArray(mw) ? mw : [mw];
-  if (list.length !== 1) return new Composer(...list).middleware();
+  if (list.length !== 1) return composed(list).middleware();
   const only = list[0] as Mw;
   return typeof only === "function" ? only : (ctx: never, next: () => Promise<void>) => only.middleware()(ctx, next);
 };
@@ -41,13 +41,15 @@ proto.branch = function branch(predicate, t, f) {
  * `use` links middleware with grammY's concat: two async functions per link
  * and update, whose promises and microtask hops an update pays at every
  * `use` it passes (some fifty before /card). The same link without them:
- * `next` may still be called once only, a throw — synchronous or not —
- * still rejects, and what a link returns is still a promise of nothing.
+ * `next` may still be called once only, and a throw — synchronous or not —
+ * still rejects. What a link returns is a promise that settles when its
+ * middleware is done; its value, never read by grammY, is passed through as
+ * the middleware gave it rather than wrapped in one more promise per link.
  */
 type Fn = (ctx: never, next: () => Promise<void>) => unknown;
 const done = Promise.resolve();
 const settle = (v: unknown): Promise<void> =>
-  v instanceof Promise ? v.then(() => undefined) : v === undefined ? done : Promise.resolve(v).then(() => undefined);
+  (v instanceof Promise ? v : v === undefined ? done : Promise.resolve(v)) as Promise<void>;
 function link(first: Fn, andThen: Fn): Fn {
   return (ctx, next) => {
     let nextCalled = false;
@@ -68,9 +70,22 @@ function link(first: Fn, andThen: Fn): Fn {
     }
   };
 }
+/**
+ * `new Composer(a, b, …)`, its middleware linked as above: grammY's
+ * constructor links several with its own concat (`bot.use(surveys, card,
+ * offers, …)` put eight of those on the way to /card).
+ */
+function composed(middleware: Mw[]): Composer<never> {
+  const composer = new Composer<never>();
+  if (middleware.length > 0)
+    (composer as unknown as { handler: Fn }).handler = middleware
+      .map((mw): Fn => (typeof mw === "function" ? mw : (ctx, next) => mw.middleware()(ctx, next)))
+      .reduce(link);
+  return composer;
+}
 const composerProto = Composer.prototype as unknown as { handler: Fn; use(...mw: Mw[]): Composer<never> };
 composerProto.use = function use(this: { handler: Fn }, ...middleware: Mw[]) {
-  const composer = new Composer<never>(...middleware);
+  const composer = composed(middleware);
   this.handler = link(this.handler, (ctx, next) => composer.middleware()(ctx, next));
   return composer;
 };
