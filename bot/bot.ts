@@ -40,6 +40,8 @@ export interface BotOptions {
   paidRps?: number;
   /** Per-user flood control: at most `limit` updates per `windowMs` (default 10 per 5 s). */
   flood?: { limit: number; windowMs: number };
+  /** Least time between two messages into one private chat, in ms (default 50; Telegram dislikes bursts). */
+  chatSpacingMs?: number;
 }
 
 /**
@@ -68,7 +70,10 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
   const gate = createRateGate(rps);
   const paidGate = createRateGate(opts.paidRps ?? 1000);
   // Groups keep the throttler's per-group limits; private chats are spaced without it (bot/rate.ts).
-  const throttle = perChatSpacing(50, apiThrottler({ global: {}, out: { maxConcurrent: 1, minTime: 50 } }));
+  const throttle = perChatSpacing(
+    opts.chatSpacingMs ?? 50,
+    apiThrottler({ global: {}, out: { maxConcurrent: 1, minTime: 50 } }),
+  );
   // The gate is installed first, so it is innermost: every retry takes its turn, every 429 pauses it.
   bot.api.config.use(gated(gate, 0));
   bot.api.config.use(unreachableOn403(deps));
