@@ -11,11 +11,12 @@
  * Order matters for the start-up time too (issue 14):
  * - the bot's hello to the Bot API (getMe, and deleteWebhook when polling) is
  *   sent while the database opens; polling begins once the bot is built on it;
- * - the jobs' first pass (due jobs, expiry sweeps, rollups: ~150 ms of queries,
- *   on this very thread when the database is the embedded PGlite) begins a
- *   second after the bot polls: begun at once, it held the first getUpdates
- *   (and the first answers) behind it. Nothing in it is that urgent. It does
- *   not wait for Telegram: a failed hello, or 3 s without one, starts it too.
+ * - the jobs' first pass (recurring schedules, due jobs, sweeps: tens of ms of
+ *   queries, on this very thread when the database is the embedded PGlite)
+ *   begins a second after the bot polls: begun at once, it held the first
+ *   getUpdates (and the first answers) behind it, and nothing in it is that
+ *   urgent. It does not wait for Telegram: a failed hello, or 3 s without
+ *   one, starts it too.
  */
 import { run } from "@grammyjs/runner";
 import { Api, webhookCallback } from "grammy";
