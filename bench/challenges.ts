@@ -7,10 +7,11 @@ import { measure, mergeMeasures, onBothDatabases, ratio, row } from "./lib.js";
 
 /**
  * What challenges add to a purchase: the purchase and its challenge reaction
- * (what the challenge.purchase job does, given the purchase.recorded event:
- * read the member's purchases since the challenges began and their
- * completions, evaluate every open challenge the purchase can count for,
- * lock the member, complete and credit what is due) with 50 active challenges
+ * (the purchase reads the member's purchases since the challenges began and
+ * their completions beside its own first read, and weighs every open
+ * challenge it can count for; the challenge.purchase job, given the
+ * purchase.recorded event that names what it met, locks the member, weighs
+ * those again, completes and credits what is due) with 50 active challenges
  * of every kind, beside the same purchase and reaction with none — the same
  * services on the same database, alternated halves in one run. Members have
  * a few weeks of purchases with items already, so the reaction reads real
@@ -68,8 +69,15 @@ async function section(label: string, db: Database) {
       amountKopecks: 120_000,
       items,
     });
-    // What the challenge.purchase job is given: the purchase.recorded event (its store, time and categories).
-    await s.challenges.complete({ memberId, storeId: r.storeId, at: r.at, categories: items.map((x) => x.category) });
+    // What the challenge.purchase job is given: the purchase.recorded event (its store, time, categories and
+    // the challenges the purchase met, weighed in its own unit of work).
+    await s.challenges.complete({
+      memberId,
+      storeId: r.storeId,
+      at: r.at,
+      categories: items.map((x) => x.category),
+      challengesMet: r.challengesMet,
+    });
   };
   await measure(60, 1, buy(none, "w0"));
   await measure(60, 1, buy(fifty, "w1"));

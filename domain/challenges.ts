@@ -197,7 +197,8 @@ interface Counted extends ChallengePurchase {
  */
 interface Prepared {
   sorted: Counted[];
-  counted: Map<string, Counted[]>;
+  /** By countKey, or with the round's start for a later round. */
+  counted: Map<number | string, Counted[]>;
 }
 const prepared = new WeakMap<readonly ChallengePurchase[], Prepared>();
 function prepare(purchases: readonly ChallengePurchase[]): Prepared {
@@ -256,7 +257,7 @@ function countKey(c: Challenge): number {
 function countedBy(c: Challenge, purchases: readonly ChallengePurchase[], after?: { at: Date; id: number }) {
   const v = prepare(purchases);
   const from = after?.at.getTime();
-  const key = `${countKey(c)} ${from} ${after?.id}`;
+  const key = after ? `${countKey(c)} ${from} ${after.id}` : countKey(c);
   let counted = v.counted.get(key);
   if (!counted) {
     counted = v.sorted.filter(
@@ -319,8 +320,7 @@ export function challengeMet(
       const visits = visitsOf(counted);
       for (let i = 0; i + g.count <= visits.length; i++) {
         const [first, last] = [visits[i], visits[i + g.count - 1]];
-        if (first && last && last.day - first.day < g.withinDays)
-          return visits.slice(i, i + g.count).map((p) => p.id);
+        if (first && last && last.day - first.day < g.withinDays) return visits.slice(i, i + g.count).map((p) => p.id);
       }
       return null;
     }
