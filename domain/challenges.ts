@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dayNumber, isoLocalDate, type LocalDate, localDate } from "./birthdays.js";
+import { dayNumber, type LocalDate, localDate } from "./birthdays.js";
 
 /**
  * Challenges (article 001: points for taking part in promotions): goals a
@@ -179,10 +179,14 @@ interface Counted extends ChallengePurchase {
   week: number;
   /** Its local month, year * 12 + month. */
   month: number;
-  /** The local date as YYYY-MM-DD, to compare with a challenge's dates. */
-  iso: string;
   /** Its categories trimmed and lowercased, as goals compare them. */
   cats: readonly string[];
+}
+
+/** The purchases a challenge counts, and what goals measure in them (days, weeks, stores…), computed once. */
+interface CountedList {
+  list: Counted[];
+  units: Map<string, unknown>;
 }
 
 /**
@@ -193,16 +197,19 @@ interface Counted extends ChallengePurchase {
  * round start) — most of a program's — and what a goal measures in them
  * (days, weeks, stores, a category's days by month), once per counted list
  * for every challenge of that kind: a purchase weighs all the open ones.
- * Caches keyed by the list object, so they change no result.
+ * Kept for the last list asked about (the same array object; callers weigh
+ * every challenge on one list in turn), so they change no result. Not a
+ * WeakMap keyed by each list: its garbage collection cost more than the rules.
  */
 interface Prepared {
   sorted: Counted[];
   /** By countKey, or with the round's start for a later round. */
-  counted: Map<number | string, Counted[]>;
+  counted: Map<number | string, CountedList>;
 }
-const prepared = new WeakMap<readonly ChallengePurchase[], Prepared>();
+const NO_CATEGORIES: readonly string[] = [];
+let prepared: { purchases: readonly ChallengePurchase[]; v: Prepared } | null = null;
 function prepare(purchases: readonly ChallengePurchase[]): Prepared {
-  let v = prepared.get(purchases);
+  let v = prepared?.purchases === purchases ? prepared.v : undefined;
   if (!v) {
     const sorted = purchases
       .map((p): Counted => {
@@ -221,13 +228,12 @@ function prepare(purchases: readonly ChallengePurchase[]): Prepared {
           day,
           week: weekOf(day),
           month: local.year * 12 + local.month,
-          iso: isoLocalDate(local),
-          cats: p.categories.map((c) => c.trim().toLowerCase()),
+          cats: p.categories.length ? p.categories.map((c) => c.trim().toLowerCase()) : NO_CATEGORIES,
         };
       })
       .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
     v = { sorted, counted: new Map() };
-    prepared.set(purchases, v);
+    prepared = { purchases, v };
   }
   return v;
 }
@@ -235,20 +241,28 @@ function prepare(purchases: readonly ChallengePurchase[]): Prepared {
 /**
  * What decides which purchases a challenge counts, apart from the round (its
  * dates and pilot), as a small number: challenges with the same share it.
+ * With it, the challenge's first and last days as day numbers.
  */
-const countKeys = new WeakMap<Challenge, number>();
+interface CountKey {
+  key: number;
+  firstDay: number;
+  lastDay: number;
+}
+const countKeys = new WeakMap<Challenge, CountKey>();
 const countKeyNumbers = new Map<string, number>();
 let nextCountKey = 0;
-function countKey(c: Challenge): number {
+const isoDay = (iso: string) => Math.round(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
+function countKey(c: Challenge): CountKey {
   let k = countKeys.get(c);
   if (k === undefined) {
     const text = JSON.stringify([c.startsOn, c.endsOn, c.scope]);
-    k = countKeyNumbers.get(text);
-    if (k === undefined) {
+    let key = countKeyNumbers.get(text);
+    if (key === undefined) {
       // Never a number again once given (a forgotten text gets a new one): equal numbers always mean equal texts.
       if (countKeyNumbers.size >= 10_000) countKeyNumbers.clear();
-      countKeyNumbers.set(text, (k = nextCountKey++));
+      countKeyNumbers.set(text, (key = nextCountKey++));
     }
+    k = { key, firstDay: isoDay(c.startsOn), lastDay: c.endsOn ? isoDay(c.endsOn) : Infinity };
     countKeys.set(c, k);
   }
   return k;
@@ -257,16 +271,22 @@ function countKey(c: Challenge): number {
 function countedBy(c: Challenge, purchases: readonly ChallengePurchase[], after?: { at: Date; id: number }) {
   const v = prepare(purchases);
   const from = after?.at.getTime();
-  const key = after ? `${countKey(c)} ${from} ${after.id}` : countKey(c);
+  const k = countKey(c);
+  const key = after ? `${k.key} ${from} ${after.id}` : k.key;
   let counted = v.counted.get(key);
   if (!counted) {
-    counted = v.sorted.filter(
-      (p) =>
-        p.netKopecks > 0 &&
-        challengeOpen(c, p.iso) &&
-        inChallengeScope(c, p) &&
-        (from === undefined || p.at.getTime() > from || (p.at.getTime() === from && p.id > (after?.id ?? 0))),
-    );
+    counted = {
+      // Inside the dates (challengeOpen, on day numbers), in the pilot, not returned in full, after the round's start.
+      list: v.sorted.filter(
+        (p) =>
+          p.netKopecks > 0 &&
+          p.day >= k.firstDay &&
+          p.day <= k.lastDay &&
+          inChallengeScope(c, p) &&
+          (from === undefined || p.at.getTime() > from || (p.at.getTime() === from && p.id > (after?.id ?? 0))),
+      ),
+      units: new Map(),
+    };
     v.counted.set(key, counted);
   }
   return counted;
@@ -276,21 +296,21 @@ function countedBy(c: Challenge, purchases: readonly ChallengePurchase[], after?
 const weekOf = (day: number) => Math.floor((day - 4) / 7);
 
 /** The first counted purchase per day, per week, per store. */
-function visitsOf(counted: readonly Counted[]) {
-  return unitsOf(counted, "day", () => firstPerKey(counted, (p) => p.day));
+function visitsOf(counted: CountedList) {
+  return unitsOf(counted, "day", () => firstPerKey(counted.list, (p) => p.day));
 }
-function weeksOf(counted: readonly Counted[]) {
-  return unitsOf(counted, "week", () => firstPerKey(counted, (p) => p.week));
+function weeksOf(counted: CountedList) {
+  return unitsOf(counted, "week", () => firstPerKey(counted.list, (p) => p.week));
 }
-function storesOf(counted: readonly Counted[]) {
-  return unitsOf(counted, "store", () => firstPerKey(counted, (p) => p.storeId));
+function storesOf(counted: CountedList) {
+  return unitsOf(counted, "store", () => firstPerKey(counted.list, (p) => p.storeId));
 }
 /** The first counted purchase per day with an item of `wanted`, grouped by local month in order. */
-function categoryMonthsOf(counted: readonly Counted[], wanted: string): Map<number, Counted[]> {
+function categoryMonthsOf(counted: CountedList, wanted: string): Map<number, Counted[]> {
   return unitsOf(counted, `category ${wanted}`, () => {
     const byMonth = new Map<number, Counted[]>();
     for (const p of firstPerKey(
-      counted.filter((q) => q.cats.includes(wanted)),
+      counted.list.filter((q) => q.cats.includes(wanted)),
       (q) => q.day,
     )) {
       const month = byMonth.get(p.month);
@@ -403,12 +423,9 @@ export function challengeProgress(
 }
 
 /** What a goal measures in a counted list, once per list (challenges of a kind share it). */
-const units = new WeakMap<readonly Counted[], Map<string, unknown>>();
-function unitsOf<T>(counted: readonly Counted[], key: string, make: () => T): T {
-  let byKey = units.get(counted);
-  if (!byKey) units.set(counted, (byKey = new Map()));
-  let v = byKey.get(key) as T | undefined;
-  if (v === undefined) byKey.set(key, (v = make()));
+function unitsOf<T>(counted: CountedList, key: string, make: () => T): T {
+  let v = counted.units.get(key) as T | undefined;
+  if (v === undefined) counted.units.set(key, (v = make()));
   return v;
 }
 
