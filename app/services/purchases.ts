@@ -74,7 +74,10 @@ export interface PurchaseResult {
   offers: AppliedOffer[];
   /** The shopper's chat, when they hear about purchases (active, notifications on). */
   notify: { chatId: bigint; language: string | null } | null;
-  /** The challenges whose goal this receipt met (its event carries them to their reaction); absent on a replay. */
+  /**
+   * The challenges whose goal this receipt met, when it could move any (its event carries them to their
+   * reaction); absent on a replay.
+   */
   challengesMet?: string[];
 }
 
@@ -305,12 +308,15 @@ export function createPurchaseService(ctx: ServiceContext) {
           spentOffers,
         );
         const offerPoints = offers.reduce((s, o) => s + o.points, 0);
-        const challengesMet = challengesMetBy(program, movable, state, {
-          storeId: input.storeId,
-          at,
-          amountKopecks: input.amountKopecks,
-          categories,
-        });
+        // Named only when some challenge could move: with none, the reaction finds nothing to weigh either.
+        const challengesMet = movable.length
+          ? challengesMetBy(program, movable, state, {
+              storeId: input.storeId,
+              at,
+              amountKopecks: input.amountKopecks,
+              categories,
+            })
+          : undefined;
         const balanceAfter = member.balance + accrual.points + offerPoints;
         // The purchase and its accrual entry in one statement (one round trip):
         // the entry is written by the ledger's own SQL (entryCtes).
@@ -347,7 +353,7 @@ export function createPurchaseService(ctx: ServiceContext) {
             tierCode: accrual.tier.code,
             at: at.toISOString(),
             categories,
-            challengesMet,
+            ...(challengesMet ? { challengesMet } : {}),
           }),
           sql`jsonb_build_object('purchaseId', (SELECT id FROM p))`,
         );
@@ -396,7 +402,7 @@ export function createPurchaseService(ctx: ServiceContext) {
               at: iso,
             }),
           );
-        return { ...toResult(purchase, false, member, offers), challengesMet };
+        return { ...toResult(purchase, false, member, offers), ...(challengesMet ? { challengesMet } : {}) };
       }),
     );
   }
