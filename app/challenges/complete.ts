@@ -37,6 +37,7 @@ export function createCompleteChallenges(ctx: ServiceContext) {
     challengesMet?: readonly string[] | undefined;
   }): Promise<Completed[]> {
     const { memberId, challengesMet } = purchase;
+    if (challengesMet?.length === 0) return []; // weighed by the purchase: nothing met
     const met = challengesMet && new Set(challengesMet);
     const candidates = challengesMovedBy(program.gamification.challenges, purchase).filter(
       (c) => !met || met.has(c.code),
