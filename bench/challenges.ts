@@ -13,8 +13,8 @@ import { type Measure, measure, mergeMeasures, onBothDatabases, ratio, row } fro
  * purchase.recorded event that names what it met, locks the member, weighs
  * those again, completes and credits what is due) with 50 active challenges
  * of every kind, beside the same purchase and reaction with none — the same
- * services on the same database, alternated halves in one run. Members have
- * a few weeks of purchases with items already, so the reaction reads real
+ * services on the same database, alternated rounds in one run. Members have
+ * a few weeks of purchases with items already, so the purchase reads real
  * history; no challenge completes in the measured purchases' first rounds
  * often enough to dominate (targets are set high), as on an ordinary day.
  */
