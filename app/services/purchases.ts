@@ -1,5 +1,6 @@
 import {
   assertAmount,
+  challengesMovedBy,
   checkLineItems,
   checkPurchaseTime,
   computeAccrual,
@@ -11,6 +12,7 @@ import {
   tierForSpend,
   windowStart,
 } from "../../domain/index.js";
+import { challengesMetBy, purchaseChallengeColumns, type PurchaseChallengeRow } from "../challenges/weigh.js";
 import { emit, eventCtes } from "../events/outbox.js";
 import {
   type AppliedOffer,
@@ -72,6 +74,11 @@ export interface PurchaseResult {
   offers: AppliedOffer[];
   /** The shopper's chat, when they hear about purchases (active, notifications on). */
   notify: { chatId: bigint; language: string | null } | null;
+  /**
+   * The challenges whose goal this receipt met, when it could move any (its event carries them to their
+   * reaction); absent on a replay.
+   */
+  challengesMet?: string[];
 }
 
 export interface ReturnInput {
@@ -218,16 +225,24 @@ export function createPurchaseService(ctx: ServiceContext) {
     at: Date,
     spentOffers: ReadonlySet<number>,
   ): Promise<PurchaseResult> {
+    const categories = [...new Set(items.map((i) => i.category))];
     return withRetry(() =>
       db.unitOfWork(async (tx) => {
         const member = await lockReceiptMember(tx, input.member, input.storeId, input.receiptId);
+        // The challenges it can move are weighed from this same read: no round trip of their own.
+        const movable = challengesMovedBy(program.gamification.challenges, {
+          storeId: input.storeId,
+          at,
+          categories,
+        });
         const state = await tx.one<
           {
             prior: PurchaseRow | null;
             storeActive: boolean | null;
             spend: number;
             redeemed: number;
-          } & OfferRead
+          } & OfferRead &
+            PurchaseChallengeRow
         >(sql`
           SELECT
             (SELECT row_to_json(p) FROM (SELECT ${PURCHASE_COLUMNS} FROM "Purchase"
@@ -239,6 +254,7 @@ export function createPurchaseService(ctx: ServiceContext) {
             (SELECT COALESCE(SUM(points), 0)::int8 FROM "Redemption"
               WHERE "storeId" = ${input.storeId} AND "receiptId" = ${input.receiptId} AND "memberId" = ${member.id}
                 AND status = 'confirmed') AS redeemed,
+            ${purchaseChallengeColumns(member.id, input.storeId, at, movable)}
             ${offerReadColumns(member.id)}
           FROM ${openOffersFrom(member.id, input.storeId, at, program)}`);
         if (!state) throw new Error("unreachable: a SELECT without FROM returns one row");
@@ -292,6 +308,15 @@ export function createPurchaseService(ctx: ServiceContext) {
           spentOffers,
         );
         const offerPoints = offers.reduce((s, o) => s + o.points, 0);
+        // Named only when some challenge could move: with none, the reaction finds nothing to weigh either.
+        const challengesMet = movable.length
+          ? challengesMetBy(program, movable, state, {
+              storeId: input.storeId,
+              at,
+              amountKopecks: input.amountKopecks,
+              categories,
+            })
+          : undefined;
         const balanceAfter = member.balance + accrual.points + offerPoints;
         // The purchase and its accrual entry in one statement (one round trip):
         // the entry is written by the ledger's own SQL (entryCtes).
@@ -327,7 +352,8 @@ export function createPurchaseService(ctx: ServiceContext) {
             balance: balanceAfter,
             tierCode: accrual.tier.code,
             at: at.toISOString(),
-            categories: [...new Set(items.map((i) => i.category))],
+            categories,
+            ...(challengesMet ? { challengesMet } : {}),
           }),
           sql`jsonb_build_object('purchaseId', (SELECT id FROM p))`,
         );
@@ -376,7 +402,7 @@ export function createPurchaseService(ctx: ServiceContext) {
               at: iso,
             }),
           );
-        return toResult(purchase, false, member, offers);
+        return { ...toResult(purchase, false, member, offers), ...(challengesMet ? { challengesMet } : {}) };
       }),
     );
   }
