@@ -116,36 +116,49 @@ export function openOffersFrom(
   const budgeted = sql`o."budgetPoints" IS NOT NULL OR o."budgetRedemptions" IS NOT NULL`;
   const budgetLeft = sql`(o."budgetPoints" IS NULL OR o."spentPoints" < o."budgetPoints")
       AND (o."budgetRedemptions" IS NULL OR o.redemptions < o."budgetRedemptions")`;
-  // How far back the open offers' conditions read (a NULL: all history) and whether they read
-  // the lines, as each offer keeps it (conditions never change once created).
-  return sql`(
-    -- The member's few rows of "OfferMember", read once by the member index (a join probed
-    -- the offer-and-member key once per open offer). MATERIALIZED: read once, not per offer.
-    WITH mine AS MATERIALIZED (
+  // Only the parts there is something for: with no general offer kept (all paused, say), the
+  // statement reads no more than the member's own offers, as the till did before offers.
+  const ctes: Sql[] = [];
+  const keptParts: Sql[] = [];
+  if (general.length) {
+    // The member's few rows of "OfferMember", read once by the member index (a join probed the
+    // offer-and-member key once per open offer). MATERIALIZED: read once, not per offer.
+    ctes.push(sql`mine AS MATERIALIZED (
       SELECT coalesce(array_agg("offerId"), '{}') AS ids, array_agg(uses) AS uses
-      FROM "OfferMember" WHERE "memberId" = ${memberId}),
-    here AS MATERIALIZED (
-      SELECT coalesce(array_agg(g.o), '{}') AS ids FROM unnest(${regional.map((r) => r.id)}::int[],
-        ${regional.map((r) => r.region)}::text[]) AS g(o, r)
-      WHERE g.r = (SELECT region FROM "Store" WHERE id = ${storeId})),
-    kept AS (
-      -- The kept offers open to all…
+      FROM "OfferMember" WHERE "memberId" = ${memberId})`);
+    keptParts.push(sql`
       SELECT x.id, x.budgeted, x.days, x.lines, coalesce(mine.uses[array_position(mine.ids, x.id)], 0) < x.lim AS room
-      FROM unnest(${cols(general)}) AS x(id, lim, budgeted, days, lines), mine
-      UNION ALL
-      -- …and those the member activated (their own rows, not every offer that needs activation).
-      SELECT a.ids[k.k], a.budgeted[k.k], a.days[k.k], a.lines[k.k], om.uses < a.lims[k.k]
+      FROM unnest(${cols(general)}) AS x(id, lim, budgeted, days, lines), mine`);
+  }
+  if (activated.length)
+    // Those that need activation, from the member's own rows (not every such offer).
+    keptParts.push(sql`
+      SELECT a.ids[k.k] AS id, a.budgeted[k.k] AS budgeted, a.days[k.k] AS days, a.lines[k.k] AS lines,
+        om.uses < a.lims[k.k] AS room
       FROM (SELECT ${cols(activated)}) AS a(ids, lims, budgeted, days, lines),
         "OfferMember" om, LATERAL (SELECT array_position(a.ids, om."offerId") AS k) k
-      WHERE om."memberId" = ${memberId} AND om."activatedAt" IS NOT NULL AND k.k IS NOT NULL),
-    open AS (
+      WHERE om."memberId" = ${memberId} AND om."activatedAt" IS NOT NULL AND k.k IS NOT NULL`);
+  if (regional.length)
+    ctes.push(sql`here AS MATERIALIZED (
+      SELECT coalesce(array_agg(g.o), '{}') AS ids FROM unnest(${regional.map((r) => r.id)}::int[],
+        ${regional.map((r) => r.region)}::text[]) AS g(o, r)
+      WHERE g.r = (SELECT region FROM "Store" WHERE id = ${storeId}))`);
+  const open: Sql[] = [];
+  if (keptParts.length) {
+    ctes.push(sql`kept AS (${keptParts.slice(1).reduce((acc, k) => sql`${acc} UNION ALL ${k}`, keptParts[0] as Sql)})`);
+    open.push(sql`
       SELECT c.id, c.budgeted, c.days, c.lines FROM kept c
-      WHERE c.room
-        AND (c.id <> ALL(${regional.map((r) => r.id)}::int[]) OR c.id = ANY((SELECT ids FROM here)::int[]))
-        AND (NOT c.budgeted OR EXISTS (SELECT 1 FROM "Offer" o WHERE o.id = c.id AND ${budgetLeft}))
-      UNION ALL
-      -- The member's own offers (a trigger's), by the (status, member) index.
-      SELECT o.id, ${budgeted}, o."historyDays", o."readsLines"
+      WHERE c.room${
+        regional.length
+          ? sql`
+        AND (c.id <> ALL(${regional.map((r) => r.id)}::int[]) OR c.id = ANY((SELECT ids FROM here)::int[]))`
+          : sql``
+      }
+        AND (NOT c.budgeted OR EXISTS (SELECT 1 FROM "Offer" o WHERE o.id = c.id AND ${budgetLeft}))`);
+  }
+  // The member's own offers (a trigger's), by the (status, member) index.
+  open.push(sql`
+      SELECT o.id, ${budgeted} AS budgeted, o."historyDays" AS days, o."readsLines" AS lines
       FROM "Offer" o
       LEFT JOIN "OfferMember" om ON om."offerId" = o.id AND om."memberId" = ${memberId}
       WHERE o.status = 'active' AND o."memberId" = ${memberId}
@@ -156,7 +169,12 @@ export function openOffersFrom(
         AND ${budgetLeft}
         AND (coalesce(cardinality(o."storeIds"), 0) = 0 OR ${storeId}::int = ANY(o."storeIds"))
         AND (coalesce(cardinality(o.regions), 0) = 0
-             OR (SELECT region FROM "Store" WHERE id = ${storeId}) = ANY(o.regions)))
+             OR (SELECT region FROM "Store" WHERE id = ${storeId}) = ANY(o.regions))`);
+  ctes.push(sql`open AS (${open.slice(1).reduce((acc, o) => sql`${acc} UNION ALL ${o}`, open[0] as Sql)})`);
+  return sql`(
+    WITH ${ctes.slice(1).reduce((acc, c) => sql`${acc}, ${c}`, ctes[0] as Sql)}
+    -- How far back the open offers' conditions read (a NULL: all history) and whether they read
+    -- the lines, as each offer keeps it (conditions never change once created).
     SELECT json_agg(json_build_object('id', id, 'budgeted', budgeted) ORDER BY id) AS offers,
       bool_or(lines) AS lines,
       CASE WHEN bool_or(days IS NULL) THEN NULL
