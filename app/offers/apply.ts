@@ -108,7 +108,7 @@ export function openOffersFrom(
 ): Sql {
   const general = kept.filter((o) => !o.needsActivation);
   const activated = kept.filter((o) => o.needsActivation);
-  const regional = kept.flatMap((o) => o.regions.map((r) => ({ id: o.id, region: r })));
+  const regional = general.flatMap((o) => o.regions.map((r) => ({ id: o.id, region: r })));
   const cols = (list: readonly CatalogOffer[]) =>
     sql`${list.map((o) => o.id)}::int[], ${list.map((o) => o.perMemberLimit)}::int[],
         ${list.map((o) => o.budgeted)}::bool[], ${list.map((o) => o.historyDays)}::int[],
@@ -119,36 +119,39 @@ export function openOffersFrom(
   // Only the parts there is something for: with no general offer kept (all paused, say), the
   // statement reads no more than the member's own offers, as the till did before offers.
   const ctes: Sql[] = [];
-  const keptParts: Sql[] = [];
-  if (general.length) {
+  if (general.length)
     // The member's few rows of "OfferMember", read once by the member index (a join probed the
     // offer-and-member key once per open offer). MATERIALIZED: read once, not per offer.
     ctes.push(sql`mine AS MATERIALIZED (
       SELECT coalesce(array_agg("offerId"), '{}') AS ids, array_agg(uses) AS uses
       FROM "OfferMember" WHERE "memberId" = ${memberId})`);
-    keptParts.push(sql`
-      SELECT x.id, x.budgeted, x.days, x.lines, coalesce(mine.uses[array_position(mine.ids, x.id)], 0) < x.lim AS room
-      FROM unnest(${cols(general)}) AS x(id, lim, budgeted, days, lines), mine`);
-  }
-  if (activated.length)
-    // Those that need activation, from the member's own rows (not every such offer).
-    keptParts.push(sql`
-      SELECT a.ids[k.k] AS id, a.budgeted[k.k] AS budgeted, a.days[k.k] AS days, a.lines[k.k] AS lines,
-        om.uses < a.lims[k.k] AS room
-      FROM (SELECT ${cols(activated)}) AS a(ids, lims, budgeted, days, lines),
-        "OfferMember" om, LATERAL (SELECT array_position(a.ids, om."offerId") AS k) k
-      WHERE om."memberId" = ${memberId} AND om."activatedAt" IS NOT NULL AND k.k IS NOT NULL`);
   if (regional.length)
     ctes.push(sql`here AS MATERIALIZED (
       SELECT coalesce(array_agg(g.o), '{}') AS ids FROM unnest(${regional.map((r) => r.id)}::int[],
         ${regional.map((r) => r.region)}::text[]) AS g(o, r)
       WHERE g.r = (SELECT region FROM "Store" WHERE id = ${storeId}))`);
   const open: Sql[] = [];
-  if (keptParts.length) {
-    ctes.push(sql`kept AS (${keptParts.slice(1).reduce((acc, k) => sql`${acc} UNION ALL ${k}`, keptParts[0] as Sql)})`);
+  if (activated.length)
+    // Those that need activation from the member's own rows (not every such offer), their offers
+    // read by key under the same terms as the kept ones (the version read with them says they
+    // are the kept catalog's). coalesce keeps the status index out of the plan.
     open.push(sql`
-      SELECT c.id, c.budgeted, c.days, c.lines FROM kept c
-      WHERE c.room${
+      SELECT o.id, ${budgeted} AS budgeted, o."historyDays" AS days, o."readsLines" AS lines
+      FROM "OfferMember" om JOIN "Offer" o ON o.id = om."offerId"
+      WHERE om."memberId" = ${memberId} AND om."activatedAt" IS NOT NULL AND om.uses < o."perMemberLimit"
+        AND o."memberId" IS NULL AND o."needsActivation" AND coalesce(o.status, '') = 'active'
+        AND o."startsAt" <= ${at}::timestamp AND o."endsAt" > ${at}::timestamp
+        AND o.reward->>'kind' <> 'gift'
+        AND ${budgetLeft}
+        AND (coalesce(cardinality(o."storeIds"), 0) = 0 OR ${storeId}::int = ANY(o."storeIds"))
+        AND (coalesce(cardinality(o.regions), 0) = 0
+             OR (SELECT region FROM "Store" WHERE id = ${storeId}) = ANY(o.regions))`);
+  if (general.length) {
+    // The kept offers open to all, under the member's limit, in their region, with budget left.
+    open.push(sql`
+      SELECT c.id, c.budgeted, c.days, c.lines
+      FROM unnest(${cols(general)}) AS c(id, lim, budgeted, days, lines), mine
+      WHERE coalesce(mine.uses[array_position(mine.ids, c.id)], 0) < c.lim${
         regional.length
           ? sql`
         AND (c.id <> ALL(${regional.map((r) => r.id)}::int[]) OR c.id = ANY((SELECT ids FROM here)::int[]))`
