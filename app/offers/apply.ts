@@ -132,13 +132,14 @@ export function openOffersFrom(
       WHERE g.r = (SELECT region FROM "Store" WHERE id = ${storeId}))`);
   const open: Sql[] = [];
   if (activated.length)
-    // Those that need activation from the member's own rows (not every such offer), their offers
-    // read by key under the same terms as the kept ones (the version read with them says they
-    // are the kept catalog's). coalesce keeps the status index out of the plan.
+    // Those that need activation (and may pay: `catalogAt`) from the member's own rows, not
+    // every such offer, read by key under the same terms as the kept ones (the version read with
+    // them says they are the kept catalog's). coalesce keeps the status index out of the plan.
     open.push(sql`
       SELECT o.id, ${budgeted} AS budgeted, o."historyDays" AS days, o."readsLines" AS lines
       FROM "OfferMember" om JOIN "Offer" o ON o.id = om."offerId"
       WHERE om."memberId" = ${memberId} AND om."activatedAt" IS NOT NULL AND om.uses < o."perMemberLimit"
+        AND om."offerId" = ANY(${activated.map((o) => o.id)}::int[])
         AND o."memberId" IS NULL AND o."needsActivation" AND coalesce(o.status, '') = 'active'
         AND o."startsAt" <= ${at}::timestamp AND o."endsAt" > ${at}::timestamp
         AND o.reward->>'kind' <> 'gift'

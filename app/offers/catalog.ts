@@ -1,4 +1,4 @@
-import type { LiveOffer } from "../../domain/index.js";
+import { type LineItem, type LiveOffer, rewardCanPay } from "../../domain/index.js";
 import { type SqlTx, sql } from "../db/sql.js";
 
 /**
@@ -86,10 +86,24 @@ export async function refreshCatalog(tx: SqlTx, kept: KeptCatalog): Promise<Offe
   return fresh;
 }
 
-/** The kept offers open at this store (its pilot stores; regions are the statement's) and time. */
-export function catalogAt(catalog: OfferCatalog, storeId: number, at: Date): CatalogOffer[] {
+/**
+ * The kept offers that may pay on this receipt: open at this store (its pilot
+ * stores; regions are the statement's) and time, with a reward this basket
+ * can earn (`rewardCanPay`: an offer that cannot pay is never evaluated, so
+ * the statement reads no history for it).
+ */
+export function catalogAt(
+  catalog: OfferCatalog,
+  storeId: number,
+  at: Date,
+  basket: { amountKopecks: number; items: readonly LineItem[] },
+): CatalogOffer[] {
   const t = at.getTime();
   return catalog.offers.filter(
-    (o) => o.startsAt <= t && o.endsAt > t && (o.storeIds.length === 0 || o.storeIds.includes(storeId)),
+    (o) =>
+      o.startsAt <= t &&
+      o.endsAt > t &&
+      (o.storeIds.length === 0 || o.storeIds.includes(storeId)) &&
+      rewardCanPay(o.reward, basket),
   );
 }

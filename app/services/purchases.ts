@@ -248,7 +248,7 @@ export function createPurchaseService(ctx: ServiceContext) {
                 AND status = 'confirmed') AS redeemed,
             ${catalogVersion},
             ${offerReadColumns(member.id)}
-          FROM ${openOffersFrom(member.id, input.storeId, at, program, catalogAt(kept, input.storeId, at))}`);
+          FROM ${openOffersFrom(member.id, input.storeId, at, program, catalogAt(kept, input.storeId, at, { amountKopecks: input.amountKopecks, items }))}`);
         let state = await read(catalog);
         for (let tries = 0; state && state.offerVersion !== catalog.version; tries++) {
           if (tries === 10) throw new Error("the offers kept changing under this purchase");
