@@ -143,6 +143,25 @@ export function rewardPoints(reward: Reward, r: RewardBasis): number {
   }
 }
 
+/**
+ * Whether a reward can pay anything on this basket, before the purchase's
+ * rate and paid share are known: never false where `rewardPoints` could be
+ * positive. The till reads no history for an offer that cannot pay (its
+ * condition would not be evaluated anyway: rewards come first).
+ */
+export function rewardCanPay(reward: Reward, basket: { amountKopecks: number; items: readonly RewardLine[] }): boolean {
+  switch (reward.kind) {
+    case "bonus":
+      return basket.amountKopecks >= reward.minBasketKopecks;
+    case "skuPoints":
+      return basket.items.some((i) => i.sku === reward.sku);
+    case "multiplier":
+      return basket.amountKopecks > 0 && basket.items.some((i) => matches(i, reward.product) && i.amountKopecks > 0);
+    case "gift":
+      return false;
+  }
+}
+
 export interface PlannedReward {
   offerId: number;
   points: number;

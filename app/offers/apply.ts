@@ -11,6 +11,7 @@ import {
 import { type FactsRow, factsSelect, toFacts } from "../conditions/sql.js";
 import { type Sql, type SqlTx, sql } from "../db/sql.js";
 import { type NewEntry, postEntry } from "../services/ledger.js";
+import type { CatalogOffer, OfferCatalog } from "./catalog.js";
 
 /**
  * Offers at the till, inside the purchase's unit of work (the member is
@@ -48,25 +49,33 @@ export interface OfferPurchase {
 }
 
 /**
- * An offer's condition, reward and titles never change once created (no
- * route edits them; status, budget and window do, and are read every time),
- * so their parsed definitions are kept per process: the till's query reads
- * only the ids of what applies, not 200 JSON documents.
+ * A member's own offer (a trigger's) never changes its condition, reward and
+ * titles once created (no route edits them; status, budget and window do,
+ * and are read every time), so their parsed definitions are kept per
+ * process once read. The general offers' come with the catalog
+ * (app/offers/catalog.ts), which follows every change.
  */
 export type OfferDefinitions = Map<number, Candidate>;
 /** One per service (so per database: offer ids of two databases never meet in one cache). */
 export const offerDefinitions = (): OfferDefinitions => new Map();
 const DEFINITIONS_MAX = 50_000;
 
-async function definitionsOf(tx: SqlTx, definitions: OfferDefinitions, ids: readonly number[]): Promise<Candidate[]> {
-  const missing = ids.filter((id) => !definitions.has(id));
+async function definitionsOf(
+  tx: SqlTx,
+  definitions: OfferDefinitions,
+  catalog: OfferCatalog,
+  ids: readonly number[],
+): Promise<Candidate[]> {
+  // The general offers' are in the catalog; a member's own are read once and kept here.
+  const known = (id: number) => catalog.byId.get(id) ?? definitions.get(id);
+  const missing = ids.filter((id) => known(id) === undefined);
   if (missing.length) {
     if (definitions.size + missing.length > DEFINITIONS_MAX) definitions.clear();
     const rows = await tx.many<Candidate>(sql`
       SELECT id, condition, reward, "titleRu", "titleEn" FROM "Offer" WHERE id = ANY(${missing as number[]}::int[])`);
     for (const r of rows) definitions.set(r.id, r);
   }
-  return ids.map((id) => definitions.get(id)).filter((c): c is Candidate => c !== undefined);
+  return ids.map(known).filter((c): c is Candidate => c !== undefined);
 }
 
 /** What the till reads of offers, in the purchase's own first statement (see `offerReadSql`). */
@@ -80,36 +89,103 @@ export interface OfferRead {
 /**
  * Two columns, "openOffers" and "offerFacts", for the purchase's first
  * statement (app/services/purchases.ts), so that offers cost the till no
- * round trip of their own: the active offers in their window and pilot scope
- * (stores and regions), general or this member's own, activated when they
- * need it, under the member's limit and their budget; and, only when one is
- * open, the member's history. Gifts are handed over by the cashier
+ * round trip of their own: the offers open to this member at this store
+ * now — the kept general ones (`catalog`, already filtered by window and
+ * pilot stores: `catalogAt`) in their region, activated when they need it,
+ * under the member's limit and their budget; and the member's own
+ * (personal) offers, read by index — and, only when one is open, the
+ * member's history. Gifts are handed over by the cashier
  * (app/offers/gift.ts), never paid here. The columns need `FROM (…) oo` (the
- * `openOffersFrom` fragment) in the statement.
+ * `openOffersFrom` fragment) in the statement, and the statement must read
+ * `catalogVersion` too (the caller checks it against the catalog's).
  */
-export function openOffersFrom(memberId: number, storeId: number, at: Date, program: Program): Sql {
-  // How far back the open offers' conditions read (a NULL: all history) and whether they read
-  // the lines, as each offer's row keeps it (conditions never change once created).
+export function openOffersFrom(
+  memberId: number,
+  storeId: number,
+  at: Date,
+  program: Program,
+  kept: readonly CatalogOffer[],
+): Sql {
+  const general = kept.filter((o) => !o.needsActivation);
+  const activated = kept.filter((o) => o.needsActivation);
+  const regional = general.flatMap((o) => o.regions.map((r) => ({ id: o.id, region: r })));
+  const cols = (list: readonly CatalogOffer[]) =>
+    sql`${list.map((o) => o.id)}::int[], ${list.map((o) => o.perMemberLimit)}::int[],
+        ${list.map((o) => o.budgeted)}::bool[], ${list.map((o) => o.historyDays)}::int[],
+        ${list.map((o) => o.readsLines)}::bool[]`;
+  const budgeted = sql`o."budgetPoints" IS NOT NULL OR o."budgetRedemptions" IS NOT NULL`;
+  const budgetLeft = sql`(o."budgetPoints" IS NULL OR o."spentPoints" < o."budgetPoints")
+      AND (o."budgetRedemptions" IS NULL OR o.redemptions < o."budgetRedemptions")`;
+  // Only the parts there is something for: with no general offer kept (all paused, say), the
+  // statement reads no more than the member's own offers, as the till did before offers.
+  const ctes: Sql[] = [];
+  if (general.length)
+    // The member's few rows of "OfferMember", read once by the member index (a join probed the
+    // offer-and-member key once per open offer). MATERIALIZED: read once, not per offer.
+    ctes.push(sql`mine AS MATERIALIZED (
+      SELECT coalesce(array_agg("offerId"), '{}') AS ids, array_agg(uses) AS uses
+      FROM "OfferMember" WHERE "memberId" = ${memberId})`);
+  if (regional.length)
+    ctes.push(sql`here AS MATERIALIZED (
+      SELECT coalesce(array_agg(g.o), '{}') AS ids FROM unnest(${regional.map((r) => r.id)}::int[],
+        ${regional.map((r) => r.region)}::text[]) AS g(o, r)
+      WHERE g.r = (SELECT region FROM "Store" WHERE id = ${storeId}))`);
+  const open: Sql[] = [];
+  if (activated.length)
+    // Those that need activation (and may pay: `catalogAt`) from the member's own rows, not
+    // every such offer, read by key under the same terms as the kept ones (the version read with
+    // them says they are the kept catalog's). coalesce keeps the status index out of the plan.
+    open.push(sql`
+      SELECT o.id, ${budgeted} AS budgeted, o."historyDays" AS days, o."readsLines" AS lines
+      FROM "OfferMember" om JOIN "Offer" o ON o.id = om."offerId"
+      WHERE om."memberId" = ${memberId} AND om."activatedAt" IS NOT NULL AND om.uses < o."perMemberLimit"
+        AND om."offerId" = ANY(${activated.map((o) => o.id)}::int[])
+        AND o."memberId" IS NULL AND o."needsActivation" AND coalesce(o.status, '') = 'active'
+        AND o."startsAt" <= ${at}::timestamp AND o."endsAt" > ${at}::timestamp
+        AND o.reward->>'kind' <> 'gift'
+        AND ${budgetLeft}
+        AND (coalesce(cardinality(o."storeIds"), 0) = 0 OR ${storeId}::int = ANY(o."storeIds"))
+        AND (coalesce(cardinality(o.regions), 0) = 0
+             OR (SELECT region FROM "Store" WHERE id = ${storeId}) = ANY(o.regions))`);
+  if (general.length) {
+    // The kept offers open to all, under the member's limit, in their region, with budget left.
+    open.push(sql`
+      SELECT c.id, c.budgeted, c.days, c.lines
+      FROM unnest(${cols(general)}) AS c(id, lim, budgeted, days, lines), mine
+      WHERE coalesce(mine.uses[array_position(mine.ids, c.id)], 0) < c.lim${
+        regional.length
+          ? sql`
+        AND (c.id <> ALL(${regional.map((r) => r.id)}::int[]) OR c.id = ANY((SELECT ids FROM here)::int[]))`
+          : sql``
+      }
+        AND (NOT c.budgeted OR EXISTS (SELECT 1 FROM "Offer" o WHERE o.id = c.id AND ${budgetLeft}))`);
+  }
+  // The member's own offers (a trigger's), by the (status, member) index.
+  open.push(sql`
+      SELECT o.id, ${budgeted} AS budgeted, o."historyDays" AS days, o."readsLines" AS lines
+      FROM "Offer" o
+      LEFT JOIN "OfferMember" om ON om."offerId" = o.id AND om."memberId" = ${memberId}
+      WHERE o.status = 'active' AND o."memberId" = ${memberId}
+        AND o."startsAt" <= ${at}::timestamp AND o."endsAt" > ${at}::timestamp
+        AND o.reward->>'kind' <> 'gift'
+        AND (NOT o."needsActivation" OR om."activatedAt" IS NOT NULL)
+        AND coalesce(om.uses, 0) < o."perMemberLimit"
+        AND ${budgetLeft}
+        AND (coalesce(cardinality(o."storeIds"), 0) = 0 OR ${storeId}::int = ANY(o."storeIds"))
+        AND (coalesce(cardinality(o.regions), 0) = 0
+             OR (SELECT region FROM "Store" WHERE id = ${storeId}) = ANY(o.regions))`);
+  ctes.push(sql`open AS (${open.slice(1).reduce((acc, o) => sql`${acc} UNION ALL ${o}`, open[0] as Sql)})`);
   return sql`(
-    SELECT json_agg(json_build_object('id', o.id,
-             'budgeted', o."budgetPoints" IS NOT NULL OR o."budgetRedemptions" IS NOT NULL) ORDER BY o.id) AS offers,
-      bool_or(o."readsLines") AS lines,
-      CASE WHEN bool_or(o."historyDays" IS NULL) THEN NULL
+    WITH ${ctes.slice(1).reduce((acc, c) => sql`${acc}, ${c}`, ctes[0] as Sql)}
+    -- How far back the open offers' conditions read (a NULL: all history) and whether they read
+    -- the lines, as each offer keeps it (conditions never change once created).
+    SELECT json_agg(json_build_object('id', id, 'budgeted', budgeted) ORDER BY id) AS offers,
+      bool_or(lines) AS lines,
+      CASE WHEN bool_or(days IS NULL) THEN NULL
            -- The tier reads its own window whatever the conditions read.
-           ELSE ${at}::timestamp - make_interval(days => greatest(max(o."historyDays"), ${program.tierWindowDays}::int))
+           ELSE ${at}::timestamp - make_interval(days => greatest(max(days), ${program.tierWindowDays}::int))
       END AS "from"
-    FROM "Offer" o
-    LEFT JOIN "OfferMember" om ON om."offerId" = o.id AND om."memberId" = ${memberId}
-    WHERE o.status = 'active' AND (o."memberId" IS NULL OR o."memberId" = ${memberId})
-      AND o."startsAt" <= ${at}::timestamp AND o."endsAt" > ${at}::timestamp
-      AND o.reward->>'kind' <> 'gift'
-      AND (NOT o."needsActivation" OR om."activatedAt" IS NOT NULL)
-      AND coalesce(om.uses, 0) < o."perMemberLimit"
-      AND (o."budgetPoints" IS NULL OR o."spentPoints" < o."budgetPoints")
-      AND (o."budgetRedemptions" IS NULL OR o.redemptions < o."budgetRedemptions")
-      AND (coalesce(cardinality(o."storeIds"), 0) = 0 OR ${storeId}::int = ANY(o."storeIds"))
-      AND (coalesce(cardinality(o.regions), 0) = 0
-           OR (SELECT region FROM "Store" WHERE id = ${storeId}) = ANY(o.regions))) oo`;
+    FROM open) oo`;
 }
 
 export function offerReadColumns(memberId: number): Sql {
@@ -137,6 +213,7 @@ export async function reserveOffers(
   p: OfferPurchase,
   read: OfferRead,
   definitions: OfferDefinitions,
+  catalog: OfferCatalog,
   /** Offers whose budget ran out under this purchase in an earlier attempt (`BudgetRace`). */
   spent: ReadonlySet<number> = new Set(),
 ): Promise<AppliedOffer[]> {
@@ -147,6 +224,7 @@ export async function reserveOffers(
   const candidates = await definitionsOf(
     tx,
     definitions,
+    catalog,
     open.map((o) => o.id),
   );
   const basis = {
@@ -235,7 +313,10 @@ export function offersCtes(purchaseId: Sql, memberId: number, now: Date, applied
     ), ob AS (
       UPDATE "Offer" SET "spentPoints" = "Offer"."spentPoints" + x.p, redemptions = "Offer".redemptions + 1
       FROM unnest(${budgeted.map((a) => a.offerId)}::int[], ${budgeted.map((a) => a.points)}::int[]) AS x(o, p)
-      WHERE "Offer".id = x.o AND "Offer".id IN (SELECT id FROM obl) AND "Offer".status = 'active'
+      -- The offers by their key: planned on the status index, the update read every active offer
+      -- to join the few it takes from (coalesce keeps that index out of the plan).
+      WHERE "Offer".id = ANY(${budgeted.map((a) => a.offerId)}::int[])
+        AND "Offer".id = x.o AND "Offer".id IN (SELECT id FROM obl) AND coalesce("Offer".status, '') = 'active'
         AND ("Offer"."budgetPoints" IS NULL OR "Offer"."spentPoints" + x.p <= "Offer"."budgetPoints")
         AND ("Offer"."budgetRedemptions" IS NULL OR "Offer".redemptions < "Offer"."budgetRedemptions")
       RETURNING "Offer".id

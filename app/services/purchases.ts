@@ -29,6 +29,7 @@ import {
   reserveOffers,
   reverseOffers,
 } from "../offers/apply.js";
+import { catalogAt, catalogVersion, keptCatalog, type OfferCatalog, refreshCatalog } from "../offers/catalog.js";
 import { withRetry } from "../db/retry.js";
 import { type SqlTx, sql } from "../db/sql.js";
 import type { ServiceContext } from "./context.js";
@@ -188,6 +189,7 @@ async function lockReceiptMember(tx: SqlTx, key: MemberKey, storeId: number, rec
 export function createPurchaseService(ctx: ServiceContext) {
   const { db, program } = ctx;
   const definitions = offerDefinitions();
+  const keptOffers = keptCatalog();
 
   /**
    * Posts a purchase and its accrual in one unit of work: lock the member,
@@ -235,15 +237,20 @@ export function createPurchaseService(ctx: ServiceContext) {
           at,
           categories,
         });
-        const state = await tx.one<
-          {
-            prior: PurchaseRow | null;
-            storeActive: boolean | null;
-            spend: number;
-            redeemed: number;
-          } & OfferRead &
-            PurchaseChallengeRow
-        >(sql`
+        // The general offers kept in memory, checked against the version this statement reads:
+        // read again with the catalog of that version when another process changed an offer.
+        let catalog = keptOffers.current ?? (await refreshCatalog(tx, keptOffers));
+        const read = (kept: OfferCatalog) =>
+          tx.one<
+            {
+              prior: PurchaseRow | null;
+              storeActive: boolean | null;
+              spend: number;
+              redeemed: number;
+              offerVersion: string | null;
+            } & OfferRead &
+              PurchaseChallengeRow
+          >(sql`
           SELECT
             (SELECT row_to_json(p) FROM (SELECT ${PURCHASE_COLUMNS} FROM "Purchase"
               WHERE "storeId" = ${input.storeId} AND "receiptId" = ${input.receiptId}) p) AS prior,
@@ -255,8 +262,15 @@ export function createPurchaseService(ctx: ServiceContext) {
               WHERE "storeId" = ${input.storeId} AND "receiptId" = ${input.receiptId} AND "memberId" = ${member.id}
                 AND status = 'confirmed') AS redeemed,
             ${purchaseChallengeColumns(member.id, input.storeId, at, movable)}
+            ${catalogVersion},
             ${offerReadColumns(member.id)}
-          FROM ${openOffersFrom(member.id, input.storeId, at, program)}`);
+          FROM ${openOffersFrom(member.id, input.storeId, at, program, catalogAt(kept, input.storeId, at, { amountKopecks: input.amountKopecks, items }))}`);
+        let state = await read(catalog);
+        for (let tries = 0; state && state.offerVersion !== catalog.version; tries++) {
+          if (tries === 10) throw new Error("the offers kept changing under this purchase");
+          catalog = await refreshCatalog(tx, keptOffers);
+          state = await read(catalog);
+        }
         if (!state) throw new Error("unreachable: a SELECT without FROM returns one row");
         if (state.prior) {
           // row_to_json gives the timestamp as text without zone, in UTC.
@@ -305,6 +319,7 @@ export function createPurchaseService(ctx: ServiceContext) {
           },
           state,
           definitions,
+          catalog,
           spentOffers,
         );
         const offerPoints = offers.reduce((s, o) => s + o.points, 0);

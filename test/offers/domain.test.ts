@@ -6,6 +6,7 @@ import {
   offerReversal,
   planOfferRewards,
   reasonOrder,
+  rewardCanPay,
   rewardPoints,
   rewardSchema,
 } from "../../domain/index.js";
@@ -23,6 +24,33 @@ describe("offer rewards", () => {
     ],
   };
   const reward = (r: unknown) => rewardSchema.parse(r);
+
+  it("When the till skips offers whose reward cannot pay on the basket, then it never skips one that would pay", () => {
+    const rewards = [
+      { kind: "bonus", points: 50, minBasketKopecks: 100_000 },
+      { kind: "bonus", points: 50, minBasketKopecks: 100_001 },
+      { kind: "skuPoints", sku: "COF-1", points: 30 },
+      { kind: "skuPoints", sku: "MILK-1", points: 30 },
+      { kind: "multiplier", product: { category: "coffee" }, factorBp: 30_000 },
+      { kind: "multiplier", product: { category: "dairy" }, factorBp: 30_000 },
+      { kind: "multiplier", product: { sku: "TEA-1" }, factorBp: 20_000 },
+      { kind: "gift", giftRu: "Кофе", giftEn: "A coffee" },
+    ].map((r) => reward(r));
+    const baskets = [
+      basis,
+      { ...basis, paidKopecks: 0 },
+      { ...basis, rateBp: 0 },
+      { ...basis, amountKopecks: 0, paidKopecks: 0, items: [] },
+      { ...basis, items: [{ sku: "COF-1", category: "coffee", amountKopecks: 1 }] },
+    ];
+    for (const r of rewards)
+      for (const b of baskets)
+        if (rewardPoints(r, b) > 0) expect(rewardCanPay(r, b), JSON.stringify([r, b])).toBe(true);
+    expect(rewardCanPay(rewards[1] as never, basis)).toBe(false);
+    expect(rewardCanPay(rewards[3] as never, basis)).toBe(false);
+    expect(rewardCanPay(rewards[5] as never, basis)).toBe(false);
+    expect(rewardCanPay(rewards[7] as never, basis)).toBe(false);
+  });
 
   it("When a bonus has a minimum basket, then only a receipt that reaches it earns", () => {
     expect(rewardPoints(reward({ kind: "bonus", points: 50, minBasketKopecks: 100_000 }), basis)).toBe(50);
