@@ -72,13 +72,12 @@ export async function serve({ config, log, database }: { config: Config; log: Lo
     return undefined;
   }
   const greeted = hello();
+  // Read and checked while the database opens too (the schema's checks load ICU's time zones: ~40 ms).
+  const programFile = orExit(() => loadProgram(config.programFile));
 
   const db = await database;
   log.info({ database: db.kind === "postgres" ? "postgresql" : `pglite ${config.dataDir}` }, "database ready");
-  const program = await loadTiers(
-    db,
-    orExit(() => loadProgram(config.programFile)),
-  );
+  const program = await loadTiers(db, programFile);
   const kopilka = createKopilka({
     db,
     program,
