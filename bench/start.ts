@@ -94,10 +94,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 export async function benchStart() {
   console.log(`\n== start-up on PGlite: to the first getUpdates (median of ${RUNS}), and memory after 5 s idle ==`);
   const dir = mkdtempSync(join(tmpdir(), "kopilka-bench-start-"));
-  await once(["npm", "run", "start", "--silent"], dir); // builds dist/ if a source changed, creates and migrates the database
+  const npmStart = ["npm", "run", "start", "--silent"];
+  await once(npmStart, dir); // builds dist/ if a source changed, creates and migrates the database
   const ways: [string, string[]][] = [
     ["node dist/main.js", ["node", "dist/main.js"]],
-    ["npm start", ["npm", "run", "start", "--silent"]],
+    ["npm start", npmStart],
     ["npm run dev (tsx)", ["npm", "run", "dev", "--silent"]],
   ];
   for (const [name, command] of ways) {

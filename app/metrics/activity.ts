@@ -107,11 +107,12 @@ export async function repurchaseByCategory(
           ? categoryPrefix(s)
           : null;
   const base = tk !== null && tk !== "empty" && tk.i === 0;
+  // A tier reads the tier scopes; a region, a cohort or the base tier the category scopes too.
   const filled =
     prefix !== null &&
     ru !== undefined &&
     (tk === null || (await ru.tierScopes())) &&
-    (tk !== null && !base ? true : await ru.categoryScopes());
+    ((tk !== null && !base) || (await ru.categoryScopes()));
   const r =
     key !== null
       ? await categoryCounts(ctx.db, s)

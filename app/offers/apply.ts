@@ -116,6 +116,14 @@ export function openOffersFrom(
   const budgeted = sql`o."budgetPoints" IS NOT NULL OR o."budgetRedemptions" IS NOT NULL`;
   const budgetLeft = sql`(o."budgetPoints" IS NULL OR o."spentPoints" < o."budgetPoints")
       AND (o."budgetRedemptions" IS NULL OR o.redemptions < o."budgetRedemptions")`;
+  // What an offer read live (not kept: `catalogAt` checked those) must meet to pay here and now:
+  // its window, not a gift, budget left, and this store in its pilot stores and regions.
+  const openHere = sql`o."startsAt" <= ${at}::timestamp AND o."endsAt" > ${at}::timestamp
+        AND o.reward->>'kind' <> 'gift'
+        AND ${budgetLeft}
+        AND (coalesce(cardinality(o."storeIds"), 0) = 0 OR ${storeId}::int = ANY(o."storeIds"))
+        AND (coalesce(cardinality(o.regions), 0) = 0
+             OR (SELECT region FROM "Store" WHERE id = ${storeId}) = ANY(o.regions))`;
   // Only the parts there is something for: with no general offer kept (all paused, say), the
   // statement reads no more than the member's own offers, as the till did before offers.
   const ctes: Sql[] = [];
@@ -141,12 +149,7 @@ export function openOffersFrom(
       WHERE om."memberId" = ${memberId} AND om."activatedAt" IS NOT NULL AND om.uses < o."perMemberLimit"
         AND om."offerId" = ANY(${activated.map((o) => o.id)}::int[])
         AND o."memberId" IS NULL AND o."needsActivation" AND coalesce(o.status, '') = 'active'
-        AND o."startsAt" <= ${at}::timestamp AND o."endsAt" > ${at}::timestamp
-        AND o.reward->>'kind' <> 'gift'
-        AND ${budgetLeft}
-        AND (coalesce(cardinality(o."storeIds"), 0) = 0 OR ${storeId}::int = ANY(o."storeIds"))
-        AND (coalesce(cardinality(o.regions), 0) = 0
-             OR (SELECT region FROM "Store" WHERE id = ${storeId}) = ANY(o.regions))`);
+        AND ${openHere}`);
   if (general.length) {
     // The kept offers open to all, under the member's limit, in their region, with budget left.
     open.push(sql`
@@ -166,14 +169,9 @@ export function openOffersFrom(
       FROM "Offer" o
       LEFT JOIN "OfferMember" om ON om."offerId" = o.id AND om."memberId" = ${memberId}
       WHERE o.status = 'active' AND o."memberId" = ${memberId}
-        AND o."startsAt" <= ${at}::timestamp AND o."endsAt" > ${at}::timestamp
-        AND o.reward->>'kind' <> 'gift'
         AND (NOT o."needsActivation" OR om."activatedAt" IS NOT NULL)
         AND coalesce(om.uses, 0) < o."perMemberLimit"
-        AND ${budgetLeft}
-        AND (coalesce(cardinality(o."storeIds"), 0) = 0 OR ${storeId}::int = ANY(o."storeIds"))
-        AND (coalesce(cardinality(o.regions), 0) = 0
-             OR (SELECT region FROM "Store" WHERE id = ${storeId}) = ANY(o.regions))`);
+        AND ${openHere}`);
   ctes.push(sql`open AS (${open.slice(1).reduce((acc, o) => sql`${acc} UNION ALL ${o}`, open[0] as Sql)})`);
   return sql`(
     WITH ${ctes.slice(1).reduce((acc, c) => sql`${acc}, ${c}`, ctes[0] as Sql)}
