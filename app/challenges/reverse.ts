@@ -10,7 +10,9 @@ import { lockMember, postEntry } from "../services/ledger.js";
  * of the receipt returned so far (domain/challenges.ts), minus what was
  * taken back for it before — so a retried or replayed reaction takes nothing
  * twice, whatever the order. What the balance cannot cover (points already
- * spent) waits: the next return of that purchase tries again. A badge is
+ * spent) waits: the next return of that purchase tries again, not a
+ * redelivery of this one (each completion notes the returns it was weighed
+ * for), so a reaction's outcome never depends on how often it ran. A badge is
  * not split: it stays through partial returns and is no longer shown once
  * a completing purchase is returned in full — the goal is then not met, as
  * before the reward (app/challenges/overview.ts).
@@ -40,6 +42,7 @@ export function createReverseChallenges(ctx: ServiceContext) {
       }>(sql`
         SELECT id, challenge, "purchaseIds", points, "reversedPoints", "reversedByPurchase" FROM "ChallengeCompletion"
         WHERE "memberId" = ${e.memberId} AND ${e.purchaseId}::int = ANY("purchaseIds") AND points > "reversedPoints"
+          AND NOT ${e.returnId}::int = ANY("reversedReturns")
         ORDER BY id`);
       if (completions.length === 0) return null;
       const purchase = await tx.one<{ amount: number; returnedAmount: number }>(
@@ -53,21 +56,23 @@ export function createReverseChallenges(ctx: ServiceContext) {
         const share = rewardShares(c.points, c.purchaseIds.length)[i] ?? 0;
         const before = c.reversedByPurchase?.[i] ?? 0;
         const target = challengeReversalTarget(share, purchase.amount, purchase.returnedAmount);
-        const points = Math.min(target - before, c.points - c.reversedPoints, balance);
-        if (points <= 0) continue;
-        await postEntry(tx, program, {
-          memberId: e.memberId,
-          kind: "challenge",
-          points: -points,
-          // What was taken before is part of the key: each step is its own entry, and a step is posted once.
-          idempotencyKey: `challenge-reversal:${c.id}:${e.purchaseId}:${before}`,
-          at: now,
-          returnId: e.returnId,
-          note: c.challenge,
-        });
+        const points = Math.max(0, Math.min(target - before, c.points - c.reversedPoints, balance));
+        if (points > 0)
+          await postEntry(tx, program, {
+            memberId: e.memberId,
+            kind: "challenge",
+            points: -points,
+            // What was taken before is part of the key: each step is its own entry, and a step is posted once.
+            idempotencyKey: `challenge-reversal:${c.id}:${e.purchaseId}:${before}`,
+            at: now,
+            returnId: e.returnId,
+            note: c.challenge,
+          });
+        // Noted as weighed for this return even when nothing could be taken.
         const per = c.purchaseIds.map((_, k) => (k === i ? before + points : (c.reversedByPurchase?.[k] ?? 0)));
         await tx.many(sql`UPDATE "ChallengeCompletion"
-          SET "reversedPoints" = "reversedPoints" + ${points}::int, "reversedByPurchase" = ${per}::int[] WHERE id = ${c.id}`);
+          SET "reversedPoints" = "reversedPoints" + ${points}::int, "reversedByPurchase" = ${per}::int[],
+            "reversedReturns" = array_append("reversedReturns", ${e.returnId}::int) WHERE id = ${c.id}`);
         taken += points;
         balance -= points;
       }

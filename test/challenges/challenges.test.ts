@@ -182,6 +182,41 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
     expect(await challengeEntries(s.member.id)).toHaveLength(3);
   });
 
+  it("When the balance cannot cover a returned share, then the return takes what is there, a rerun of its job takes nothing more, and the next return takes the rest", async () => {
+    at(93);
+    const s = await enrollShopper(h, "Глеб");
+    const a = await buy(s.code, 100_000);
+    at(94);
+    await buy(s.code, 100_000);
+    at(95);
+    await buy(s.code, 100_000);
+    expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }]);
+    // 100 welcome + 3 × 30 + 100 = 290; 265 spent leaves 25.
+    const store = await db.prisma.store.findFirstOrThrow({ where: { name: "Копилка на Тверской" } });
+    await h.services.redemptions.spend({
+      storeId: store.id,
+      member: { id: s.member.id },
+      receiptId: "CH-SPEND-1",
+      receiptAmountKopecks: 10_000_000,
+      points: 265,
+    });
+    // Half of the first purchase back: −15 of its accrual leaves 10, so 10 of the share's 17.
+    await giveBack(a.receiptId, 50_000);
+    expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }, { points: -10 }]);
+    // New points, then the return's job runs again (a redelivery): it took its turn, it takes nothing.
+    at(96);
+    await buy(s.code, 300_000);
+    await db.exec(`UPDATE "Job" SET status = 'queued', "runAt" = '2026-01-01', attempts = 0
+                   WHERE name = 'challenge.return'`);
+    await h.idle();
+    expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }, { points: -10 }]);
+    // The other half back: the share's 34 in all, so 24 now.
+    await giveBack(a.receiptId, 50_000);
+    expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }, { points: -10 }, { points: -24 }]);
+    const completion = await db.prisma.challengeCompletion.findFirstOrThrow({ where: { memberId: s.member.id } });
+    expect(completion.reversedPoints).toBe(34);
+  });
+
   it("When a purchase that earned a badge is returned in part, then the badge stays; in full, then it is withdrawn", async () => {
     at(200);
     const s = await enrollShopper(h, "Зоя");
