@@ -59,13 +59,16 @@ export async function benchDatabase(adminUrl: string, name: string) {
   };
 }
 
-/** Two halves of one measure (alternated runs, so neither side pays alone for the tables' growth) as one. */
+/**
+ * Parts of one measure (alternated runs, so neither side pays alone for the tables' growth) as one; the p50
+ * is the parts' weighted by their operations, so folding many parts in turn weighs each alike.
+ */
 export function mergeMeasures(a: Measure, b: Measure): Measure {
   return {
     ops: a.ops + b.ops,
     seconds: a.seconds + b.seconds,
     perSecond: (a.ops + b.ops) / (a.seconds + b.seconds),
-    p50ms: (a.p50ms + b.p50ms) / 2,
+    p50ms: (a.p50ms * a.ops + b.p50ms * b.ops) / (a.ops + b.ops),
     p99ms: Math.max(a.p99ms, b.p99ms),
   };
 }

@@ -58,8 +58,9 @@ export function isoLocalDate(d: LocalDate): string {
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 const wallFormats = new Map<string, Intl.DateTimeFormat>();
-/** Per zone and UTC day: the zone's offset when it holds all that day, null on a day the offset changes. */
-const dayOffsets = new Map<string, number | null>();
+/** Per zone, per UTC day: the zone's offset when it holds all that day, null on a day the offset changes. */
+const dayOffsets = new Map<string, Map<number, number | null>>();
+let dayOffsetCount = 0;
 
 /** How far the zone's wall clock is ahead of UTC at an instant (whole seconds), in ms. */
 function zoneOffset(ms: number, timeZone: string): number {
@@ -101,13 +102,20 @@ function zoneOffset(ms: number, timeZone: string): number {
 export function localDate(now: Date, timeZone: string): LocalDate {
   const ms = now.getTime();
   const utcDay = Math.floor(ms / DAY_MS);
-  const key = `${timeZone} ${utcDay}`;
-  let offset = dayOffsets.get(key);
+  // Two lookups, no key built: a purchase's weighing reads every earlier purchase's date.
+  let days = dayOffsets.get(timeZone);
+  let offset = days?.get(utcDay);
   if (offset === undefined && Number.isFinite(ms)) {
     const start = zoneOffset(utcDay * DAY_MS, timeZone);
     offset = start === zoneOffset((utcDay + 1) * DAY_MS, timeZone) ? start : null;
-    if (dayOffsets.size >= 100_000) dayOffsets.clear();
-    dayOffsets.set(key, offset);
+    if (dayOffsetCount >= 100_000) {
+      dayOffsets.clear();
+      dayOffsetCount = 0;
+      days = undefined;
+    }
+    if (!days) dayOffsets.set(timeZone, (days = new Map()));
+    days.set(utcDay, offset);
+    dayOffsetCount++;
   }
   if (typeof offset === "number") {
     const d = new Date(ms + offset);

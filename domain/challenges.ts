@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dayNumber, isoLocalDate, type LocalDate, localDate } from "./birthdays.js";
+import { dayNumber, type LocalDate, localDate } from "./birthdays.js";
 
 /**
  * Challenges (article 001: points for taking part in promotions): goals a
@@ -175,8 +175,18 @@ export function categoryMonthStart(at: Date): Date {
 interface Counted extends ChallengePurchase {
   local: LocalDate;
   day: number;
-  /** The local date as YYYY-MM-DD, to compare with a challenge's dates. */
-  iso: string;
+  /** Monday-based week number of its local day. */
+  week: number;
+  /** Its local month, year * 12 + month. */
+  month: number;
+  /** Its categories trimmed and lowercased, as goals compare them. */
+  cats: readonly string[];
+}
+
+/** The purchases a challenge counts, and what goals measure in them (days, weeks, stores…), computed once. */
+interface CountedList {
+  list: Counted[];
+  units: Map<string, unknown>;
 }
 
 /**
@@ -184,42 +194,99 @@ interface Counted extends ChallengePurchase {
  * reading an instant in a zone is the costly step, and every open challenge
  * asks for the same list. Likewise the purchases a challenge counts, once
  * per list for challenges that count the same ones (same dates, pilot and
- * round start) — most of a program's. Caches keyed by the list object, so
- * they change no result.
+ * round start) — most of a program's — and what a goal measures in them
+ * (days, weeks, stores, a category's days by month), once per counted list
+ * for every challenge of that kind: a purchase weighs all the open ones.
+ * Kept for the last list asked about (the same array object; callers weigh
+ * every challenge on one list in turn), so they change no result. Not a
+ * WeakMap keyed by each list: its garbage collection cost more than the rules.
  */
 interface Prepared {
   sorted: Counted[];
-  counted: Map<string, Counted[]>;
+  /** By countKey, or with the round's start for a later round. */
+  counted: Map<number | string, CountedList>;
 }
-const prepared = new WeakMap<readonly ChallengePurchase[], Prepared>();
+const NO_CATEGORIES: readonly string[] = [];
+let prepared: { purchases: readonly ChallengePurchase[]; v: Prepared } | null = null;
 function prepare(purchases: readonly ChallengePurchase[]): Prepared {
-  let v = prepared.get(purchases);
+  let v = prepared?.purchases === purchases ? prepared.v : undefined;
   if (!v) {
     const sorted = purchases
-      .map((p) => {
+      .map((p): Counted => {
         const local = localDate(p.at, p.timeZone);
-        return { ...p, local, day: dayNumber(local), iso: isoLocalDate(local) };
+        const day = dayNumber(local);
+        // Named, not spread: a spread copy of this many fields was a slow object, and the most costly step here.
+        return {
+          id: p.id,
+          at: p.at,
+          storeId: p.storeId,
+          region: p.region,
+          timeZone: p.timeZone,
+          netKopecks: p.netKopecks,
+          categories: p.categories,
+          local,
+          day,
+          week: weekOf(day),
+          month: local.year * 12 + local.month,
+          cats: p.categories.length ? p.categories.map((c) => c.trim().toLowerCase()) : NO_CATEGORIES,
+        };
       })
       .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
     v = { sorted, counted: new Map() };
-    prepared.set(purchases, v);
+    prepared = { purchases, v };
   }
   return v;
+}
+
+/**
+ * What decides which purchases a challenge counts, apart from the round (its
+ * dates and pilot), as a small number: challenges with the same share it.
+ * With it, the challenge's first and last days as day numbers.
+ */
+interface CountKey {
+  key: number;
+  firstDay: number;
+  lastDay: number;
+}
+const countKeys = new WeakMap<Challenge, CountKey>();
+const countKeyNumbers = new Map<string, number>();
+let nextCountKey = 0;
+const isoDay = (iso: string) => Math.round(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
+function countKey(c: Challenge): CountKey {
+  let k = countKeys.get(c);
+  if (k === undefined) {
+    const text = JSON.stringify([c.startsOn, c.endsOn, c.scope]);
+    let key = countKeyNumbers.get(text);
+    if (key === undefined) {
+      // Never a number again once given (a forgotten text gets a new one): equal numbers always mean equal texts.
+      if (countKeyNumbers.size >= 10_000) countKeyNumbers.clear();
+      countKeyNumbers.set(text, (key = nextCountKey++));
+    }
+    k = { key, firstDay: isoDay(c.startsOn), lastDay: c.endsOn ? isoDay(c.endsOn) : Infinity };
+    countKeys.set(c, k);
+  }
+  return k;
 }
 
 function countedBy(c: Challenge, purchases: readonly ChallengePurchase[], after?: { at: Date; id: number }) {
   const v = prepare(purchases);
   const from = after?.at.getTime();
-  const key = JSON.stringify([c.startsOn, c.endsOn, c.scope, from, after?.id]);
+  const k = countKey(c);
+  const key = after ? `${k.key} ${from} ${after.id}` : k.key;
   let counted = v.counted.get(key);
   if (!counted) {
-    counted = v.sorted.filter(
-      (p) =>
-        p.netKopecks > 0 &&
-        challengeOpen(c, p.iso) &&
-        inChallengeScope(c, p) &&
-        (from === undefined || p.at.getTime() > from || (p.at.getTime() === from && p.id > (after?.id ?? 0))),
-    );
+    counted = {
+      // Inside the dates (challengeOpen, on day numbers), in the pilot, not returned in full, after the round's start.
+      list: v.sorted.filter(
+        (p) =>
+          p.netKopecks > 0 &&
+          p.day >= k.firstDay &&
+          p.day <= k.lastDay &&
+          inChallengeScope(c, p) &&
+          (from === undefined || p.at.getTime() > from || (p.at.getTime() === from && p.id > (after?.id ?? 0))),
+      ),
+      units: new Map(),
+    };
     v.counted.set(key, counted);
   }
   return counted;
@@ -228,12 +295,88 @@ function countedBy(c: Challenge, purchases: readonly ChallengePurchase[], after?
 /** Monday-based week number of a day number (1970-01-05 was a Monday). */
 const weekOf = (day: number) => Math.floor((day - 4) / 7);
 
+/** The first counted purchase per day, per week, per store. */
+function visitsOf(counted: CountedList) {
+  return unitsOf(counted, "day", () => firstPerKey(counted.list, (p) => p.day));
+}
+function weeksOf(counted: CountedList) {
+  return unitsOf(counted, "week", () => firstPerKey(counted.list, (p) => p.week));
+}
+function storesOf(counted: CountedList) {
+  return unitsOf(counted, "store", () => firstPerKey(counted.list, (p) => p.storeId));
+}
+/** The first counted purchase per day with an item of `wanted`, grouped by local month in order. */
+function categoryMonthsOf(counted: CountedList, wanted: string): Map<number, Counted[]> {
+  return unitsOf(counted, `category ${wanted}`, () => {
+    const byMonth = new Map<number, Counted[]>();
+    for (const p of firstPerKey(
+      counted.list.filter((q) => q.cats.includes(wanted)),
+      (q) => q.day,
+    )) {
+      const month = byMonth.get(p.month);
+      if (month) month.push(p);
+      else byMonth.set(p.month, [p]);
+    }
+    return byMonth;
+  });
+}
+
 /**
- * Progress of one attempt at a challenge: the purchases after `after` (the
- * purchase that completed the previous round, for a repeating challenge)
- * that count — inside the dates and the pilot scope, not fully returned —
- * measured against the goal as of `now` (in `zone`, the member's own for
- * "this month" and "this week").
+ * Whether one attempt at a challenge is met: the purchases that complete
+ * its goal, in order (one per visit, week or store), among those after
+ * `after` (the purchase that completed the previous round, for a repeating
+ * challenge) that count — inside the dates and the pilot scope, not fully
+ * returned — or null. It needs no clock: a goal is met by purchases alone.
+ */
+export function challengeMet(
+  c: Challenge,
+  purchases: readonly ChallengePurchase[],
+  after?: { at: Date; id: number },
+): number[] | null {
+  const counted = countedBy(c, purchases, after);
+  const g = c.goal;
+  switch (g.kind) {
+    case "visits": {
+      const visits = visitsOf(counted);
+      for (let i = 0; i + g.count <= visits.length; i++) {
+        const [first, last] = [visits[i], visits[i + g.count - 1]];
+        if (first && last && last.day - first.day < g.withinDays) return visits.slice(i, i + g.count).map((p) => p.id);
+      }
+      return null;
+    }
+    case "category": {
+      for (const month of categoryMonthsOf(counted, g.category.trim().toLowerCase()).values())
+        if (month.length >= g.count) return month.slice(0, g.count).map((p) => p.id);
+      return null;
+    }
+    case "streak": {
+      const weeks = weeksOf(counted);
+      // The run is the weeks from `start` to the current one; the weeks missed inside it add up to `forgiven`.
+      let start = 0;
+      let forgiven = 0;
+      for (let i = 0; i < weeks.length; i++) {
+        const [p, prev] = [weeks[i], weeks[i - 1]];
+        if (!p) break;
+        const missed = prev && i > start ? p.week - prev.week - 1 : 0;
+        if (missed > 0 && forgiven + missed > g.forgive) {
+          start = i;
+          forgiven = 0;
+        } else forgiven += missed;
+        if (i - start + 1 >= g.weeks) return weeks.slice(start, i + 1).map((q) => q.id);
+      }
+      return null;
+    }
+    case "stores": {
+      const stores = storesOf(counted);
+      return stores.length >= g.count ? stores.slice(0, g.count).map((p) => p.id) : null;
+    }
+  }
+}
+
+/**
+ * Progress of one attempt at a challenge (see challengeMet for what
+ * counts): met, or how far it is as of `now` (in `zone`, the member's own
+ * for "this month" and "this week").
  */
 export function challengeProgress(
   c: Challenge,
@@ -242,77 +385,47 @@ export function challengeProgress(
   zone: string,
   after?: { at: Date; id: number },
 ): ChallengeProgress {
-  const counted = countedBy(c, purchases, after);
-  // Only an unmet goal's progress reads the clock (reading an instant in a zone costs more than the rest).
-  const today = () => dayNumber(localDate(now, zone));
   const g = c.goal;
+  const target = g.kind === "streak" ? g.weeks : g.count;
+  const completedBy = challengeMet(c, purchases, after);
+  if (completedBy) return { done: target, target, completedBy };
+  const counted = countedBy(c, purchases, after);
+  const today = localDate(now, zone);
   switch (g.kind) {
     case "visits": {
-      const visits = unitsOf(counted, "day", () => firstPerKey(counted, (p) => p.day));
-      for (let i = 0; i + g.count <= visits.length; i++) {
-        const run = visits.slice(i, i + g.count);
-        const [first, last] = [run[0], run[run.length - 1]];
-        if (first && last && last.day - first.day < g.withinDays)
-          return { done: g.count, target: g.count, completedBy: run.map((p) => p.id) };
-      }
-      const since = today() - g.withinDays;
-      const recent = visits.filter((p) => p.day > since).length;
-      return { done: Math.min(recent, g.count - 1), target: g.count, completedBy: null };
+      const since = dayNumber(today) - g.withinDays;
+      const recent = visitsOf(counted).filter((p) => p.day > since).length;
+      return { done: Math.min(recent, g.count - 1), target, completedBy: null };
     }
     case "category": {
-      const wanted = g.category.trim().toLowerCase();
-      const visits = unitsOf(counted, `category ${wanted}`, () =>
-        firstPerKey(
-          counted.filter((p) => p.categories.some((cat) => cat.trim().toLowerCase() === wanted)),
-          (p) => p.day,
-        ),
-      );
-      const byMonth = new Map<string, Counted[]>();
-      for (const p of visits) {
-        const key = `${p.local.year}-${p.local.month}`;
-        byMonth.set(key, [...(byMonth.get(key) ?? []), p]);
-      }
-      for (const month of byMonth.values())
-        if (month.length >= g.count)
-          return { done: g.count, target: g.count, completedBy: month.slice(0, g.count).map((p) => p.id) };
-      const t = localDate(now, zone);
-      return { done: byMonth.get(`${t.year}-${t.month}`)?.length ?? 0, target: g.count, completedBy: null };
+      const month = categoryMonthsOf(counted, g.category.trim().toLowerCase()).get(today.year * 12 + today.month);
+      return { done: month?.length ?? 0, target, completedBy: null };
     }
     case "streak": {
-      const weeks = unitsOf(counted, "week", () => firstPerKey(counted, (p) => weekOf(p.day)));
-      let run: Counted[] = [];
-      let forgiven = 0;
-      for (const p of weeks) {
-        const prev = run[run.length - 1];
-        const missed = prev ? weekOf(p.day) - weekOf(prev.day) - 1 : 0;
-        if (prev && forgiven + missed > g.forgive) {
-          run = [];
-          forgiven = 0;
-        } else forgiven += missed;
-        run.push(p);
-        if (run.length >= g.weeks) return { done: g.weeks, target: g.weeks, completedBy: run.map((q) => q.id) };
-      }
       // The run still counts if the weeks missed since its last purchase (this week excluded) are forgivable.
-      const last = run[run.length - 1];
-      const alive = last !== undefined && forgiven + Math.max(0, weekOf(today()) - weekOf(last.day) - 1) <= g.forgive;
-      return { done: alive ? run.length : 0, target: g.weeks, completedBy: null };
+      const weeks = weeksOf(counted);
+      let start = 0;
+      let forgiven = 0;
+      for (let i = 1; i < weeks.length; i++) {
+        const missed = (weeks[i]?.week ?? 0) - (weeks[i - 1]?.week ?? 0) - 1;
+        if (i > start && forgiven + missed > g.forgive) {
+          start = i;
+          forgiven = 0;
+        } else if (i > start) forgiven += missed;
+      }
+      const last = weeks[weeks.length - 1];
+      const alive = last !== undefined && forgiven + Math.max(0, weekOf(dayNumber(today)) - last.week - 1) <= g.forgive;
+      return { done: alive ? weeks.length - start : 0, target, completedBy: null };
     }
-    case "stores": {
-      const stores = unitsOf(counted, "store", () => firstPerKey(counted, (p) => p.storeId));
-      if (stores.length >= g.count)
-        return { done: g.count, target: g.count, completedBy: stores.slice(0, g.count).map((p) => p.id) };
-      return { done: stores.length, target: g.count, completedBy: null };
-    }
+    case "stores":
+      return { done: storesOf(counted).length, target, completedBy: null };
   }
 }
 
-/** The first counted purchase per day, week, store…, once per counted list (challenges of a kind share it). */
-const units = new WeakMap<readonly Counted[], Map<string, Counted[]>>();
-function unitsOf(counted: readonly Counted[], key: string, make: () => Counted[]): Counted[] {
-  let byKey = units.get(counted);
-  if (!byKey) units.set(counted, (byKey = new Map()));
-  let v = byKey.get(key);
-  if (!v) byKey.set(key, (v = make()));
+/** What a goal measures in a counted list, once per list (challenges of a kind share it). */
+function unitsOf<T>(counted: CountedList, key: string, make: () => T): T {
+  let v = counted.units.get(key) as T | undefined;
+  if (v === undefined) counted.units.set(key, (v = make()));
   return v;
 }
 

@@ -36,6 +36,12 @@ export const eventSchemas = {
     at: instant,
     /** Its items' categories (challenges pass over a purchase without theirs); absent in events written before. */
     categories: z.array(z.string()).optional(),
+    /**
+     * The challenges whose goal it met, weighed when it was written (their reaction completes these
+     * alone); absent when it could move none, and in events written before, whose reaction weighs
+     * every challenge it can move.
+     */
+    challengesMet: z.array(z.string()).optional(),
   }),
   "return.recorded": z.object({
     returnId: id,

@@ -1,9 +1,10 @@
-import { categoryMonthStart, challengeProgress, challengesMovedBy, isDomainError } from "../../domain/index.js";
+import { challengesMovedBy, isDomainError } from "../../domain/index.js";
 import { type Sql, sql } from "../db/sql.js";
 import { enqueue } from "../jobs/queue.js";
 import type { ServiceContext } from "../services/context.js";
 import { lockMember, postEntry } from "../services/ledger.js";
-import { challengeFacts, nextRound } from "./facts.js";
+import { challengeFacts } from "./facts.js";
+import { dueRounds, purchaseFactsOptions } from "./weigh.js";
 
 export interface Completed {
   completionId: number;
@@ -19,7 +20,11 @@ export interface Completed {
  * for points, a ledger credit under the same identity — and the celebration
  * is queued, all in one unit of work with the member locked. Running it
  * again (a redelivered event, a retried job) finds the round done and
- * changes nothing. A purchase no challenge counts reads nothing.
+ * changes nothing. The purchase weighed its challenges in its own unit of
+ * work and its event names those it met (app/challenges/weigh.ts): only
+ * they are weighed again here, under the lock, and a purchase that met none
+ * reads nothing. An event written before purchases weighed them is weighed
+ * here first, with one read outside a transaction.
  */
 export function createCompleteChallenges(ctx: ServiceContext) {
   const { db, program } = ctx;
@@ -28,27 +33,26 @@ export function createCompleteChallenges(ctx: ServiceContext) {
     storeId: number;
     at: Date;
     categories?: readonly string[] | undefined;
+    /** The challenges the purchase met when it was written (its event's); absent in events written before. */
+    challengesMet?: readonly string[] | undefined;
   }): Promise<Completed[]> {
-    const { memberId } = purchase;
-    const candidates = challengesMovedBy(program.gamification.challenges, purchase);
+    const { memberId, challengesMet } = purchase;
+    if (challengesMet?.length === 0) return []; // weighed by the purchase: nothing met
+    const met = challengesMet && new Set(challengesMet);
+    const candidates = challengesMovedBy(program.gamification.challenges, purchase).filter(
+      (c) => !met || met.has(c.code),
+    );
     if (candidates.length === 0) return [];
     const now = ctx.now();
-    // Most purchases complete nothing: one read, no lock. Only when something is due does the member's
-    // row get locked and the facts read again under it (the last purchase's reaction always sees them all).
-    const due = (facts: Awaited<ReturnType<typeof challengeFacts>>) =>
-      candidates.flatMap((c) => {
-        const round = nextRound(c, facts.completions, facts.purchases);
-        if (!round) return [];
-        const progress = challengeProgress(c, facts.purchases, now, facts.zone, round.after);
-        return progress.completedBy ? [{ c, round: round.round, completedBy: progress.completedBy }] : [];
-      });
-    // Only what these challenges need: no zone (it sways progress shown, never a completion), their
-    // completions, and categories from the purchase's month on (a category goal is met within one month).
-    const lean = { zone: false, allCompletions: false, categoriesSince: categoryMonthStart(purchase.at) };
-    // One statement outside a transaction (a consistent snapshot on its own): no BEGIN or COMMIT to pay for.
-    const reader = { one: async <T>(q: Sql) => (await db.read<T>(q))[0] };
-    const glance = await challengeFacts(reader, program, memberId, candidates, lean);
-    if (due(glance).length === 0) return [];
+    const lean = purchaseFactsOptions(purchase.at);
+    if (!met) {
+      // Most purchases complete nothing: one read, no lock. Only when something is due does the member's
+      // row get locked and the facts read again under it (the last purchase's reaction always sees them all).
+      // One statement outside a transaction (a consistent snapshot on its own): no BEGIN or COMMIT to pay for.
+      const reader = { one: async <T>(q: Sql) => (await db.read<T>(q))[0] };
+      const glance = await challengeFacts(reader, program, memberId, candidates, lean);
+      if (dueRounds(candidates, glance).length === 0) return [];
+    }
     return db.unitOfWork(async (tx) => {
       const member = await lockMember(tx, memberId).catch((e: unknown) => {
         if (isDomainError(e)) return null; // deleted meanwhile: nothing to celebrate
@@ -56,7 +60,10 @@ export function createCompleteChallenges(ctx: ServiceContext) {
       });
       if (!member) return [];
       const done: Completed[] = [];
-      for (const { c, round, completedBy } of due(await challengeFacts(tx, program, memberId, candidates, lean))) {
+      for (const { c, round, completedBy } of dueRounds(
+        candidates,
+        await challengeFacts(tx, program, memberId, candidates, lean),
+      )) {
         const row = await tx.one<{ id: number }>(sql`
           INSERT INTO "ChallengeCompletion" ("memberId", challenge, round, "purchaseIds", points, badge, "completedAt")
           VALUES (${memberId}, ${c.code}, ${round}, ${completedBy}::int[], ${c.reward.points},

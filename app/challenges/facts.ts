@@ -1,5 +1,5 @@
 import type { Challenge, ChallengePurchase, Program } from "../../domain/index.js";
-import { type SqlTx, sql } from "../db/sql.js";
+import { type Sql, type SqlTx, sql } from "../db/sql.js";
 
 /** A stored completion, as the rules need it. */
 export interface Completion {
@@ -17,6 +17,22 @@ export interface Completion {
 
 const DAY_MS = 86_400_000;
 
+/** What challengeFacts reads, and what a purchase's own read may ask for alongside its columns. */
+export interface FactsOptions {
+  zone?: boolean;
+  allCompletions?: boolean;
+  categoriesSince?: Date;
+  stands?: boolean;
+}
+
+/** The row factsColumns reads. */
+export interface FactsRow {
+  zone?: string | null;
+  /** [id, ms since epoch, store, its region, its zone, net kopecks, categories] */
+  purchases: [number, number, number, string, string, number, string[] | null][] | null;
+  completions: (Omit<Completion, "completedAt"> & { completedAt: string })[] | null;
+}
+
 /**
  * What the challenges of one member are computed from, in one round trip on
  * indexes: their purchases since the earliest start among `challenges` (a
@@ -32,17 +48,28 @@ export async function challengeFacts(
   program: Program,
   memberId: number,
   challenges: readonly Challenge[],
-  opts: { zone?: boolean; allCompletions?: boolean; categoriesSince?: Date; stands?: boolean } = {},
-): Promise<{ zone: string; purchases: ChallengePurchase[]; completions: Completion[] }> {
+  opts: FactsOptions = {},
+): Promise<Facts> {
+  const row = await tx.one<FactsRow>(sql`SELECT ${factsColumns(memberId, challenges, opts)}`);
+  return factsOf(row, program);
+}
+
+export interface Facts {
+  zone: string;
+  purchases: ChallengePurchase[];
+  completions: Completion[];
+}
+
+/**
+ * The columns of challengeFacts' read (zone when asked, purchases,
+ * completions), for a statement that reads them beside its own: a purchase
+ * weighs the challenges it may move in the read it makes anyway.
+ */
+export function factsColumns(memberId: number, challenges: readonly Challenge[], opts: FactsOptions = {}): Sql {
   const { zone = true, allCompletions = true, categoriesSince, stands = false } = opts;
   const since = new Date(Math.min(...challenges.map((c) => Date.parse(`${c.startsOn}T00:00:00Z`))) - DAY_MS);
   const categories = challenges.some((c) => c.goal.kind === "category");
-  const row = await tx.one<{
-    zone?: string | null;
-    purchases: [number, number, number, string, string, number, string[]][] | null;
-    completions: (Omit<Completion, "completedAt"> & { completedAt: string })[] | null;
-  }>(sql`
-    SELECT
+  return sql`
       ${
         zone
           ? sql`(SELECT st."timeZone" FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
@@ -52,7 +79,8 @@ export async function challengeFacts(
       ${
         challenges.length === 0
           ? sql`NULL::json`
-          : sql`(SELECT json_agg(json_build_array(
+          : // In no order: the rules sort them.
+            sql`(SELECT json_agg(json_build_array(
                    p.id, (extract(epoch FROM p.at) * 1000)::int8, p."storeId", st.region, st."timeZone",
                    p.amount - p."returnedAmount", ${
                      !categories
@@ -61,7 +89,7 @@ export async function challengeFacts(
                          ? sql`CASE WHEN p.at >= ${categoriesSince}::timestamp THEN (SELECT array_agg(DISTINCT i.category)
                                  FROM "PurchaseItem" i WHERE i."purchaseId" = p.id) END`
                          : sql`(SELECT array_agg(DISTINCT i.category) FROM "PurchaseItem" i WHERE i."purchaseId" = p.id)`
-                   }) ORDER BY p.at, p.id)
+                   }))
                  FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
                  WHERE p."memberId" = ${memberId} AND p.at >= ${since}::timestamp)`
       } AS purchases,
@@ -76,7 +104,11 @@ export async function challengeFacts(
                 }) ORDER BY challenge, round)
         FROM "ChallengeCompletion" c WHERE "memberId" = ${memberId}${
           allCompletions ? sql`` : sql` AND challenge = ANY(${challenges.map((c) => c.code)}::text[])`
-        }) AS completions`);
+        }) AS completions`;
+}
+
+/** The facts in a row read with factsColumns. */
+export function factsOf(row: FactsRow | undefined, program: Program): Facts {
   return {
     zone: row?.zone ?? program.timeZone,
     purchases: (row?.purchases ?? []).map(([id, at, storeId, region, timeZone, netKopecks, cats]) => ({

@@ -1,5 +1,6 @@
 import {
   assertAmount,
+  challengesMovedBy,
   checkLineItems,
   checkPurchaseTime,
   computeAccrual,
@@ -11,6 +12,7 @@ import {
   tierForSpend,
   windowStart,
 } from "../../domain/index.js";
+import { challengesMetBy, purchaseChallengeColumns, type PurchaseChallengeRow } from "../challenges/weigh.js";
 import { emit, eventCtes } from "../events/outbox.js";
 import {
   type AppliedOffer,
@@ -73,6 +75,11 @@ export interface PurchaseResult {
   offers: AppliedOffer[];
   /** The shopper's chat, when they hear about purchases (active, notifications on). */
   notify: { chatId: bigint; language: string | null } | null;
+  /**
+   * The challenges whose goal this receipt met, when it could move any (its event carries them to their
+   * reaction); absent on a replay.
+   */
+  challengesMet?: string[];
 }
 
 export interface ReturnInput {
@@ -220,9 +227,16 @@ export function createPurchaseService(ctx: ServiceContext) {
     at: Date,
     spentOffers: ReadonlySet<number>,
   ): Promise<PurchaseResult> {
+    const categories = [...new Set(items.map((i) => i.category))];
     return withRetry(() =>
       db.unitOfWork(async (tx) => {
         const member = await lockReceiptMember(tx, input.member, input.storeId, input.receiptId);
+        // The challenges it can move are weighed from this same read: no round trip of their own.
+        const movable = challengesMovedBy(program.gamification.challenges, {
+          storeId: input.storeId,
+          at,
+          categories,
+        });
         // The general offers kept in memory, checked against the version this statement reads:
         // read again with the catalog of that version when another process changed an offer.
         let catalog = keptOffers.current ?? (await refreshCatalog(tx, keptOffers));
@@ -234,7 +248,8 @@ export function createPurchaseService(ctx: ServiceContext) {
               spend: number;
               redeemed: number;
               offerVersion: string | null;
-            } & OfferRead
+            } & OfferRead &
+              PurchaseChallengeRow
           >(sql`
           SELECT
             (SELECT row_to_json(p) FROM (SELECT ${PURCHASE_COLUMNS} FROM "Purchase"
@@ -246,6 +261,7 @@ export function createPurchaseService(ctx: ServiceContext) {
             (SELECT COALESCE(SUM(points), 0)::int8 FROM "Redemption"
               WHERE "storeId" = ${input.storeId} AND "receiptId" = ${input.receiptId} AND "memberId" = ${member.id}
                 AND status = 'confirmed') AS redeemed,
+            ${purchaseChallengeColumns(member.id, input.storeId, at, movable)}
             ${catalogVersion},
             ${offerReadColumns(member.id)}
           FROM ${openOffersFrom(member.id, input.storeId, at, program, catalogAt(kept, input.storeId, at, { amountKopecks: input.amountKopecks, items }))}`);
@@ -307,6 +323,15 @@ export function createPurchaseService(ctx: ServiceContext) {
           spentOffers,
         );
         const offerPoints = offers.reduce((s, o) => s + o.points, 0);
+        // Named only when some challenge could move: with none, the reaction finds nothing to weigh either.
+        const challengesMet = movable.length
+          ? challengesMetBy(program, movable, state, {
+              storeId: input.storeId,
+              at,
+              amountKopecks: input.amountKopecks,
+              categories,
+            })
+          : undefined;
         const balanceAfter = member.balance + accrual.points + offerPoints;
         // The purchase and its accrual entry in one statement (one round trip):
         // the entry is written by the ledger's own SQL (entryCtes).
@@ -342,7 +367,8 @@ export function createPurchaseService(ctx: ServiceContext) {
             balance: balanceAfter,
             tierCode: accrual.tier.code,
             at: at.toISOString(),
-            categories: [...new Set(items.map((i) => i.category))],
+            categories,
+            ...(challengesMet ? { challengesMet } : {}),
           }),
           sql`jsonb_build_object('purchaseId', (SELECT id FROM p))`,
         );
@@ -391,7 +417,7 @@ export function createPurchaseService(ctx: ServiceContext) {
               at: iso,
             }),
           );
-        return toResult(purchase, false, member, offers);
+        return { ...toResult(purchase, false, member, offers), ...(challengesMet ? { challengesMet } : {}) };
       }),
     );
   }
