@@ -42,7 +42,7 @@ export function createReverseChallenges(ctx: ServiceContext) {
       }>(sql`
         SELECT id, challenge, "purchaseIds", points, "reversedPoints", "reversedByPurchase" FROM "ChallengeCompletion"
         WHERE "memberId" = ${e.memberId} AND ${e.purchaseId}::int = ANY("purchaseIds") AND points > "reversedPoints"
-          AND NOT ${e.returnId}::int = ANY("reversedReturns")
+          AND (${e.returnId}::int = ANY("reversedReturns")) IS NOT TRUE
         ORDER BY id`);
       if (completions.length === 0) return null;
       const purchase = await tx.one<{ amount: number; returnedAmount: number }>(

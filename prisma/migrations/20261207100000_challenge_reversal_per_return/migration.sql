@@ -1,4 +1,4 @@
 -- The returns whose reaction has weighed a completion (app/challenges/reverse.ts): a redelivered
 -- reaction to the same return then takes nothing, even when the first took less than the share because
 -- the balance could not cover it (the rest waits for the next return of that purchase).
-ALTER TABLE "ChallengeCompletion" ADD COLUMN "reversedReturns" INTEGER[] NOT NULL DEFAULT ARRAY[]::INTEGER[];
+ALTER TABLE "ChallengeCompletion" ADD COLUMN "reversedReturns" INTEGER[] DEFAULT ARRAY[]::INTEGER[];
