@@ -292,6 +292,31 @@ function fairTurns() {
 const PGLITE_START = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
 
 /**
+ * Runs a prepared statement on its generic plan, built once and kept. Left
+ * to itself PostgreSQL plans a prepared statement anew for each call while
+ * its generic plan's estimate is dearer than the custom ones (always, for
+ * `id = ANY($1)`), and on PGlite planning the card's read cost more than
+ * running it: 790 → 310 µs for one card, 100 → 65 µs per card in a batch of
+ * 16 (scratch probe, 2026-12-05). Ours are keyed OLTP statements whose plan
+ * does not turn on the values. The setting is the session's, so it is set
+ * around the EXECUTE only, in the same call (one implicit transaction, or
+ * the unit of work's): Prisma's and `db.query`'s statements, the dashboard's
+ * among them, keep PostgreSQL's choice. Not on a PostgreSQL server, which
+ * plans in its own process: the same form there (SQL-level PREPARE, values
+ * inlined) ran `bench challenges` 5–8 % slower than its named statements.
+ */
+const executeGeneric = (name: string, args: string) =>
+  `SET plan_cache_mode = force_generic_plan; EXECUTE ${name}${args}; RESET plan_cache_mode`;
+
+/** EXECUTE's argument list: the values as escaped literals (none: nothing). */
+const executeArgs = (params: unknown[]) =>
+  params.length ? inlineParams(literals, `(${params.map((_, i) => `$${i + 1}`).join(", ")})`, params) : "";
+const literals = { escapeLiteral: pg.escapeLiteral };
+
+/** What PREPARE takes (not SET, LOCK, or several statements in one text). */
+const PREPARABLE = /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i;
+
+/**
  * Reads on PGlite as SQL-level prepared statements: each statement text is
  * PREPAREd once, then run as `EXECUTE name(literals…)` over the simple
  * protocol. Over the extended protocol PGlite parses and plans a statement
@@ -302,7 +327,6 @@ const PGLITE_START = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"]
  */
 function preparedReads(client: PGlite) {
   const prepared = new Map<string, Promise<unknown>>();
-  const literals = { escapeLiteral: pg.escapeLiteral };
   const read = async <T>(q: Sql, retry = true): Promise<T[]> => {
     const params = toParams(q.values);
     // "r…", not the "k…" a socket client (the CLI) may give the same text at the protocol level in this session.
@@ -315,11 +339,8 @@ function preparedReads(client: PGlite) {
       ready.catch(() => prepared.delete(name));
     }
     await ready;
-    const args = q.values.length
-      ? inlineParams(literals, `(${params.map((_, i) => `$${i + 1}`).join(", ")})`, params)
-      : "";
     try {
-      const [result] = await client.exec(`EXECUTE ${name}${args}`);
+      const [, result] = await client.exec(executeGeneric(name, executeArgs(params)));
       return (result?.rows ?? []) as T[];
     } catch (e) {
       // Deallocated behind our back (DISCARD ALL from a socket client): prepare it again, once.
@@ -341,8 +362,6 @@ function preparedReads(client: PGlite) {
  */
 function preparedInTransactions() {
   const prepared = new Set<string>();
-  const literals = { escapeLiteral: pg.escapeLiteral };
-  const PREPARABLE = /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i;
   return {
     async run(t: Transaction, text: string, params: unknown[]): Promise<unknown[]> {
       // "t…": not a read's "r…" (those are prepared outside transactions) nor a socket client's "k…".
@@ -352,10 +371,7 @@ function preparedInTransactions() {
         await t.exec(`PREPARE ${name} AS ${text}`);
         prepared.add(name);
       }
-      const args = params.length
-        ? inlineParams(literals, `(${params.map((_, i) => `$${i + 1}`).join(", ")})`, params)
-        : "";
-      const [result] = await t.exec(`EXECUTE ${name}${args}`);
+      const [, result] = await t.exec(executeGeneric(name, executeArgs(params)));
       return result?.rows ?? [];
     },
     forget() {
