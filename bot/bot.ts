@@ -22,7 +22,7 @@ import { createStaffFeature } from "./features/staff.js";
 import { storesFeature } from "./features/stores.js";
 import { offersFeature } from "./features/offers.js";
 import { i18n, localeFromTelegram } from "./i18n.js";
-import { chatMemberStatus, floodControl, loadMember, unreachableOn403 } from "./middleware.js";
+import { chatMemberStatus, claimAndLoadMember, floodControl, unreachableOn403 } from "./middleware.js";
 import { telegramBroadcaster } from "./broadcaster.js";
 import { telegramMessenger } from "./messenger.js";
 import { createRateGate, gated, perChatSpacing } from "./rate.js";
@@ -55,13 +55,6 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
   });
   const inFlight = trackInFlight();
   bot.use(inFlight.middleware);
-  // Each update once, in polling and webhook mode alike: a redelivered
-  // update_id (lost webhook answer, restart before the offset was confirmed)
-  // is dropped here, before any handler could post a second purchase.
-  bot.use(async (ctx, next) => {
-    if (await deps.services.updates.claim(ctx.update.update_id)) await next();
-    else deps.log.info({ update: ctx.update.update_id }, "update delivered again; already handled");
-  });
   const rps = opts.globalRps ?? 30;
 
   // Outgoing: mark blocked chats, retry 429/5xx after the time Telegram asks, keep within rate limits.
@@ -102,7 +95,11 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
   };
   bot.use(withDeps as MiddlewareFn<Context>);
   bot.use(floodControl(opts.flood?.limit, opts.flood?.windowMs));
-  bot.use(loadMember());
+  // Each update once, in polling and webhook mode alike: a redelivered
+  // update_id (lost webhook answer, restart before the offset was confirmed)
+  // is dropped here, before any handler could post a second purchase. The
+  // sender's member row is read at the same time (bot/middleware.ts).
+  bot.use(claimAndLoadMember());
   bot.use(i18n);
   bot.use(chatMemberStatus);
   bot.filter(

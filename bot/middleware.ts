@@ -4,11 +4,25 @@ import type { BotDeps, Context } from "./context.js";
 import { localeFromLanguageCode } from "../domain/index.js";
 import { i18n, localeFromTelegram } from "./i18n.js";
 
-/** Loads the enrolled member behind the update (deleted members count as strangers). */
-export function loadMember() {
+/**
+ * Claims the update (app/services/updates.ts: an update id is handled once;
+ * a redelivered one stops here) and loads the enrolled member behind it
+ * (deleted members count as strangers).
+ */
+export function claimAndLoadMember() {
   return async (ctx: Context, next: () => Promise<void>) => {
     const id = ctx.from?.id;
-    const m = id ? await ctx.deps.services.members.find({ telegramId: id }) : null;
+    // Both at once: on PostgreSQL they are two round trips, and each update waited for one, then the
+    // other. The member is read after the chat's earlier updates were handled (sequentialize runs
+    // first), so it is as they left it; a redelivered update's read is simply not used.
+    const [claimed, m] = await Promise.all([
+      ctx.deps.services.updates.claim(ctx.update.update_id),
+      id ? ctx.deps.services.members.find({ telegramId: id }) : null,
+    ]);
+    if (!claimed) {
+      ctx.deps.log.info({ update: ctx.update.update_id }, "update delivered again; already handled");
+      return;
+    }
     ctx.member = m && m.status !== "deleted" ? m : null;
     // Members who joined before their language was saved: save it now, so
     // messages sent outside a chat (jobs) are in the language they read.
