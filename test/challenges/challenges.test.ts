@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../app/db/database.js";
+import { describe, expect, it } from "vitest";
 import { parseProgram } from "../../domain/index.js";
-import { enrollShopper, startApi } from "../support/api-harness.js";
+import { enrollShopper } from "../support/api-harness.js";
 import { testDatabases } from "../support/databases.js";
-import { createStore, testClock } from "../support/fixtures.js";
+import { challengesOverPos } from "./over-pos.js";
 
 /**
  * Challenges end to end: purchases and returns over the POS API, progress
@@ -55,54 +54,24 @@ const programWith = (pilotStore: number) =>
   });
 
 describe.each(testDatabases)("challenges on $name", ({ open }) => {
-  let db: Database;
-  let h: Awaited<ReturnType<typeof startApi>>;
-  let key: string;
-  let pilotKey: string;
-  const clock = testClock(new Date("2026-03-02T08:00:00Z")); // Monday, 11:00 in Moscow
-  let receipt = 0;
-  const DAY = 86_400_000;
-
-  beforeAll(async () => {
-    db = await open();
-    const main = await createStore(db, { name: "Копилка на Тверской" });
-    const pilot = await createStore(db, { name: "Копилка на Арбате" });
-    h = await startApi(db, { clock, program: programWith(pilot.id) });
-    key = (await h.services.apiKeys.create(main.id)).key;
-    pilotKey = (await h.services.apiKeys.create(pilot.id)).key;
-  });
-  afterAll(async () => {
-    await h?.stop();
-    await db?.close();
-  });
-
-  const at = (days: number) => {
-    clock.set(new Date(Date.parse("2026-03-02T08:00:00Z") + days * DAY));
-  };
+  const { t, at, purchase, giveBack: returned, rerunJobs } = challengesOverPos(open, programWith, "CH");
+  /** A purchase whose reactions have run. */
   async function buy(
     code: string,
     amount: number,
     items?: { sku: string; category: string; amount: number }[],
-    store = key,
+    key?: string,
   ) {
-    const r = await h.call("POST", "/purchases", {
-      key: store,
-      body: { memberCode: code, receiptId: `CH-${++receipt}`, amount, ...(items ? { items } : {}) },
-    });
-    expect(r.status).toBe(201);
-    await h.idle();
-    return r.json as { purchaseId: number; receiptId: string; balance: number };
+    const r = await purchase(code, amount, { ...(items ? { items } : {}), ...(key ? { key } : {}) });
+    await t.h.idle();
+    return r;
   }
   async function giveBack(receiptId: string, amount: number) {
-    const r = await h.call("POST", "/returns", {
-      key,
-      body: { receiptId, amount, returnId: `R-${receiptId}-${++receipt}` },
-    });
-    expect(r.status).toBe(201);
-    await h.idle();
+    await returned(receiptId, amount);
+    await t.h.idle();
   }
   const challengeEntries = (memberId: number, challenge = "three-visits") =>
-    db.prisma.ledgerEntry.findMany({
+    t.db.prisma.ledgerEntry.findMany({
       where: { memberId, kind: "challenge", note: challenge },
       orderBy: { id: "asc" },
       select: { points: true },
@@ -110,7 +79,7 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
 
   it("When a shopper makes three visits in 14 days, then the challenge pays 100 points and a badge once, and the chat celebrates", async () => {
     at(0);
-    const s = await enrollShopper(h, "Анна");
+    const s = await enrollShopper(t.h, "Анна");
     await buy(s.code, 50_000);
     at(5);
     await buy(s.code, 40_000);
@@ -124,9 +93,7 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
     // A fourth visit, and the jobs run again for every event: a one-off challenge pays once.
     at(14);
     await buy(s.code, 30_000);
-    await db.exec(`UPDATE "Job" SET status = 'queued', "runAt" = '2026-01-01', attempts = 0
-                   WHERE name LIKE 'challenge.%'`);
-    await h.idle();
+    await rerunJobs("challenge.%");
     expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }]);
     expect(s.user.inbox.filter((m) => /выполнено/.test(m.text ?? ""))).toHaveLength(1);
 
@@ -140,7 +107,7 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
 
   it("When a visit is returned before the third, then it stops counting and the reward waits for another visit", async () => {
     at(30);
-    const s = await enrollShopper(h, "Борис");
+    const s = await enrollShopper(t.h, "Борис");
     const first = await buy(s.code, 50_000);
     at(31);
     await buy(s.code, 50_000);
@@ -155,7 +122,7 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
 
   it("When a completing purchase is returned after the reward, then its share is taken back in proportion", async () => {
     at(60);
-    const s = await enrollShopper(h, "Вера");
+    const s = await enrollShopper(t.h, "Вера");
     const a = await buy(s.code, 100_000);
     at(61);
     await buy(s.code, 100_000);
@@ -166,7 +133,7 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
     await giveBack(a.receiptId, 50_000);
     await giveBack(a.receiptId, 50_000);
     expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }, { points: -17 }, { points: -17 }]);
-    const completion = await db.prisma.challengeCompletion.findFirstOrThrow({ where: { memberId: s.member.id } });
+    const completion = await t.db.prisma.challengeCompletion.findFirstOrThrow({ where: { memberId: s.member.id } });
     expect(completion.reversedPoints).toBe(34);
     // 100 welcome + 3 × 30 + 100, then each half-return: −15 of the accrual, −17 of the challenge.
     expect(s.user.inbox.map((m) => m.text)).toEqual(
@@ -176,15 +143,13 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
       ]),
     );
     // Running the return jobs again takes nothing more.
-    await db.exec(`UPDATE "Job" SET status = 'queued', "runAt" = '2026-01-01', attempts = 0
-                   WHERE name = 'challenge.return'`);
-    await h.idle();
+    await rerunJobs("challenge.return");
     expect(await challengeEntries(s.member.id)).toHaveLength(3);
   });
 
   it("When the balance cannot cover a returned share, then the return takes what is there, a rerun of its job takes nothing more, and the next return takes the rest", async () => {
     at(93);
-    const s = await enrollShopper(h, "Глеб");
+    const s = await enrollShopper(t.h, "Глеб");
     const a = await buy(s.code, 100_000);
     at(94);
     await buy(s.code, 100_000);
@@ -192,8 +157,8 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
     await buy(s.code, 100_000);
     expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }]);
     // 100 welcome + 3 × 30 + 100 = 290; 265 spent leaves 25.
-    const store = await db.prisma.store.findFirstOrThrow({ where: { name: "Копилка на Тверской" } });
-    await h.services.redemptions.spend({
+    const store = await t.db.prisma.store.findFirstOrThrow({ where: { name: "Копилка на Тверской" } });
+    await t.h.services.redemptions.spend({
       storeId: store.id,
       member: { id: s.member.id },
       receiptId: "CH-SPEND-1",
@@ -206,20 +171,18 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
     // New points, then the return's job runs again (a redelivery): it took its turn, it takes nothing.
     at(96);
     await buy(s.code, 300_000);
-    await db.exec(`UPDATE "Job" SET status = 'queued', "runAt" = '2026-01-01', attempts = 0
-                   WHERE name = 'challenge.return'`);
-    await h.idle();
+    await rerunJobs("challenge.return");
     expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }, { points: -10 }]);
     // The other half back: the share's 34 in all, so 24 now.
     await giveBack(a.receiptId, 50_000);
     expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }, { points: -10 }, { points: -24 }]);
-    const completion = await db.prisma.challengeCompletion.findFirstOrThrow({ where: { memberId: s.member.id } });
+    const completion = await t.db.prisma.challengeCompletion.findFirstOrThrow({ where: { memberId: s.member.id } });
     expect(completion.reversedPoints).toBe(34);
   });
 
   it("When a purchase that earned a badge is returned in part, then the badge stays; in full, then it is withdrawn", async () => {
     at(200);
-    const s = await enrollShopper(h, "Зоя");
+    const s = await enrollShopper(t.h, "Зоя");
     const first = await buy(s.code, 100_000);
     at(201);
     await buy(s.code, 100_000);
@@ -240,7 +203,7 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
 
   it("When coffee is bought on two days of a month, twice, then the repeating challenge pays each round", async () => {
     at(93);
-    const s = await enrollShopper(h, "Глеб");
+    const s = await enrollShopper(t.h, "Глеб");
     const coffee = (amount: number) => [{ sku: "LATTE", category: "coffee", amount }];
     await buy(s.code, 20_000, coffee(20_000));
     await buy(s.code, 20_000, coffee(20_000)); // the same day: one visit
@@ -259,7 +222,7 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
 
   it("When coffee is bought on the last day of a month and the first of the next, then the month's goal waits for a second coffee day", async () => {
     at(29); // 31 March
-    const s = await enrollShopper(h, "Лев");
+    const s = await enrollShopper(t.h, "Лев");
     const coffee = [{ sku: "LATTE", category: "coffee", amount: 20_000 }];
     await buy(s.code, 20_000, coffee);
     at(30); // 1 April
@@ -268,7 +231,7 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
     at(31);
     const second = await buy(s.code, 20_000, coffee);
     expect(await challengeEntries(s.member.id, "coffee")).toEqual([{ points: 30 }]);
-    const done = await db.prisma.challengeCompletion.findMany({
+    const done = await t.db.prisma.challengeCompletion.findMany({
       where: { memberId: s.member.id, challenge: "coffee" },
       select: { purchaseIds: true },
     });
@@ -277,15 +240,15 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
 
   it("When a challenge is a pilot in one store, then a visit elsewhere neither counts nor completes it, and a second one there does", async () => {
     at(60);
-    const s = await enrollShopper(h, "Вера");
-    const first = await buy(s.code, 50_000, undefined, pilotKey);
+    const s = await enrollShopper(t.h, "Вера");
+    const first = await buy(s.code, 50_000, undefined, t.secondKey);
     at(61);
     await buy(s.code, 50_000); // another store: the pilot does not count it
     expect(await challengeEntries(s.member.id, "second-visit")).toEqual([]);
     at(62);
-    const second = await buy(s.code, 50_000, undefined, pilotKey);
+    const second = await buy(s.code, 50_000, undefined, t.secondKey);
     expect(await challengeEntries(s.member.id, "second-visit")).toEqual([{ points: 70 }]);
-    const done = await db.prisma.challengeCompletion.findMany({
+    const done = await t.db.prisma.challengeCompletion.findMany({
       where: { memberId: s.member.id, challenge: "second-visit" },
       select: { purchaseIds: true },
     });
@@ -294,10 +257,10 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
 
   it("When a challenge is a pilot in Kazan, then purchases in Moscow never earn it and one in Kazan does", async () => {
     at(150);
-    const s = await enrollShopper(h, "Дина");
+    const s = await enrollShopper(t.h, "Дина");
     await buy(s.code, 50_000);
     expect(await challengeEntries(s.member.id, "kazan-pilot")).toEqual([]);
-    const kazan = await db.prisma.store.create({
+    const kazan = await t.db.prisma.store.create({
       data: {
         name: "Копилка на Баумана",
         address: "Баумана 1, Казань",
@@ -308,20 +271,15 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
         region: "Kazan",
       },
     });
-    const kazanKey = (await h.services.apiKeys.create(kazan.id)).key;
-    const r = await h.call("POST", "/purchases", {
-      key: kazanKey,
-      body: { memberCode: s.code, receiptId: `CH-${++receipt}`, amount: 50_000 },
-    });
-    expect(r.status).toBe(201);
-    await h.idle();
+    const kazanKey = (await t.h.services.apiKeys.create(kazan.id)).key;
+    await buy(s.code, 50_000, undefined, kazanKey);
     expect(await challengeEntries(s.member.id, "kazan-pilot")).toEqual([{ points: 500 }]);
   });
 
   it("When an English-speaking shopper asks for /challenges, then progress bars and rewards read in English", async () => {
     at(120);
-    const s = await enrollShopper(h, "Emma");
-    await db.prisma.member.update({ where: { id: s.member.id }, data: { language: "en" } });
+    const s = await enrollShopper(t.h, "Emma");
+    await t.db.prisma.member.update({ where: { id: s.member.id }, data: { language: "en" } });
     await buy(s.code, 50_000);
     s.user.send("/challenges");
     const [answer] = await s.user.replies(1);

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../app/db/database.js";
+import { describe, expect, it } from "vitest";
 import { parseProgram } from "../../domain/index.js";
-import { enrollShopper, startApi } from "../support/api-harness.js";
+import { enrollShopper } from "../support/api-harness.js";
 import { testDatabases } from "../support/databases.js";
-import { createStore, testClock } from "../support/fixtures.js";
+import { challengesOverPos } from "./over-pos.js";
 
 /**
  * A purchase weighs the challenges it can move in its own unit of work and
@@ -42,61 +41,24 @@ const program = parseProgram({
 });
 
 describe.each(testDatabases)("challenges weighed by the purchase on $name", ({ open }) => {
-  let db: Database;
-  let h: Awaited<ReturnType<typeof startApi>>;
-  let key: string;
-  let otherKey: string;
-  const clock = testClock(new Date("2026-03-02T08:00:00Z")); // Monday, 11:00 in Moscow
-  let receipt = 0;
-  const DAY = 86_400_000;
-
-  beforeAll(async () => {
-    db = await open();
-    const main = await createStore(db, { name: "Копилка на Тверской" });
-    const other = await createStore(db, { name: "Копилка на Арбате" });
-    h = await startApi(db, { clock, program });
-    key = (await h.services.apiKeys.create(main.id)).key;
-    otherKey = (await h.services.apiKeys.create(other.id)).key;
-  });
-  afterAll(async () => {
-    await h?.stop();
-    await db?.close();
-  });
-
-  const at = (days: number) => {
-    clock.set(new Date(Date.parse("2026-03-02T08:00:00Z") + days * DAY));
-  };
-  /** A purchase over the POS API; its reactions run only when the test says (h.idle()). */
-  async function post(code: string, amount: number, store = key) {
-    const r = await h.call("POST", "/purchases", {
-      key: store,
-      body: { memberCode: code, receiptId: `W-${++receipt}`, amount },
-    });
-    expect(r.status).toBe(201);
-    return r.json as { purchaseId: number; receiptId: string };
-  }
-  async function giveBack(receiptId: string, amount: number) {
-    const r = await h.call("POST", "/returns", {
-      key,
-      body: { receiptId, amount, returnId: `R-${receiptId}-${++receipt}` },
-    });
-    expect(r.status).toBe(201);
-  }
+  const { t, at, purchase, giveBack } = challengesOverPos(open, () => program, "W");
+  /** A purchase over the POS API; its reactions run only when the test says (t.h.idle()). */
+  const post = (code: string, amount: number, key?: string) => purchase(code, amount, key ? { key } : {});
   const rewards = (memberId: number, challenge: string) =>
-    db.prisma.ledgerEntry.findMany({
+    t.db.prisma.ledgerEntry.findMany({
       where: { memberId, kind: "challenge", note: challenge },
       orderBy: { id: "asc" },
       select: { points: true },
     });
   const metBy = async (purchaseId: number) => {
-    const events = await db.prisma.domainEvent.findMany({ where: { type: "purchase.recorded" } });
+    const events = await t.db.prisma.domainEvent.findMany({ where: { type: "purchase.recorded" } });
     const e = events.find((x) => (x.payload as { purchaseId: number }).purchaseId === purchaseId);
     return (e?.payload as { challengesMet?: string[] } | undefined)?.challengesMet;
   };
 
   it("When a purchase meets a goal, then its event names the challenge; one that meets none names none", async () => {
     at(0);
-    const s = await enrollShopper(h, "Анна");
+    const s = await enrollShopper(t.h, "Анна");
     const first = await post(s.code, 50_000);
     at(3);
     const second = await post(s.code, 50_000);
@@ -105,9 +67,9 @@ describe.each(testDatabases)("challenges weighed by the purchase on $name", ({ o
     expect(await metBy(first.purchaseId)).toEqual([]);
     expect(await metBy(second.purchaseId)).toEqual([]);
     expect(await metBy(third.purchaseId)).toEqual(["three-visits"]);
-    await h.idle();
+    await t.h.idle();
     expect(await rewards(s.member.id, "three-visits")).toEqual([{ points: 100 }]);
-    const done = await db.prisma.challengeCompletion.findMany({
+    const done = await t.db.prisma.challengeCompletion.findMany({
       where: { memberId: s.member.id, challenge: "three-visits" },
       select: { purchaseIds: true },
     });
@@ -116,17 +78,17 @@ describe.each(testDatabases)("challenges weighed by the purchase on $name", ({ o
 
   it("When a week of the streak is returned before the reaction to the week that met it runs, then the streak goes back and is met again by three weeks in a row", async () => {
     at(70); // a Monday
-    const s = await enrollShopper(h, "Борис");
+    const s = await enrollShopper(t.h, "Борис");
     await post(s.code, 50_000);
     at(77);
     const week2 = await post(s.code, 50_000);
-    await h.idle();
+    await t.h.idle();
     at(84);
     const week3 = await post(s.code, 50_000);
     expect(await metBy(week3.purchaseId)).toEqual(["streak"]);
     // Returned in full before the reaction to week 3 runs: week 2 had no purchase, and none is forgiven.
     await giveBack(week2.receiptId, 50_000);
-    await h.idle();
+    await t.h.idle();
     expect(await rewards(s.member.id, "streak")).toEqual([]);
     at(91);
     const week4 = await post(s.code, 50_000);
@@ -134,9 +96,9 @@ describe.each(testDatabases)("challenges weighed by the purchase on $name", ({ o
     at(98);
     const week5 = await post(s.code, 50_000);
     expect(await metBy(week5.purchaseId)).toEqual(["streak"]);
-    await h.idle();
+    await t.h.idle();
     expect(await rewards(s.member.id, "streak")).toEqual([{ points: 70 }]);
-    const done = await db.prisma.challengeCompletion.findMany({
+    const done = await t.db.prisma.challengeCompletion.findMany({
       where: { memberId: s.member.id, challenge: "streak" },
       select: { purchaseIds: true },
     });
@@ -145,19 +107,19 @@ describe.each(testDatabases)("challenges weighed by the purchase on $name", ({ o
 
   it("When two purchases of one member in two stores land at once, then the count is 2 and the challenge is completed once, by both", async () => {
     at(120);
-    const s = await enrollShopper(h, "Вера");
-    const [a, b] = await Promise.all([post(s.code, 50_000), post(s.code, 50_000, otherKey)]);
+    const s = await enrollShopper(t.h, "Вера");
+    const [a, b] = await Promise.all([post(s.code, 50_000), post(s.code, 50_000, t.secondKey)]);
     // The member is locked by each: the one that went second saw the first and met the goal.
     const met = [await metBy(a.purchaseId), await metBy(b.purchaseId)];
     expect(met).toContainEqual(["two-stores"]);
     expect(met).toContainEqual([]);
-    await h.idle();
+    await t.h.idle();
     // Both reactions ran; the first found nothing to do, and running them all again changes nothing.
-    await db.exec(`UPDATE "Job" SET status = 'queued', "runAt" = '2026-01-01', attempts = 0
+    await t.db.exec(`UPDATE "Job" SET status = 'queued', "runAt" = '2026-01-01', attempts = 0
                    WHERE name = 'challenge.purchase'`);
-    await h.idle();
+    await t.h.idle();
     expect(await rewards(s.member.id, "two-stores")).toEqual([{ points: 50 }]);
-    const done = await db.prisma.challengeCompletion.findMany({
+    const done = await t.db.prisma.challengeCompletion.findMany({
       where: { memberId: s.member.id, challenge: "two-stores" },
       select: { purchaseIds: true },
     });
@@ -168,20 +130,20 @@ describe.each(testDatabases)("challenges weighed by the purchase on $name", ({ o
 
   it("When the reaction is given an event written before purchases named what they met, then it weighs the challenges itself", async () => {
     at(150);
-    const s = await enrollShopper(h, "Глеб");
+    const s = await enrollShopper(t.h, "Глеб");
     await post(s.code, 50_000);
-    await h.idle();
-    const second = await post(s.code, 50_000, otherKey);
-    await db.exec(`UPDATE "Job" SET payload = payload #- '{event,challengesMet}'
+    await t.h.idle();
+    const second = await post(s.code, 50_000, t.secondKey);
+    await t.db.exec(`UPDATE "Job" SET payload = payload #- '{event,challengesMet}'
                    WHERE name = 'challenge.purchase' AND status = 'queued'`);
     expect(
-      await db.query(
+      await t.db.query(
         `SELECT 1 FROM "Job" WHERE name = 'challenge.purchase' AND status = 'queued' AND payload->'event' ? 'challengesMet'`,
       ),
     ).toEqual([]);
-    await h.idle();
+    await t.h.idle();
     expect(await rewards(s.member.id, "two-stores")).toEqual([{ points: 50 }]);
-    const done = await db.prisma.challengeCompletion.findMany({
+    const done = await t.db.prisma.challengeCompletion.findMany({
       where: { memberId: s.member.id, challenge: "two-stores" },
       select: { purchaseIds: true },
     });
