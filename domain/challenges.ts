@@ -462,3 +462,20 @@ export function challengeReversalTarget(share: number, amountKopecks: number, re
   const returned = Math.min(Math.max(returnedKopecks, 0), amountKopecks);
   return Number((BigInt(share) * BigInt(returned)) / BigInt(amountKopecks));
 }
+
+/**
+ * What of each completing purchase's share counts as taken back from the
+ * start: the part of it already returned when the challenge was completed
+ * (`challengeReversalTarget` of the returns so far). Only returns after the
+ * reward take points back; one before it only moved progress, and the
+ * purchase still counted. Later returns then take the difference, so a
+ * reaction to a return made before the reward — run late, or again — takes
+ * nothing from it.
+ */
+export function sharesReturnedBefore(
+  points: number,
+  purchases: readonly { amountKopecks: number; returnedKopecks: number }[],
+): number[] {
+  const shares = rewardShares(points, purchases.length);
+  return purchases.map((p, i) => challengeReversalTarget(shares[i] ?? 0, p.amountKopecks, p.returnedKopecks));
+}

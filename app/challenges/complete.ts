@@ -1,4 +1,4 @@
-import { challengesMovedBy, isDomainError } from "../../domain/index.js";
+import { challengesMovedBy, isDomainError, sharesReturnedBefore } from "../../domain/index.js";
 import { type Sql, sql } from "../db/sql.js";
 import { enqueue } from "../jobs/queue.js";
 import type { ServiceContext } from "../services/context.js";
@@ -64,10 +64,29 @@ export function createCompleteChallenges(ctx: ServiceContext) {
         candidates,
         await challengeFacts(tx, program, memberId, candidates, lean),
       )) {
+        // Returns made before the reward are not taken back from it (sharesReturnedBefore): noted as
+        // weighed, with their part of each share, so their reactions — late or run again — take nothing.
+        const returned = await tx.one<{
+          purchases: { id: number; amount: number; returned: number }[];
+          returns: number[];
+        }>(sql`
+          SELECT (SELECT json_agg(json_build_object('id', id, 'amount', amount, 'returned', "returnedAmount"))
+                  FROM "Purchase" WHERE id = ANY(${completedBy}::int[])) AS purchases,
+                 (SELECT COALESCE(array_agg(id), '{}') FROM "Return" WHERE "purchaseId" = ANY(${completedBy}::int[])) AS returns`);
+        const byId = new Map((returned?.purchases ?? []).map((p) => [p.id, p]));
+        const before = sharesReturnedBefore(
+          c.reward.points,
+          completedBy.map((id) => {
+            const p = byId.get(id);
+            if (!p) throw new Error(`unreachable: completing purchase ${id} not found under the member's lock`);
+            return { amountKopecks: p.amount, returnedKopecks: p.returned };
+          }),
+        );
         const row = await tx.one<{ id: number }>(sql`
-          INSERT INTO "ChallengeCompletion" ("memberId", challenge, round, "purchaseIds", points, badge, "completedAt")
+          INSERT INTO "ChallengeCompletion" ("memberId", challenge, round, "purchaseIds", points, badge, "completedAt",
+                                             "reversedByPurchase", "reversedReturns")
           VALUES (${memberId}, ${c.code}, ${round}, ${completedBy}::int[], ${c.reward.points},
-                  ${c.reward.badge?.code ?? null}, ${now}::timestamp)
+                  ${c.reward.badge?.code ?? null}, ${now}::timestamp, ${before}::int[], ${returned?.returns ?? []}::int[])
           ON CONFLICT ("memberId", challenge, round) DO NOTHING RETURNING id`);
         if (!row) continue;
         let balance = member.balance;

@@ -180,6 +180,24 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
     expect(completion.reversedPoints).toBe(34);
   });
 
+  it("When part of a visit was returned before the reward, then that part is never taken back: its job run again takes nothing, and a return after the reward takes only its own part", async () => {
+    at(170);
+    const s = await enrollShopper(t.h, "Дина");
+    const a = await buy(s.code, 100_000);
+    // Half of the first visit back before the third: it still counts (not returned in full).
+    await giveBack(a.receiptId, 50_000);
+    at(171);
+    await buy(s.code, 100_000);
+    at(172);
+    await buy(s.code, 100_000);
+    expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }]);
+    await rerunJobs("challenge.return");
+    expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }]);
+    // The other half after the reward: half of the first visit's share of 34.
+    await giveBack(a.receiptId, 50_000);
+    expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }, { points: -17 }]);
+  });
+
   it("When a purchase that earned a badge is returned in part, then the badge stays; in full, then it is withdrawn", async () => {
     at(200);
     const s = await enrollShopper(t.h, "Зоя");

@@ -6,6 +6,7 @@ import {
   challengeProgress,
   challengesMovedBy,
   challengeReversalTarget,
+  sharesReturnedBefore,
   challengeSchema,
   isDomainError,
   localDate,
@@ -200,6 +201,17 @@ describe("rewards and their reversal", () => {
       [99_999, 7],
     ] as const)
       expect(rewardShares(points, n).reduce((a, b) => a + b, 0)).toBe(points);
+  });
+
+  it("When completing purchases were partly returned before the reward, then that part of each share counts as taken from the start", () => {
+    // 100 points over three purchases (34, 33, 33); half of the first returned, none of the others.
+    expect(
+      sharesReturnedBefore(100, [
+        { amountKopecks: 100_000, returnedKopecks: 50_000 },
+        { amountKopecks: 100_000, returnedKopecks: 0 },
+        { amountKopecks: 80_000, returnedKopecks: 80_000 },
+      ]),
+    ).toEqual([17, 0, 33]);
   });
 
   it("When a completing purchase is returned in parts, then the parts take back exactly what a full return would", () => {
