@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "../app/db/database.js";
 import { auditLedger, CLEAN_AUDIT, type Services } from "../app/services/index.js";
 import {
@@ -56,6 +56,11 @@ const op = fc.oneof(
   { arbitrary: fc.record({ t: fc.constant("react" as const), m: fc.nat(2) }), weight: 1 },
 );
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
+/** How long the runs and any shrinking may take: PROPERTY_TIME_MS (PROPERTY_RUNS=1000 takes ~100 s a database). */
+const PROPERTY_MS = Number(process.env.PROPERTY_TIME_MS ?? 120_000);
+// 25 runs of up to 96 racing operations each, then two catch-up passes: more than the default minute on a
+// busy machine, and the runs' limit above with time to report.
+vi.setConfig({ testTimeout: PROPERTY_MS + 60_000 });
 
 describe.each(testDatabases)("ledger invariants under concurrent random operations on $name", ({ open }) => {
   let db: Database;
@@ -304,14 +309,14 @@ describe.each(testDatabases)("ledger invariants under concurrent random operatio
           }
         },
       ),
-      // Shrinking stops at two minutes and reports the smallest case found by then: each try replays a
+      // Shrinking stops at PROPERTY_MS and reports the smallest case found by then: each try replays a
       // race, and an unbounded shrink outlasted the test's timeout, so a real failure (a redelivered
       // challenge reversal taking more, 2026-12) read as a hang. PROPERTY_NO_SHRINK=1 reports the first
       // failing case as drawn.
       {
         numRuns: Number(process.env.PROPERTY_RUNS ?? 25),
         endOnFailure: process.env.PROPERTY_NO_SHRINK === "1",
-        plugins: [fc.interruptAfterTimeLimit(120_000, { failOnInterrupt: true })],
+        plugins: [fc.interruptAfterTimeLimit(PROPERTY_MS, { failOnInterrupt: true })],
       },
     );
     // The runs did real work, not just refusals.
@@ -325,5 +330,5 @@ describe.each(testDatabases)("ledger invariants under concurrent random operatio
     // cover each deterministically); printed so a run shows what it exercised.
     console.log(`property run: ${JSON.stringify({ ...succeeded, ...succeededRewards })}`);
     expect(succeededRewards.challenge).toBeGreaterThan(0);
-  }, 180_000); // 25 runs of up to 96 racing operations each, then two catch-up passes: more than the default minute on a busy machine
+  });
 });
