@@ -8,8 +8,9 @@ import { lockMember, postEntry } from "../services/ledger.js";
  * After a return: each completed challenge that this purchase helped complete
  * gives back the purchase's share of its points, in proportion to the part
  * of the receipt returned so far (domain/challenges.ts), minus what was
- * taken back for it before — so a retried or replayed reaction takes nothing
- * twice, whatever the order. What the balance cannot cover (points already
+ * taken back for it before (a completion starts with the part returned
+ * before the reward counted as taken: app/challenges/complete.ts) — so a
+ * retried or replayed reaction takes nothing twice, whatever the order. What the balance cannot cover (points already
  * spent) waits: the next return of that purchase tries again, not a
  * redelivery of this one (each completion notes the returns it was weighed
  * for), so a reaction's outcome never depends on how often it ran. A badge is
