@@ -77,6 +77,19 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
       select: { points: true },
     });
 
+  /** A new shopper's three visits of 1,000 ₽ on days `day`, `day + 1` and `day + 2`: "Three visits" pays 100. */
+  async function threeVisitsRewarded(day: number, name: string) {
+    at(day);
+    const s = await enrollShopper(t.h, name);
+    const first = await buy(s.code, 100_000);
+    at(day + 1);
+    await buy(s.code, 100_000);
+    at(day + 2);
+    await buy(s.code, 100_000);
+    expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }]);
+    return { s, first };
+  }
+
   it("When a shopper makes three visits in 14 days, then the challenge pays 100 points and a badge once, and the chat celebrates", async () => {
     at(0);
     const s = await enrollShopper(t.h, "Анна");
@@ -121,14 +134,7 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
   });
 
   it("When a completing purchase is returned after the reward, then its share is taken back in proportion", async () => {
-    at(60);
-    const s = await enrollShopper(t.h, "Вера");
-    const a = await buy(s.code, 100_000);
-    at(61);
-    await buy(s.code, 100_000);
-    at(62);
-    await buy(s.code, 100_000);
-    expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }]);
+    const { s, first: a } = await threeVisitsRewarded(60, "Вера");
     // The first purchase's share is 34 (100 over three: 34, 33, 33); half of it returned takes back 17.
     await giveBack(a.receiptId, 50_000);
     await giveBack(a.receiptId, 50_000);
@@ -148,14 +154,7 @@ describe.each(testDatabases)("challenges on $name", ({ open }) => {
   });
 
   it("When the balance cannot cover a returned share, then the return takes what is there, a rerun of its job takes nothing more, and the next return takes the rest", async () => {
-    at(93);
-    const s = await enrollShopper(t.h, "Глеб");
-    const a = await buy(s.code, 100_000);
-    at(94);
-    await buy(s.code, 100_000);
-    at(95);
-    await buy(s.code, 100_000);
-    expect(await challengeEntries(s.member.id)).toEqual([{ points: 100 }]);
+    const { s, first: a } = await threeVisitsRewarded(93, "Глеб");
     // 100 welcome + 3 × 30 + 100 = 290; 265 spent leaves 25.
     const store = await t.db.prisma.store.findFirstOrThrow({ where: { name: "Копилка на Тверской" } });
     await t.h.services.redemptions.spend({
