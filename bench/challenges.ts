@@ -58,6 +58,9 @@ async function section(label: string, db: Database) {
     INSERT INTO "PurchaseItem" ("purchaseId", sku, category, amount)
     SELECT p.id, 'SKU' || (p.id % 50), 'cat' || ((p.id + k) % 8), 50000 FROM "Purchase" p, generate_series(0, 1) k
     WHERE p."receiptId" LIKE 'h-%';
+    -- As the purchase service writes them: each purchase with its items' categories.
+    UPDATE "Purchase" p SET categories = (SELECT array_agg(DISTINCT category) FROM "PurchaseItem" WHERE "purchaseId" = p.id)
+    WHERE p."receiptId" LIKE 'h-%';
     ANALYZE;`);
   const buy = (s: typeof none, prefix: string) => async (i: number) => {
     const memberId = members[i % members.length] as number;

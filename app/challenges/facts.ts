@@ -20,7 +20,12 @@ const DAY_MS = 86_400_000;
 /** What challengeFacts reads, and what a purchase's own read may ask for alongside its columns. */
 export interface FactsOptions {
   zone?: boolean;
-  allCompletions?: boolean;
+  /**
+   * Only each challenge's latest round (what nextRound needs), of any
+   * challenge: fewer rows to read and send than every round, and no list of
+   * codes to probe the index with one by one.
+   */
+  latestRounds?: boolean;
   categoriesSince?: Date;
   stands?: boolean;
 }
@@ -36,8 +41,8 @@ export interface FactsRow {
 /**
  * What the challenges of one member are computed from, in one round trip on
  * indexes: their purchases since the earliest start among `challenges` (a
- * day early, for zones east of UTC), their completions of those challenges,
- * and — when `zone` is asked for (progress "this week", "this month") — the
+ * day early, for zones east of UTC), their completions (with
+ * `latestRounds`, each challenge's latest round only), and — when `zone` is asked for (progress "this week", "this month") — the
  * member's zone (their latest store's, else the chain's). Categories are
  * read only when a category goal needs them, and with `categoriesSince`
  * only for the purchases from then on (older ones show none). With
@@ -66,9 +71,7 @@ export interface Facts {
  * weighs the challenges it may move in the read it makes anyway.
  */
 export function factsColumns(memberId: number, challenges: readonly Challenge[], opts: FactsOptions = {}): Sql {
-  const { zone = true, allCompletions = true, categoriesSince, stands = false } = opts;
-  const since = new Date(Math.min(...challenges.map((c) => Date.parse(`${c.startsOn}T00:00:00Z`))) - DAY_MS);
-  const categories = challenges.some((c) => c.goal.kind === "category");
+  const { zone = true } = opts;
   return sql`
       ${
         zone
@@ -82,18 +85,31 @@ export function factsColumns(memberId: number, challenges: readonly Challenge[],
           : // In no order: the rules sort them.
             sql`(SELECT json_agg(json_build_array(
                    p.id, (extract(epoch FROM p.at) * 1000)::int8, p."storeId", st.region, st."timeZone",
-                   p.amount - p."returnedAmount", ${
-                     !categories
-                       ? sql`NULL::text[]`
-                       : categoriesSince
-                         ? sql`CASE WHEN p.at >= ${categoriesSince}::timestamp THEN (SELECT array_agg(DISTINCT i.category)
-                                 FROM "PurchaseItem" i WHERE i."purchaseId" = p.id) END`
-                         : sql`(SELECT array_agg(DISTINCT i.category) FROM "PurchaseItem" i WHERE i."purchaseId" = p.id)`
-                   }))
+                   p.amount - p."returnedAmount", ${categoriesOf(challenges, opts.categoriesSince)}))
                  FROM "Purchase" p JOIN "Store" st ON st.id = p."storeId"
-                 WHERE p."memberId" = ${memberId} AND p.at >= ${since}::timestamp)`
+                 WHERE p."memberId" = ${memberId} AND p.at >= ${historySince(challenges)}::timestamp)`
       } AS purchases,
-      (SELECT json_agg(json_build_object(
+      ${completionsColumn(memberId, opts)}`;
+}
+
+/** From when `challenges` read a member's purchases: the earliest start among them, a day early (zones east of UTC). */
+export function historySince(challenges: readonly Challenge[]): Date {
+  return new Date(Math.min(...challenges.map((c) => Date.parse(`${c.startsOn}T00:00:00Z`))) - DAY_MS);
+}
+
+/**
+ * A purchase `p`'s categories as `challenges` need them: none when no
+ * category goal is among them; with `since`, only for purchases from then on.
+ */
+export function categoriesOf(challenges: readonly Challenge[], since: Date | undefined): Sql {
+  if (!challenges.some((c) => c.goal.kind === "category")) return sql`NULL::text[]`;
+  return since ? sql`CASE WHEN p.at >= ${since}::timestamp THEN ${purchaseCategories} END` : purchaseCategories;
+}
+
+/** The member's completions as a json column "completions" (FactsRow's). */
+export function completionsColumn(memberId: number, opts: Pick<FactsOptions, "latestRounds" | "stands">): Sql {
+  const { latestRounds = false, stands = false } = opts;
+  return sql`(SELECT json_agg(json_build_object(
                 'id', id, 'challenge', challenge, 'round', round, 'purchaseIds', "purchaseIds", 'points', points,
                 'badge', badge, 'reversedPoints', "reversedPoints",
                 'completedAt', to_char("completedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')${
@@ -102,10 +118,17 @@ export function factsColumns(memberId: number, challenges: readonly Challenge[],
                             WHERE p.id = ANY(c."purchaseIds") AND p."returnedAmount" >= p.amount)`
                     : sql``
                 }) ORDER BY challenge, round)
-        FROM "ChallengeCompletion" c WHERE "memberId" = ${memberId}${
-          allCompletions ? sql`` : sql` AND challenge = ANY(${challenges.map((c) => c.code)}::text[])`
+        FROM ${
+          latestRounds
+            ? sql`(SELECT DISTINCT ON (challenge) * FROM "ChallengeCompletion"
+                   WHERE "memberId" = ${memberId} ORDER BY challenge, round DESC) c`
+            : sql`"ChallengeCompletion" c WHERE "memberId" = ${memberId}`
         }) AS completions`;
 }
+
+/** A purchase's categories: written with it, or looked up in its items for one written before they were. */
+const purchaseCategories = sql`COALESCE(p.categories,
+  (SELECT array_agg(DISTINCT i.category) FROM "PurchaseItem" i WHERE i."purchaseId" = p.id))`;
 
 /** The facts in a row read with factsColumns. */
 export function factsOf(row: FactsRow | undefined, program: Program): Facts {

@@ -6,16 +6,26 @@ import {
   type Program,
 } from "../../domain/index.js";
 import { type Sql, sql } from "../db/sql.js";
-import { type Facts, type FactsOptions, type FactsRow, factsColumns, factsOf, nextRound } from "./facts.js";
+import {
+  categoriesOf,
+  completionsColumn,
+  type Facts,
+  type FactsOptions,
+  type FactsRow,
+  factsOf,
+  historySince,
+  nextRound,
+} from "./facts.js";
 
 /**
  * What a purchase's challenges are weighed from: the facts of the challenges
  * it can move, with no zone (it sways progress shown, never a completion),
- * only their completions, and categories from the purchase's month on (a
- * category goal is met within one month).
+ * each challenge's latest round only (where the next one starts), and
+ * categories from the purchase's month on (a category goal is met within
+ * one month).
  */
 export function purchaseFactsOptions(at: Date): FactsOptions {
-  return { zone: false, allCompletions: false, categoriesSince: categoryMonthStart(at) };
+  return { zone: false, latestRounds: true, categoriesSince: categoryMonthStart(at) };
 }
 
 /** The rounds of `candidates` that the member's purchases in `facts` meet, with the purchases that meet each. */
@@ -31,25 +41,55 @@ export function dueRounds(
   });
 }
 
-/** The row purchaseChallengeColumns adds to a purchase's read. */
-export type PurchaseChallengeRow = Partial<FactsRow> & { challengeStore?: [string, string] | null };
+/** What purchaseHistory adds to a purchase's read. */
+export interface PurchaseHistoryRow {
+  /** Net spend in the tier window before the purchase. */
+  spend: number;
+  /** [id, ms since epoch, store, net kopecks, categories] of the member's purchases the movable challenges count. */
+  challengePurchases: [number, number, number, number, string[] | null][] | null;
+  /** [id, active, region, zone] of the stores of those purchases and of this one (absent: no such store). */
+  challengeStores: [number, boolean, string, string][] | null;
+  completions: FactsRow["completions"];
+}
 
 /**
- * The columns a purchase adds to the read it makes anyway (its first
- * statement, under the member's lock) to weigh the challenges it can move:
- * the member's purchases and completions as the reaction reads them, and
- * the store's region and zone, which the new purchase will have. No
- * round trip of their own; nothing when no challenge can move.
+ * What a purchase that can move challenges reads in its first statement
+ * (under the member's lock; no round trip of its own) instead of its store
+ * and tier-window columns: one scan of the member's purchases gives both the
+ * tier window's spend and the challenges' history (a row per purchase with
+ * its store's id; the few stores they name are read once, with this one's
+ * `active`, region and zone), and each challenge's latest completion.
+ * `from` joins the statement's FROM; `columns` are its columns
+ * (PurchaseHistoryRow).
  */
-export function purchaseChallengeColumns(
+export function purchaseHistory(
   memberId: number,
   storeId: number,
   at: Date,
   movable: readonly Challenge[],
-): Sql {
-  if (movable.length === 0) return sql``;
-  return sql`(SELECT json_build_array(region, "timeZone") FROM "Store" WHERE id = ${storeId}) AS "challengeStore",
-    ${factsColumns(memberId, movable, purchaseFactsOptions(at))},`;
+  tierWindowStart: Date,
+): { from: Sql; columns: Sql } {
+  const since = historySince(movable);
+  const scanFrom = since < tierWindowStart ? since : tierWindowStart;
+  return {
+    from: sql`, (SELECT
+        COALESCE(SUM(p.amount - p."returnedAmount") FILTER (WHERE p.at > ${tierWindowStart}::timestamp
+                                                             AND p.at <= ${at}::timestamp), 0)::int8 AS spend,
+        json_agg(json_build_array(p.id, (extract(epoch FROM p.at) * 1000)::int8, p."storeId", p.amount - p."returnedAmount",
+                                  ${categoriesOf(movable, categoryMonthStart(at))}))
+          FILTER (WHERE p.at >= ${since}::timestamp) AS purchases,
+        array_agg(p."storeId") FILTER (WHERE p.at >= ${since}::timestamp) AS stores
+      FROM "Purchase" p WHERE p."memberId" = ${memberId} AND p.at >= ${scanFrom}::timestamp) h`,
+    columns: sql`h.spend AS spend, h.purchases AS "challengePurchases",
+      (SELECT json_agg(json_build_array(id, active, region, "timeZone")) FROM "Store"
+        WHERE id = ANY(h.stores || ${storeId}::int)) AS "challengeStores",
+      ${completionsColumn(memberId, { latestRounds: true })},`,
+  };
+}
+
+/** Whether the purchase's store is open for purchases (null: no such store), from purchaseHistory's read. */
+export function storeActiveIn(row: Partial<PurchaseHistoryRow>, storeId: number): boolean | null {
+  return row.challengeStores?.find((s) => s[0] === storeId)?.[1] ?? null;
 }
 
 /**
@@ -64,22 +104,35 @@ export function purchaseChallengeColumns(
 export function challengesMetBy(
   program: Program,
   movable: readonly Challenge[],
-  row: PurchaseChallengeRow,
+  row: Partial<PurchaseHistoryRow>,
   purchase: { storeId: number; at: Date; amountKopecks: number; categories: readonly string[] },
 ): string[] {
-  if (movable.length === 0 || !row.challengeStore) return [];
-  const facts = factsOf({ purchases: row.purchases ?? null, completions: row.completions ?? null }, program);
-  const [region, timeZone] = row.challengeStore;
-  const self: ChallengePurchase = {
+  const stores = new Map((row.challengeStores ?? []).map(([id, , region, timeZone]) => [id, { region, timeZone }]));
+  const here = stores.get(purchase.storeId);
+  if (movable.length === 0 || !here) return [];
+  const purchases = (row.challengePurchases ?? []).map(([id, at, storeId, netKopecks, cats]): ChallengePurchase => {
+    const store = stores.get(storeId);
+    if (!store) throw new Error("unreachable: the read names every store of the purchases (a foreign key keeps them)");
+    return {
+      id,
+      at: new Date(at),
+      storeId,
+      region: store.region,
+      timeZone: store.timeZone,
+      netKopecks,
+      categories: cats ?? [],
+    };
+  });
+  purchases.push({
     // Not written yet: any id after the member's others (theirs were written under the same lock) orders it last.
     id: Number.MAX_SAFE_INTEGER,
     at: purchase.at,
     storeId: purchase.storeId,
-    region,
-    timeZone,
+    region: here.region,
+    timeZone: here.timeZone,
     netKopecks: purchase.amountKopecks,
     categories: purchase.categories,
-  };
-  facts.purchases.push(self);
+  });
+  const facts: Facts = { ...factsOf({ purchases: null, completions: row.completions ?? null }, program), purchases };
   return dueRounds(movable, facts).map((d) => d.c.code);
 }

@@ -12,7 +12,7 @@ import {
   tierForSpend,
   windowStart,
 } from "../../domain/index.js";
-import { challengesMetBy, purchaseChallengeColumns, type PurchaseChallengeRow } from "../challenges/weigh.js";
+import { challengesMetBy, purchaseHistory, type PurchaseHistoryRow, storeActiveIn } from "../challenges/weigh.js";
 import { emit, eventCtes } from "../events/outbox.js";
 import {
   type AppliedOffer,
@@ -237,6 +237,9 @@ export function createPurchaseService(ctx: ServiceContext) {
           at,
           categories,
         });
+        const tierFrom = windowStart(at, program.tierWindowDays);
+        // With challenges to weigh, one scan of the member's purchases gives the tier window and their history.
+        const history = movable.length ? purchaseHistory(member.id, input.storeId, at, movable, tierFrom) : null;
         // The general offers kept in memory, checked against the version this statement reads:
         // read again with the catalog of that version when another process changed an offer.
         let catalog = keptOffers.current ?? (await refreshCatalog(tx, keptOffers));
@@ -249,22 +252,24 @@ export function createPurchaseService(ctx: ServiceContext) {
               redeemed: number;
               offerVersion: string | null;
             } & OfferRead &
-              PurchaseChallengeRow
+              Partial<PurchaseHistoryRow>
           >(sql`
           SELECT
             (SELECT row_to_json(p) FROM (SELECT ${PURCHASE_COLUMNS} FROM "Purchase"
               WHERE "storeId" = ${input.storeId} AND "receiptId" = ${input.receiptId}) p) AS prior,
-            (SELECT active FROM "Store" WHERE id = ${input.storeId}) AS "storeActive",
+            ${
+              history
+                ? history.columns
+                : sql`(SELECT active FROM "Store" WHERE id = ${input.storeId}) AS "storeActive",
             (SELECT COALESCE(SUM(amount - "returnedAmount"), 0)::int8 FROM "Purchase"
-              WHERE "memberId" = ${member.id} AND at > ${windowStart(at, program.tierWindowDays)}::timestamp
-                AND at <= ${at}::timestamp) AS spend,
+              WHERE "memberId" = ${member.id} AND at > ${tierFrom}::timestamp AND at <= ${at}::timestamp) AS spend,`
+            }
             (SELECT COALESCE(SUM(points), 0)::int8 FROM "Redemption"
               WHERE "storeId" = ${input.storeId} AND "receiptId" = ${input.receiptId} AND "memberId" = ${member.id}
                 AND status = 'confirmed') AS redeemed,
-            ${purchaseChallengeColumns(member.id, input.storeId, at, movable)}
             ${catalogVersion},
             ${offerReadColumns(member.id)}
-          FROM ${openOffersFrom(member.id, input.storeId, at, program, catalogAt(kept, input.storeId, at, { amountKopecks: input.amountKopecks, items }))}`);
+          FROM ${openOffersFrom(member.id, input.storeId, at, program, catalogAt(kept, input.storeId, at, { amountKopecks: input.amountKopecks, items }))}${history?.from ?? sql``}`);
         let state = await read(catalog);
         for (let tries = 0; state && state.offerVersion !== catalog.version; tries++) {
           if (tries === 10) throw new Error("the offers kept changing under this purchase");
@@ -272,6 +277,7 @@ export function createPurchaseService(ctx: ServiceContext) {
           state = await read(catalog);
         }
         if (!state) throw new Error("unreachable: a SELECT without FROM returns one row");
+        const storeActive = history ? storeActiveIn(state, input.storeId) : state.storeActive;
         if (state.prior) {
           // row_to_json gives the timestamp as text without zone, in UTC.
           const prior = { ...state.prior, at: new Date(`${String(state.prior.at)}Z`) };
@@ -292,9 +298,9 @@ export function createPurchaseService(ctx: ServiceContext) {
         checkPurchaseTime(program, at, now, { importHistory: input.importHistory ?? false });
         if (member.status === "deleted")
           throw new DomainError("MEMBER.NOT_FOUND", "no such member", { key: String(Object.values(input.member)[0]) });
-        if (state.storeActive === null)
+        if (storeActive === null)
           throw new DomainError("STORE.NOT_FOUND", `no store ${input.storeId}`, { storeId: input.storeId });
-        if (!state.storeActive)
+        if (!storeActive)
           throw new DomainError("STORE.INACTIVE", `store ${input.storeId} is closed`, { storeId: input.storeId });
 
         const accrual = computeAccrual({
@@ -337,10 +343,10 @@ export function createPurchaseService(ctx: ServiceContext) {
         // the entry is written by the ledger's own SQL (entryCtes).
         const insert = sql`p AS (
           INSERT INTO "Purchase" ("storeId", "memberId", "receiptId", amount, "pointsRedeemed", "pointsAccrued",
-                                  "tierCode", "rateBp", "balanceAfter", at)
+                                  "tierCode", "rateBp", "balanceAfter", at, categories)
           VALUES (${input.storeId}, ${member.id}, ${input.receiptId}, ${input.amountKopecks}, ${state.redeemed},
                   ${accrual.points}, ${accrual.tier.code}, ${accrual.rateBp}, ${balanceAfter},
-                  ${at}::timestamp)
+                  ${at}::timestamp, ${categories}::text[])
           RETURNING ${PURCHASE_COLUMNS})${
             items.length
               ? sql`, li AS (
