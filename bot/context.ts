@@ -3,6 +3,7 @@ import type { I18nFlavor } from "@grammyjs/i18n";
 import type { Context as BaseContext } from "grammy";
 import type { Logger } from "pino";
 import type { Services } from "../app/services/index.js";
+import type { Card } from "../app/services/cards.js";
 import type { Member } from "../app/services/members.js";
 
 /** What every handler can reach besides the update. */
@@ -17,6 +18,8 @@ interface Extras {
   deps: BotDeps;
   /** The enrolled member behind this update, or null. */
   member: Member | null;
+  /** The member's card, when the update asks for it: read with the member (bot/filters/asks-for-card.ts). */
+  card?: Card;
   /** The locale answers use (bot/i18n.ts decides it once per update). */
   locale?: "ru" | "en";
 }

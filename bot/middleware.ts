@@ -2,6 +2,7 @@ import { limit } from "@grammyjs/ratelimiter";
 import type { Transformer } from "grammy";
 import type { BotDeps, Context } from "./context.js";
 import { localeFromLanguageCode } from "../domain/index.js";
+import { asksForCard } from "./filters/asks-for-card.js";
 import { i18n, localeFromTelegram } from "./i18n.js";
 
 /**
@@ -14,11 +15,19 @@ export function claimAndLoadMember() {
     const id = ctx.from?.id;
     // Both at once: on PostgreSQL they are two round trips, and each update waited for one, then the
     // other. The member is read after the chat's earlier updates were handled (sequentialize runs
-    // first), so it is as they left it; a redelivered update's read is simply not used.
-    const [claimed, m] = await Promise.all([
+    // first), so it is as they left it; a redelivered update's read is simply not used. A request for
+    // the card reads the card with the member: /card, the busiest path, then waits for no other read.
+    const { members, cards } = ctx.deps.services;
+    const [claimed, found] = await Promise.all([
       ctx.deps.services.updates.claim(ctx.update.update_id),
-      id ? ctx.deps.services.members.find({ telegramId: id }) : null,
+      !id
+        ? null
+        : asksForCard(ctx)
+          ? cards.ofChat(id)
+          : members.find({ telegramId: id }).then((member) => member && { member, card: null }),
     ]);
+    const m = found?.member ?? null;
+    if (found?.card) ctx.card = found.card;
     if (!claimed) {
       ctx.deps.log.info({ update: ctx.update.update_id }, "update delivered again; already handled");
       return;

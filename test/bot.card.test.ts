@@ -65,6 +65,21 @@ describe.each(testDatabases)("the card picture on $name", ({ open }) => {
     expect(second.caption).toBe(first.caption);
   });
 
+  it("When a member sends /card with the bot's name, then the card arrives with the balance of a purchase just posted", async () => {
+    const [u, m] = await member();
+    const store = await createStore(db);
+    await h.services.purchases.recordPurchase({
+      storeId: store.id,
+      member: { id: m.id },
+      receiptId: `n${m.id}`,
+      amountKopecks: 50_000,
+    });
+    u.send(`/card@${h.tg.username}`);
+    // The purchase's own notice may arrive first: look for the card itself.
+    await waitFor(() => u.inbox.some((msg) => msg.photo));
+    expect(u.inbox.find((msg) => msg.photo)?.caption).toMatch(/Баланс: 115 баллов/);
+  });
+
   it("When the member code changes, then a new picture of the new code is drawn and uploaded", async () => {
     const [u, m] = await member();
     u.send("/card");

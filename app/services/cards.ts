@@ -11,6 +11,8 @@ import {
 import { coalesce } from "../db/batch.js";
 import { sql } from "../db/sql.js";
 import type { ServiceContext } from "./context.js";
+import type { Member as MemberRow } from "../../generated/prisma/client.js";
+import { type MemberJson, memberFromJson } from "./members.js";
 import { utcFromJson } from "./json-time.js";
 
 export interface CardOperation {
@@ -63,9 +65,11 @@ interface CardRow {
 /**
  * Cards of several members as of `now`, each row its member's id and card:
  * the tier window's purchases after `from`, the live lots expiring by `horizon`.
+ * By Telegram id, each row has the whole member row too (`row`): a chat's
+ * /card reads its member and card in one statement.
  */
-const cardsSql = (memberIds: number[], from: string, now: string, horizon: string) => sql`
-  SELECT m.id, json_build_object(
+const cardsSql = (by: { ids: number[] } | { telegramIds: string[] }, from: string, now: string, horizon: string) => sql`
+  SELECT m.id, ${"telegramIds" in by ? sql`row_to_json(m) AS row, ` : sql``}json_build_object(
     'member', json_build_object('id', m.id, 'firstName', m."firstName", 'lastName', m."lastName",
       'memberCode', m."memberCode", 'balance', m.balance, 'status', m.status, 'birthday', m.birthday),
     'window', (SELECT json_build_object('spend', COALESCE(SUM(p.amount - p."returnedAmount"), 0), 'visits', count(*),
@@ -81,7 +85,7 @@ const cardsSql = (memberIds: number[], from: string, now: string, horizon: strin
         WHERE e."memberId" = m.id ORDER BY e.id DESC LIMIT 5) l), '[]'::json),
     'imageFileId', (SELECT c."fileId" FROM "CardImage" c WHERE c."memberCode" = m."memberCode")
   ) AS card
-  FROM "Member" m WHERE m.id = ANY(${memberIds}::int[])`;
+  FROM "Member" m WHERE ${"telegramIds" in by ? sql`m."telegramId" = ANY(${by.telegramIds}::int8[])` : sql`m.id = ANY(${by.ids}::int[])`}`;
 
 /** The longest "expiring soon" horizon a card reads (the card and the cashier's status use 30 days). */
 const MAX_EXPIRING_DAYS = 30;
@@ -101,7 +105,7 @@ export function createCardService(ctx: ServiceContext) {
       // A prepared statement (db.read): planning this one anew cost more than running it.
       const rows = await db.read<{ id: number; card: CardRow }>(
         cardsSql(
-          [...new Set(memberIds)],
+          { ids: [...new Set(memberIds)] },
           windowStart(now, program.tierWindowDays).toISOString(),
           now.toISOString(),
           // One horizon for the batch: the longest a caller asks for; each card keeps its own below.
@@ -114,6 +118,36 @@ export function createCardService(ctx: ServiceContext) {
     { concurrency: db.kind === "pglite" ? 1 : 4 },
   );
 
+  /** Cards by Telegram id with their whole member rows, read together as readCards reads them. */
+  const readChatCards = coalesce(
+    async (telegramIds: string[]) => {
+      const now = ctx.now();
+      const rows = await db.read<{ id: number; row: MemberJson; card: CardRow }>(
+        cardsSql(
+          { telegramIds: [...new Set(telegramIds)] },
+          windowStart(now, program.tierWindowDays).toISOString(),
+          now.toISOString(),
+          addDays(now, MAX_EXPIRING_DAYS).toISOString(),
+        ),
+      );
+      const byTelegram = new Map(rows.map((r) => [String(r.row.telegramId), r]));
+      return telegramIds.map((id) => ({ now, found: byTelegram.get(id) ?? null }));
+    },
+    { concurrency: db.kind === "pglite" ? 1 : 4 },
+  );
+
+  /**
+   * A chat's member row (deleted members too, as members.find reads them)
+   * and, unless deleted, their card, in one statement: `/card` then needs no
+   * read of the member before the card's.
+   */
+  async function ofChat(telegramId: bigint | number): Promise<{ member: MemberRow; card: Card | null } | null> {
+    const { now, found } = await readChatCards(String(telegramId));
+    if (!found) return null;
+    const member = memberFromJson(found.row);
+    return { member, card: member.status === "deleted" ? null : toCard(found.id, found.card, now, 30).card };
+  }
+
   /**
    * The card and the member row it was read from, in one SQL round trip
    * (member, tier-window purchases, the live lots expiring soon, the
@@ -124,6 +158,11 @@ export function createCardService(ctx: ServiceContext) {
     const { now, found } = await readCards(memberId);
     if (!found || found.member.status === "deleted")
       throw new DomainError("MEMBER.NOT_FOUND", "no such member", { memberId });
+    return toCard(memberId, found, now, expiringDays);
+  }
+
+  /** The card of a row cardsSql read at `now`. */
+  function toCard(memberId: number, found: CardRow, now: Date, expiringDays: number) {
     const member = { ...found.member, birthday: found.member.birthday ? utcFromJson(found.member.birthday) : null };
     const last = found.last.map((e) => ({ ...e, createdAt: utcFromJson(e.at) }));
     const progress = tierProgressOfWindow(
@@ -217,6 +256,6 @@ export function createCardService(ctx: ServiceContext) {
     };
   }
 
-  return { card, status, rememberImage, forgetImage, spendRules };
+  return { card, ofChat, status, rememberImage, forgetImage, spendRules };
 }
 export type CardService = ReturnType<typeof createCardService>;

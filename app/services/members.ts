@@ -25,7 +25,7 @@ export interface EnrollInput {
 }
 
 /** A Member row as row_to_json renders it: int8 as numbers, timestamps as text in UTC without a zone. */
-type MemberJson = Omit<
+export type MemberJson = Omit<
   MemberRow,
   "telegramId" | "chatId" | "birthday" | "consentAt" | "createdAt" | "updatedAt" | "deletedAt"
 > & {
@@ -38,7 +38,7 @@ type MemberJson = Omit<
   deletedAt: string | null;
 };
 
-function memberFromJson(j: MemberJson): MemberRow {
+export function memberFromJson(j: MemberJson): MemberRow {
   const big = (v: number | string | null) => (v === null ? null : BigInt(v));
   const date = (v: string | null) => (v === null ? null : utcFromJson(v));
   return {

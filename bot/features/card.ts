@@ -120,7 +120,8 @@ export function cardCaption(
 export async function showCard(ctx: ConversationContext) {
   if (!ctx.member) return ctx.reply(ctx.t("not-enrolled"));
   const { cards } = ctx.deps.services;
-  const card = await cards.card(ctx.member.id);
+  // Read with the member when the middleware saw the request coming (bot/filters/asks-for-card.ts).
+  const card = ctx.card ?? (await cards.card(ctx.member.id));
   const { caption, entities } = cardCaption(ctx, card, cards.spendRules());
   const extra = { caption, caption_entities: entities, reply_markup: mainMenu(ctx) };
   if (card.imageFileId) {
