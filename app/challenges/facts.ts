@@ -42,8 +42,9 @@ export interface FactsRow {
  * What the challenges of one member are computed from, in one round trip on
  * indexes: their purchases since the earliest start among `challenges` (a
  * day early, for zones east of UTC), their completions (with
- * `latestRounds`, each challenge's latest round only), and — when `zone` is asked for (progress "this week", "this month") — the
- * member's zone (their latest store's, else the chain's). Categories are
+ * `latestRounds`, each challenge's latest round only), and — when `zone`
+ * is asked for (progress "this week", "this month") — the member's zone
+ * (their latest store's, else the chain's). Categories are
  * read only when a category goal needs them, and with `categoriesSince`
  * only for the purchases from then on (older ones show none). With
  * `stands`, each completion says whether its purchases all still count.
