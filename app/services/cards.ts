@@ -89,6 +89,8 @@ const cardsSql = (by: { ids: number[] } | { telegramIds: string[] }, from: strin
 
 /** The longest "expiring soon" horizon a card reads (the card and the cashier's status use 30 days). */
 const MAX_EXPIRING_DAYS = 30;
+/** How far ahead the shopper's card lists expiring points. */
+const CARD_EXPIRING_DAYS = 30;
 
 /** What a shopper's card shows, read in one go. */
 export function createCardService(ctx: ServiceContext) {
@@ -145,7 +147,10 @@ export function createCardService(ctx: ServiceContext) {
     const { now, found } = await readChatCards(String(telegramId));
     if (!found) return null;
     const member = memberFromJson(found.row);
-    return { member, card: member.status === "deleted" ? null : toCard(found.id, found.card, now, 30).card };
+    return {
+      member,
+      card: member.status === "deleted" ? null : toCard(found.id, found.card, now, CARD_EXPIRING_DAYS).card,
+    };
   }
 
   /**
@@ -197,7 +202,7 @@ export function createCardService(ctx: ServiceContext) {
     return { card, member };
   }
 
-  async function card(memberId: number, expiringDays = 30): Promise<Card> {
+  async function card(memberId: number, expiringDays = CARD_EXPIRING_DAYS): Promise<Card> {
     return (await load(memberId, expiringDays)).card;
   }
 
