@@ -17,9 +17,9 @@ export function claimAndLoadMember() {
     // other. The member is read after the chat's earlier updates were handled (sequentialize runs
     // first), so it is as they left it; a redelivered update's read is simply not used. A request for
     // the card reads the card with the member: /card, the busiest path, then waits for no other read.
-    const { members, cards } = ctx.deps.services;
+    const { updates, members, cards } = ctx.deps.services;
     const [claimed, found] = await Promise.all([
-      ctx.deps.services.updates.claim(ctx.update.update_id),
+      updates.claim(ctx.update.update_id),
       !id
         ? null
         : asksForCard(ctx)

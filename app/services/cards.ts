@@ -96,6 +96,19 @@ const CARD_EXPIRING_DAYS = 30;
 export function createCardService(ctx: ServiceContext) {
   const { db, program } = ctx;
 
+  /** cardsSql's rows as of `now`. */
+  const readRows = <R>(by: Parameters<typeof cardsSql>[0], now: Date) =>
+    // A prepared statement (db.read): planning this one anew cost more than running it.
+    db.read<R>(
+      cardsSql(
+        by,
+        windowStart(now, program.tierWindowDays).toISOString(),
+        now.toISOString(),
+        // One horizon for the batch: the longest a caller asks for; each card keeps its own (toCard).
+        addDays(now, MAX_EXPIRING_DAYS).toISOString(),
+      ),
+    );
+
   /**
    * Cards read together (the /card of every update handled at the same
    * time) come from one statement, with one clock reading for all of them
@@ -104,16 +117,7 @@ export function createCardService(ctx: ServiceContext) {
   const readCards = coalesce(
     async (memberIds: number[]) => {
       const now = ctx.now();
-      // A prepared statement (db.read): planning this one anew cost more than running it.
-      const rows = await db.read<{ id: number; card: CardRow }>(
-        cardsSql(
-          { ids: [...new Set(memberIds)] },
-          windowStart(now, program.tierWindowDays).toISOString(),
-          now.toISOString(),
-          // One horizon for the batch: the longest a caller asks for; each card keeps its own below.
-          addDays(now, MAX_EXPIRING_DAYS).toISOString(),
-        ),
-      );
+      const rows = await readRows<{ id: number; card: CardRow }>({ ids: [...new Set(memberIds)] }, now);
       const byId = new Map(rows.map((r) => [r.id, r.card]));
       return memberIds.map((id) => ({ now, found: byId.get(id) ?? null }));
     },
@@ -124,13 +128,9 @@ export function createCardService(ctx: ServiceContext) {
   const readChatCards = coalesce(
     async (telegramIds: string[]) => {
       const now = ctx.now();
-      const rows = await db.read<{ id: number; row: MemberJson; card: CardRow }>(
-        cardsSql(
-          { telegramIds: [...new Set(telegramIds)] },
-          windowStart(now, program.tierWindowDays).toISOString(),
-          now.toISOString(),
-          addDays(now, MAX_EXPIRING_DAYS).toISOString(),
-        ),
+      const rows = await readRows<{ id: number; row: MemberJson; card: CardRow }>(
+        { telegramIds: [...new Set(telegramIds)] },
+        now,
       );
       const byTelegram = new Map(rows.map((r) => [String(r.row.telegramId), r]));
       return telegramIds.map((id) => ({ now, found: byTelegram.get(id) ?? null }));
