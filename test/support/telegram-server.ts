@@ -45,6 +45,17 @@ interface Chat {
 const BOT_ID = 7_000_000_001;
 /** The ids FakeTelegram.user drew in this process, over every fake (tests of a file share a database). */
 const drawnUserIds = new Set<number>();
+/**
+ * A user id at random, as a bot's users are, but never one drawn before in
+ * this process: two users with one id made a test or a bench that enrolls a
+ * hundred users fail now and then ("this Telegram account is enrolled").
+ */
+function drawUserId(): number {
+  let id: number;
+  do id = 100_000 + Math.floor(Math.random() * 1_000_000);
+  while (drawnUserIds.has(id));
+  return id;
+}
 
 export class FakeTelegram {
   readonly token: string;
@@ -124,10 +135,7 @@ export class FakeTelegram {
   }
 
   user(opts: { id?: number; first_name?: string; last_name?: string; language_code?: string; phone?: string } = {}) {
-    let id = opts.id ?? 0;
-    // Random, as a bot's users are, but never twice in one process: two users with one id made a
-    // test or a bench that enrolls 100 users fail one run in ~200 ("this Telegram account is enrolled").
-    while (!opts.id && (id === 0 || drawnUserIds.has(id))) id = 100_000 + Math.floor(Math.random() * 1_000_000);
+    const id = opts.id ?? drawUserId();
     drawnUserIds.add(id);
     const u = new SimUser(this, {
       id,
