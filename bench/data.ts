@@ -88,6 +88,8 @@ export async function buildChain(db: Database, program: Program, o: ChainOptions
   const heavy = Math.min(o.heavy ?? 0, members);
   // Heavy ids: step, 2·step, … up to the last member (none when heavy = 0).
   const step = heavy > 0 ? Math.floor(members / heavy) : 0;
+  // The j-th line item's category of generated purchase gp (its items and its categories agree).
+  const category = `(ARRAY['${CATEGORIES.join("','")}'])[1 + ((gp.id + j) % ${CATEGORIES.length})]`;
   const isHeavy = (col: string) => (heavy > 0 ? `(${col} % ${step} = 0 AND ${col} <= ${step * heavy})` : "false");
   const pv = program.pointValueKopecks;
   const welcome = program.welcomeBonusPoints;
@@ -177,13 +179,14 @@ export async function buildChain(db: Database, program: Program, o: ChainOptions
              CASE WHEN kind = 'expiry' THEN min(id) OVER (PARTITION BY mid) END AS lot
       FROM numbered;
       INSERT INTO "Purchase" (id, "storeId", "memberId", "receiptId", amount, "pointsRedeemed", "pointsAccrued", "tierCode", "rateBp",
-                              "balanceAfter", "returnedAmount", at, "createdAt")
+                              "balanceAfter", "returnedAmount", at, "createdAt", categories)
       SELECT gp.id, gp.sid, gp.mid, 'g' || gp.id, gp.amount, gp.red, gp.acc, gp.tier, gp.rate,
-             COALESCE(a.bal, r.bal, 0), gp.ret, gp.at, gp.at
+             COALESCE(a.bal, r.bal, 0), gp.ret, gp.at, gp.at,
+             -- Its items' categories, as the write path keeps them (the items below are the same expression).
+             ARRAY(SELECT DISTINCT ${category} FROM generate_series(1, 1 + (gp.id % 2)::int) j)
       FROM gp LEFT JOIN gl a ON a.pid = gp.id AND a.kind = 'accrual' LEFT JOIN gl r ON r.pid = gp.id AND r.kind = 'redemption';
       INSERT INTO "PurchaseItem" ("purchaseId", sku, category, amount)
-      SELECT gp.id, 'sku-' || ((gp.id * 7 + j) % 500), (ARRAY['${CATEGORIES.join("','")}'])[1 + ((gp.id + j) % ${CATEGORIES.length})],
-             gp.amount / 3
+      SELECT gp.id, 'sku-' || ((gp.id * 7 + j) % 500), ${category}, gp.amount / 3
       FROM gp, generate_series(1, 1 + (gp.id % 2)::int) j;
       INSERT INTO "Return" (id, "purchaseId", "idempotencyKey", amount, "pointsReversed", "pointsRefunded", "createdAt")
       SELECT rid, pid, 'gen-return:' || rid, amount, rev, 0, at FROM gr;

@@ -33,6 +33,17 @@ describe.each(testDatabases)("generated chain on $name", ({ open }) => {
     expect((await db.query(`SELECT 1 FROM "NpsAnswer" LIMIT 1`)).length).toBe(1);
   });
 
+  it("When a purchase is generated, then it keeps its items' categories, as the write path does", async () => {
+    const [c] = await db.query<{ without: number; differ: number }>(
+      `SELECT count(*) FILTER (WHERE p.categories IS NULL)::int AS without,
+              count(*) FILTER (WHERE p.categories IS NOT NULL AND
+                (SELECT array_agg(DISTINCT i.category ORDER BY i.category) FROM "PurchaseItem" i WHERE i."purchaseId" = p.id)
+                IS DISTINCT FROM (SELECT array_agg(x ORDER BY x) FROM unnest(p.categories) x))::int AS differ
+       FROM "Purchase" p`,
+    );
+    expect(c).toEqual({ without: 0, differ: 0 });
+  });
+
   it("When a heavy member is asked for, then they have 5,000 purchases and 1,000 spends", async () => {
     expect(built.heavyIds).toEqual([400]);
     const [h] = await db.query<{ purchases: number; spends: number }>(
