@@ -96,46 +96,37 @@ const CARD_EXPIRING_DAYS = 30;
 export function createCardService(ctx: ServiceContext) {
   const { db, program } = ctx;
 
-  /** cardsSql's rows as of `now`. */
-  const readRows = <R>(by: Parameters<typeof cardsSql>[0], now: Date) =>
-    // A prepared statement (db.read): planning this one anew cost more than running it.
-    db.read<R>(
-      cardsSql(
-        by,
-        windowStart(now, program.tierWindowDays).toISOString(),
-        now.toISOString(),
-        // One horizon for the batch: the longest a caller asks for; each card keeps its own (toCard).
-        addDays(now, MAX_EXPIRING_DAYS).toISOString(),
-      ),
-    );
-
   /**
    * Cards read together (the /card of every update handled at the same
    * time) come from one statement, with one clock reading for all of them
-   * (app/db/batch.ts).
+   * (app/db/batch.ts): by member id, or by Telegram id with the member rows.
    */
-  const readCards = coalesce(
-    async (memberIds: number[]) => {
-      const now = ctx.now();
-      const rows = await readRows<{ id: number; card: CardRow }>({ ids: [...new Set(memberIds)] }, now);
-      const byId = new Map(rows.map((r) => [r.id, r.card]));
-      return memberIds.map((id) => ({ now, found: byId.get(id) ?? null }));
-    },
-    { concurrency: db.kind === "pglite" ? 1 : 4 },
+  const batchedReads = <K, R>(by: (keys: K[]) => Parameters<typeof cardsSql>[0], keyOf: (row: R) => K) =>
+    coalesce(
+      async (keys: K[]) => {
+        const now = ctx.now();
+        // A prepared statement (db.read): planning this one anew cost more than running it.
+        const rows = await db.read<R>(
+          cardsSql(
+            by([...new Set(keys)]),
+            windowStart(now, program.tierWindowDays).toISOString(),
+            now.toISOString(),
+            // One horizon for the batch: the longest a caller asks for; each card keeps its own (toCard).
+            addDays(now, MAX_EXPIRING_DAYS).toISOString(),
+          ),
+        );
+        const byKey = new Map(rows.map((r) => [keyOf(r), r]));
+        return keys.map((k) => ({ now, found: byKey.get(k) ?? null }));
+      },
+      { concurrency: db.kind === "pglite" ? 1 : 4 },
+    );
+  const readCards = batchedReads<number, { id: number; card: CardRow }>(
+    (ids) => ({ ids }),
+    (r) => r.id,
   );
-
-  /** Cards by Telegram id with their whole member rows, read together as readCards reads them. */
-  const readChatCards = coalesce(
-    async (telegramIds: string[]) => {
-      const now = ctx.now();
-      const rows = await readRows<{ id: number; row: MemberJson; card: CardRow }>(
-        { telegramIds: [...new Set(telegramIds)] },
-        now,
-      );
-      const byTelegram = new Map(rows.map((r) => [String(r.row.telegramId), r]));
-      return telegramIds.map((id) => ({ now, found: byTelegram.get(id) ?? null }));
-    },
-    { concurrency: db.kind === "pglite" ? 1 : 4 },
+  const readChatCards = batchedReads<string, { id: number; row: MemberJson; card: CardRow }>(
+    (telegramIds) => ({ telegramIds }),
+    (r) => String(r.row.telegramId),
   );
 
   /**
@@ -161,9 +152,9 @@ export function createCardService(ctx: ServiceContext) {
    */
   async function load(memberId: number, expiringDays: number) {
     const { now, found } = await readCards(memberId);
-    if (!found || found.member.status === "deleted")
+    if (!found || found.card.member.status === "deleted")
       throw new DomainError("MEMBER.NOT_FOUND", "no such member", { memberId });
-    return toCard(memberId, found, now, expiringDays);
+    return toCard(memberId, found.card, now, expiringDays);
   }
 
   /** The card of a row cardsSql read at `now`. */
