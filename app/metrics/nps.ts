@@ -1,7 +1,8 @@
 import { nps, type NpsCounts } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { type MetricsScope, memberFiltered, n, rows, scopeCtes, storeCond } from "./scope.js";
+import { sumRows, tierNpsRows, viaTierScopes } from "./rollup-read.js";
+import { type MetricsScope, memberFiltered, n, type Rollups, rows, scopeCtes, storeCond } from "./scope.js";
 
 export interface NpsResult extends NpsCounts {
   answers: number;
@@ -21,9 +22,11 @@ const add = (a: NpsCounts, b: NpsCounts): NpsCounts => ({
 });
 const zero = (): NpsCounts => ({ detractors: 0, passives: 0, promoters: 0 });
 
-/** NPS of the answers given in the period, overall, by month and by store (answers about a store in scope). */
-export async function npsReport(ctx: ServiceContext, s: MetricsScope): Promise<NpsReport> {
-  const r = await rows<{ month: string; storeId: number | null; d: unknown; p: unknown; pr: unknown }>(
+type NpsRow = { month: string; storeId: number | null; d: unknown; p: unknown; pr: unknown };
+
+/** The period's answers in scope by month and store, from the raw rows (answers are few: their own index serves them). */
+function answerRows(ctx: ServiceContext, s: MetricsScope) {
+  return rows<NpsRow>(
     ctx.db,
     sql`WITH ${scopeCtes(ctx.program, s)}
     SELECT to_char(a."answeredAt", 'YYYY-MM') AS month, a."storeId",
@@ -34,6 +37,36 @@ export async function npsReport(ctx: ServiceContext, s: MetricsScope): Promise<N
     WHERE a."answeredAt" >= ${s.from}::timestamp AND a."answeredAt" < ${s.to}::timestamp ${storeCond(s, sql`a."storeId"`)}
     GROUP BY 1, 2`,
   );
+}
+
+/**
+ * NPS of the answers given in the period, overall, by month and by store
+ * (answers about a store in scope). A tier alone reads its answers from the
+ * tier scopes (a member's tier would otherwise come from a year of purchases).
+ */
+export async function npsReport(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<NpsReport> {
+  const plan = await viaTierScopes(
+    ru,
+    s,
+    ctx.program.tiers.map((t) => t.code),
+  );
+  const key = (x: NpsRow) => `${x.month} ${x.storeId}`;
+  const r =
+    plan === null
+      ? await answerRows(ctx, s)
+      : plan === "empty"
+        ? []
+        : "own" in plan
+          ? await tierNpsRows(ctx.db, s, [plan.own])
+          : sumRows<NpsRow>(
+              [
+                [1, await answerRows(ctx, { ...s, tierCode: undefined })],
+                [-1, await tierNpsRows(ctx.db, s, plan.others)],
+                [-1, await answerRows(ctx, { ...s, tierCode: undefined, lateMembers: true })],
+              ],
+              key,
+              ["d", "p", "pr"],
+            );
   let overall = zero();
   const months = new Map<string, NpsCounts>();
   const stores = new Map<number | null, NpsCounts>();

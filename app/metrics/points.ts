@@ -1,6 +1,6 @@
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { ledgerFlows, rollupKey } from "./rollup-read.js";
+import { ledgerFlows, rollupKey, sumRows, tierPointRows, viaTierScopes } from "./rollup-read.js";
 import { type MetricsScope, memberFiltered, n, type Rollups, rows, scopeCtes, viaRollups } from "./scope.js";
 
 export interface PointsFlow {
@@ -23,20 +23,34 @@ export interface PointsFlow {
 export async function pointsFlow(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<PointsFlow> {
   // Points are chain-wide: a store or region does not narrow them.
   const key = await viaRollups(ru, rollupKey({ ...s, storeId: undefined, region: undefined }, ["chain"]));
+  // A tier (with or without a store or region, which do not narrow points): its members' ledger from the tier scopes.
+  const plan =
+    key === null
+      ? await viaTierScopes(
+          ru,
+          { ...s, storeId: undefined, region: undefined },
+          ctx.program.tiers.map((t) => t.code),
+        )
+      : null;
+  const fields = ["outstanding", "issued", "redeemed", "expired", "reversed"];
   const [r] =
     key !== null
       ? [await ledgerFlows(ctx.db, s)]
-      : await rows<Record<string, unknown>>(
-          ctx.db,
-          sql`WITH ${scopeCtes(ctx.program, { ...s, storeId: undefined, region: undefined })}
-    SELECT COALESCE(SUM(e.points), 0) AS outstanding,
-           COALESCE(SUM(e.points) FILTER (WHERE e."createdAt" >= ${s.from}::timestamp AND e.points > 0), 0) AS issued,
-           COALESCE(-SUM(e.points) FILTER (WHERE e."createdAt" >= ${s.from}::timestamp AND e.kind = 'redemption'), 0) AS redeemed,
-           COALESCE(-SUM(e.points) FILTER (WHERE e."createdAt" >= ${s.from}::timestamp AND e.kind = 'expiry'), 0) AS expired,
-           COALESCE(-SUM(e.points) FILTER (WHERE e."createdAt" >= ${s.from}::timestamp AND e.kind = 'reversal'), 0) AS reversed
-    FROM "LedgerEntry" e ${memberFiltered(s) ? sql`JOIN sm ON sm.id = e."memberId"` : sql``}
-    WHERE e."createdAt" < ${s.to}::timestamp`,
-        );
+      : plan === "empty"
+        ? [{}]
+        : plan !== null && "own" in plan
+          ? [await tierPointRows(ctx.db, s, [plan.own])]
+          : plan !== null
+            ? sumRows<Record<string, unknown>>(
+                [
+                  [1, [(await ledgerFlows(ctx.db, s)) ?? {}]],
+                  [-1, [(await tierPointRows(ctx.db, s, plan.others)) ?? {}]],
+                  [-1, await ledgerRows(ctx, { ...s, tierCode: undefined, lateMembers: true })],
+                ],
+                () => "",
+                fields,
+              )
+            : await ledgerRows(ctx, s);
   const outstanding = n(r?.outstanding);
   return {
     outstandingPoints: outstanding,
@@ -46,4 +60,19 @@ export async function pointsFlow(ctx: ServiceContext, s: MetricsScope, ru?: Roll
     expired: n(r?.expired),
     reversed: n(r?.reversed),
   };
+}
+
+/** The points liability and flows from the ledger's raw rows. */
+function ledgerRows(ctx: ServiceContext, s: MetricsScope) {
+  return rows<Record<string, unknown>>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, { ...s, storeId: undefined, region: undefined })}
+    SELECT COALESCE(SUM(e.points), 0) AS outstanding,
+           COALESCE(SUM(e.points) FILTER (WHERE e."createdAt" >= ${s.from}::timestamp AND e.points > 0), 0) AS issued,
+           COALESCE(-SUM(e.points) FILTER (WHERE e."createdAt" >= ${s.from}::timestamp AND e.kind = 'redemption'), 0) AS redeemed,
+           COALESCE(-SUM(e.points) FILTER (WHERE e."createdAt" >= ${s.from}::timestamp AND e.kind = 'expiry'), 0) AS expired,
+           COALESCE(-SUM(e.points) FILTER (WHERE e."createdAt" >= ${s.from}::timestamp AND e.kind = 'reversal'), 0) AS reversed
+    FROM "LedgerEntry" e ${memberFiltered(s) ? sql`JOIN sm ON sm.id = e."memberId"` : sql``}
+    WHERE e."createdAt" < ${s.to}::timestamp`,
+  );
 }

@@ -2,7 +2,17 @@ import { subDays } from "date-fns";
 import { ACTIVE_WINDOW_DAYS, churnRate, lostCustomers, percent, retentionRate } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { cohortCounts, cohortScope, dimensionPlan, retentionCounts, rollupKey } from "./rollup-read.js";
+import {
+  cohortCounts,
+  cohortScope,
+  dimensionPlan,
+  retentionCounts,
+  rollupKey,
+  sumRows,
+  tierCohortCounts,
+  tierRetentionCounts,
+  viaTierScopes,
+} from "./rollup-read.js";
 import {
   type MetricsScope,
   n,
@@ -29,36 +39,46 @@ export interface Retention {
  * the end who were not at the start (won or won back).
  */
 export async function retention(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<Retention> {
-  const w = ACTIVE_WINDOW_DAYS;
   const key = await viaRollups(ru, rollupKey(s, ["chain", "region"]));
-  // A cohort (alone or in a region) has retention rows of its own; a tier does not.
-  const plan =
-    key === null && s.tierCode === undefined
-      ? await viaDimensions(
-          ru,
-          dimensionPlan(
-            s,
-            ctx.program.tiers.map((t) => t.code),
-          ),
-        )
-      : null;
+  const codes = ctx.program.tiers.map((t) => t.code);
+  // A cohort (alone or in a region) has retention rows of its own; a tier alone its tier scopes.
+  const plan = key === null && s.tierCode === undefined ? await viaDimensions(ru, dimensionPlan(s, codes)) : null;
+  const tier = key === null && s.tierCode !== undefined ? await viaTierScopes(ru, s, codes) : null;
   const [r] =
     key !== null
       ? [await retentionCounts(ctx.db, s, key)]
-      : plan === "empty"
+      : plan === "empty" || tier === "empty"
         ? [{ start: 0, end: 0, new: 0 }]
         : plan !== null
           ? [await retentionCounts(ctx.db, s, plan.key)]
-          : await rows<Record<string, unknown>>(
-              ctx.db,
-              sql`WITH ${scopeCtes(ctx.program, s)},
+          : tier !== null && "own" in tier
+            ? [await tierRetentionCounts(ctx.db, s, [tier.own])]
+            : tier !== null
+              ? sumRows<Record<string, unknown>>(
+                  [
+                    [1, [await retentionCounts(ctx.db, s, "")]],
+                    [-1, [await tierRetentionCounts(ctx.db, s, tier.others)]],
+                    [-1, await activeRows(ctx, { ...s, tierCode: undefined, lateMembers: true })],
+                  ],
+                  () => "",
+                  ["start", "end", "new"],
+                )
+              : await activeRows(ctx, s);
+  const c = { start: n(r?.start), end: n(r?.end), new: n(r?.new) };
+  return { ...c, lost: lostCustomers(c), retention: retentionRate(c), churn: churnRate(c) };
+}
+
+/** Retention's counts from the raw rows. */
+function activeRows(ctx: ServiceContext, s: MetricsScope) {
+  const w = ACTIVE_WINDOW_DAYS;
+  return rows<Record<string, unknown>>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, s)},
       a AS (SELECT DISTINCT "memberId" FROM (${purchasesBetween(s, subDays(s.from, w), s.from)}) x),
       b AS (SELECT DISTINCT "memberId" FROM (${purchasesBetween(s, subDays(s.to, w), s.to)}) y)
     SELECT (SELECT count(*) FROM a) AS start, (SELECT count(*) FROM b) AS "end",
            (SELECT count(*) FROM b WHERE NOT EXISTS (SELECT 1 FROM a WHERE a."memberId" = b."memberId")) AS new`,
-            );
-  const c = { start: n(r?.start), end: n(r?.end), new: n(r?.new) };
-  return { ...c, lost: lostCustomers(c), retention: retentionRate(c), churn: churnRate(c) };
+  );
 }
 
 export interface CohortRow {
@@ -74,14 +94,38 @@ export interface CohortRow {
 export async function cohorts(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<CohortRow[]> {
   const key = await viaRollups(ru, rollupKey(s, ["chain"]));
   const dim = key === null ? await viaDimensions(ru, cohortScope(s)) : null;
+  // A tier alone: its members' months from the tier scopes (the tier of a spend of 0: the chain minus the
+  // others; members enrolled in the period enrolled before its end, so none is late).
+  const tier =
+    key === null && dim === null
+      ? await viaTierScopes(
+          ru,
+          s,
+          ctx.program.tiers.map((t) => t.code),
+        )
+      : null;
+  type Row = { cohort: string; k: number | null; members: unknown };
   const r =
     key !== null
       ? await cohortCounts(ctx.db, s)
       : dim !== null
         ? await cohortCounts(ctx.db, s, dim.scope, dim.cohort)
-        : await rows<{ cohort: string; k: number | null; members: unknown }>(
-            ctx.db,
-            sql`WITH ${scopeCtes(ctx.program, s)},
+        : tier === "empty"
+          ? []
+          : tier !== null && "own" in tier
+            ? await tierCohortCounts(ctx.db, s, [tier.own])
+            : tier !== null
+              ? sumRows<Row>(
+                  [
+                    [1, await cohortCounts(ctx.db, s)],
+                    [-1, await tierCohortCounts(ctx.db, s, tier.others)],
+                  ],
+                  (x) => `${x.cohort} ${x.k}`,
+                  ["members"],
+                )
+              : await rows<{ cohort: string; k: number | null; members: unknown }>(
+                  ctx.db,
+                  sql`WITH ${scopeCtes(ctx.program, s)},
       c AS (SELECT id, date_trunc('month', "createdAt") AS cm FROM sm WHERE "createdAt" >= ${s.from}::timestamp),
       act AS (SELECT DISTINCT sp."memberId", date_trunc('month', sp.at) AS am FROM sp JOIN c ON c.id = sp."memberId")
     SELECT to_char(cm, 'YYYY-MM') AS cohort, NULL::int AS k, count(*) AS members FROM c GROUP BY cm
@@ -90,7 +134,7 @@ export async function cohorts(ctx: ServiceContext, s: MetricsScope, ru?: Rollups
            ((extract(year FROM act.am) - extract(year FROM c.cm)) * 12 + extract(month FROM act.am) - extract(month FROM c.cm))::int,
            count(*)
     FROM act JOIN c ON c.id = act."memberId" GROUP BY 1, 2`,
-          );
+                );
   const byCohort = new Map<string, { size: number; active: number[] }>();
   for (const x of r) {
     const e = byCohort.get(x.cohort) ?? { size: 0, active: [] };

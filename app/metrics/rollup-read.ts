@@ -3,7 +3,7 @@ import { type Sql, sql } from "../db/sql.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import type { Database } from "../db/database.js";
 import { isMonthStart, monthNumber } from "./rollup.js";
-import { hasStoreFilter, type MetricsScope, memberFiltered, n, rows, storeCond } from "./scope.js";
+import { hasStoreFilter, type MetricsScope, memberFiltered, n, type Rollups, rows, storeCond } from "./scope.js";
 
 /**
  * The metrics read from the rollups (app/metrics/rollup.ts): the same
@@ -493,4 +493,139 @@ export async function rfmCounts(db: Database, s: MetricsScope) {
         UNION ALL
         SELECT -1, -1, -1, (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube" WHERE cube = 'act' AND scope = '' AND b = 0 AND a < ${t}::int)`,
   );
+}
+
+/**
+ * How a tier filter alone (whole months) reads the tier scopes at the
+ * period's end t: a tier above the tier of a spend of 0 its own scope
+ * ('T<i>@<t>'); the tier of a spend of 0 the chain's rollups minus the other
+ * tiers' scopes and minus the members enrolled at or after t (`lateMembers`,
+ * read from the raw rows: imported history, few or none); "empty" for an
+ * unknown tier; null for the raw path (not filled yet, or another filter).
+ */
+export type TierPlan = { own: string } | { others: string[] } | "empty";
+
+export async function viaTierScopes(
+  ru: Rollups | undefined,
+  s: MetricsScope,
+  tierCodes: readonly string[],
+): Promise<TierPlan | null> {
+  const k = tierScopeOf(s, tierCodes);
+  if (k === null || ru === undefined) return null;
+  // The tier scopes' members ('tmem') and activity come with the dimensions, the rest with the tier scopes.
+  if (!(await ru.dimensions()) || !(await ru.tierScopes())) return null;
+  if (k === "empty") return "empty";
+  return k.i > 0 ? { own: `T${k.i}@${k.t}` } : { others: tierCodes.slice(1).map((_, j) => `T${j + 1}@${k.t}`) };
+}
+
+/**
+ * Rows added up by key, each part with its sign (the tier of a spend of 0 is
+ * the chain minus the other tiers): the `fields` summed, the rest from the
+ * first row of the key; keys whose fields all come to 0 are left out, as a
+ * statement over the raw rows would not have them.
+ */
+export function sumRows<R extends object>(parts: [1 | -1, R[]][], key: (r: R) => string, fields: (keyof R)[]): R[] {
+  const out = new Map<string, R>();
+  for (const [sign, rs] of parts)
+    for (const r of rs) {
+      const k = key(r);
+      const acc = out.get(k) ?? ({ ...r, ...Object.fromEntries(fields.map((f) => [f, 0])) } as R);
+      for (const f of fields) (acc as Record<keyof R, unknown>)[f] = n(acc[f]) + sign * n(r[f]);
+      out.set(k, acc);
+    }
+  return [...out.values()].filter((r) => fields.some((f) => n(r[f]) !== 0));
+}
+
+const scopeIn = (scopes: readonly string[]) => sql`scope IN (${Prisma.join(scopes.map((x) => sql`${x}::text`))})`;
+
+/** NPS answers of tier scopes in the period, by month and store, shaped like the NPS statement's rows. */
+export async function tierNpsRows(db: Database, s: MetricsScope, scopes: readonly string[]) {
+  const { f, t } = months(s);
+  const r = await rows<{ month: number; store: number; d: unknown; p: unknown; pr: unknown }>(
+    db,
+    sql`SELECT a AS month, b AS store, SUM(members) FILTER (WHERE c = 0) AS d, SUM(members) FILTER (WHERE c = 1) AS p,
+               SUM(members) FILTER (WHERE c = 2) AS pr
+        FROM "MetricsCube" WHERE cube = 'nps' AND ${scopeIn(scopes)} AND a >= ${f}::int AND a < ${t}::int
+        GROUP BY a, b HAVING SUM(members) <> 0`,
+  );
+  return r.map((x) => ({
+    month: monthText(n(x.month)),
+    storeId: x.store < 0 ? null : x.store,
+    d: x.d,
+    p: x.p,
+    pr: x.pr,
+  }));
+}
+
+/** The points of tier scopes: outstanding at the period's end and the flows in it, shaped like ledgerFlows. */
+export async function tierPointRows(db: Database, s: MetricsScope, scopes: readonly string[]) {
+  const { f, t } = months(s);
+  const [r] = await rows<Record<string, unknown>>(
+    db,
+    sql`SELECT COALESCE(SUM(purchases), 0) AS outstanding,
+           COALESCE(SUM(members) FILTER (WHERE a >= ${f}::int), 0) AS issued,
+           COALESCE(-SUM(purchases) FILTER (WHERE a >= ${f}::int AND b = 1), 0) AS redeemed,
+           COALESCE(-SUM(purchases) FILTER (WHERE a >= ${f}::int AND b = 2), 0) AS expired,
+           COALESCE(-SUM(purchases) FILTER (WHERE a >= ${f}::int AND b = 3), 0) AS reversed
+        FROM "MetricsCube" WHERE cube = 'pts' AND ${scopeIn(scopes)} AND a < ${t}::int`,
+  );
+  return r;
+}
+
+/** Retention counts of tier scopes: active at the period's start, at its end, and at its end but not its start. */
+export async function tierRetentionCounts(db: Database, s: MetricsScope, scopes: readonly string[]) {
+  const { f, t } = months(s);
+  const [r] = await rows<Record<string, unknown>>(
+    db,
+    sql`SELECT COALESCE(SUM(members) FILTER (WHERE a = ${f}::int), 0) AS start,
+               COALESCE(SUM(members) FILTER (WHERE a = ${t}::int), 0) AS "end",
+               COALESCE(SUM(members) FILTER (WHERE a = ${f}::int AND b = 1), 0) AS both
+        FROM "MetricsCube" WHERE cube = 'tret' AND ${scopeIn(scopes)} AND a IN (${f}::int, ${t}::int)`,
+  );
+  return { start: n(r?.start), end: n(r?.end), new: n(r?.end) - n(r?.both) };
+}
+
+/** The cohort heatmap's rows of tier scopes: members enrolled in the period, and those buying in each month. */
+export async function tierCohortCounts(db: Database, s: MetricsScope, scopes: readonly string[]) {
+  const { f, t } = months(s);
+  const r = await rows<{ cm: number; k: number | null; members: unknown }>(
+    db,
+    sql`SELECT a AS cm, NULL::int AS k, SUM(members) AS members FROM "MetricsCube"
+        WHERE cube = 'tmem' AND ${scopeIn(scopes)} AND a >= ${f}::int AND a < ${t}::int GROUP BY a HAVING SUM(members) > 0
+        UNION ALL
+        SELECT a, b - a, SUM(members) FROM "MetricsCube"
+        WHERE cube = 'coh' AND ${scopeIn(scopes)} AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND b < ${t}::int
+        GROUP BY a, b HAVING SUM(members) > 0`,
+  );
+  return r.map((x) => ({ cohort: monthText(n(x.cm)), k: x.k === null ? null : n(x.k), members: x.members }));
+}
+
+/** RFM cells of tier scopes at the period's end, and (-1) their members who bought before it, shaped like rfmCounts. */
+export async function tierRfmCounts(db: Database, s: MetricsScope, scopes: readonly string[]) {
+  const { t } = months(s);
+  return rows<{ r: number; f: number; m: number; members: unknown }>(
+    db,
+    sql`SELECT b AS r, c AS f, d AS m, SUM(members) AS members FROM "MetricsCube"
+        WHERE cube = 'rfm' AND ${scopeIn(scopes)} AND a = ${t}::int GROUP BY b, c, d
+        UNION ALL
+        SELECT -1, -1, -1, (SELECT COALESCE(SUM(members), 0) FROM "MetricsCube"
+                            WHERE cube = 'act' AND ${scopeIn(scopes)} AND b = 0 AND a < ${t}::int)`,
+  );
+}
+
+/** The monthly series' rows of one tier scope: act and mem from its cubes, pts and nps from its ledger and answers. */
+export async function tierSeriesRows(db: Database, s: MetricsScope, scope: string) {
+  const { f, t } = months(s);
+  const r = await rows<{ what: string; month: number | null; a: unknown; b: unknown; c: unknown }>(
+    db,
+    sql`SELECT 'pts' AS what, CASE WHEN a < ${f}::int THEN NULL ELSE a END AS month, SUM(purchases) AS a, 0 AS b, 0 AS c
+        FROM "MetricsCube" WHERE cube = 'pts' AND scope = ${scope} AND a < ${t}::int GROUP BY 2
+        UNION ALL
+        SELECT 'nps', a, SUM(members) FILTER (WHERE c = 0), SUM(members) FILTER (WHERE c = 1), SUM(members) FILTER (WHERE c = 2)
+        FROM "MetricsCube" WHERE cube = 'nps' AND scope = ${scope} AND a >= ${f}::int AND a < ${t}::int GROUP BY a`,
+  );
+  return [
+    ...(await seriesRows(db, s, scope, false)),
+    ...r.map((x) => ({ ...x, month: x.month === null ? null : monthText(n(x.month)) })),
+  ];
 }

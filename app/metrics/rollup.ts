@@ -41,6 +41,15 @@ import { Prisma } from "../../generated/prisma/client.js";
  *   leaves out of a period ending before m.
  * - coh for 'r:' and 's:' scopes (cohort retention in a region or a store).
  *
+ * Tier scopes (their own backfill, after the dimensions): for the members of
+ * 'T<i>@<t>', their rows before t as MetricsTierCost (loyalty cost), category
+ * scopes 'T<i>@<t>|c:<category>', and in 'T<i>@<t>' itself `tret` (retention:
+ * a = a month start ≤ t they were active at, b = 1 when active at t too),
+ * `coh` (a = enrollment month, b = month bought), `rfm` (their cell at t),
+ * `pts` (ledger: a = month, b = kind, members = credits, purchases = the sum)
+ * and `nps` (answers: a = month, b = store or -1, c = class). A new ledger
+ * entry or NPS answer changes its member's contribution like a purchase.
+ *
  * When a member's purchases change, their old contribution is subtracted and
  * the new one added (both computed from the raw rows: the old set is the new
  * one without the ids being applied), so a purchase dated in the past, or
@@ -70,6 +79,7 @@ const SOURCES = [
   { name: "return", table: "Return", col: "returnId" },
   { name: "ledger", table: "LedgerEntry", col: "ledgerId" },
   { name: "member", table: "Member", col: "memberId" },
+  { name: "nps", table: "NpsAnswer", col: "npsId" },
 ] as const;
 type SourceName = (typeof SOURCES)[number]["name"];
 
@@ -78,6 +88,7 @@ interface State {
   returnId: number;
   ledgerId: number;
   memberId: number;
+  npsId: number;
   economics: string;
   catchUpCursor: number | null;
   dimensionsCursor: number | null;
@@ -104,21 +115,49 @@ const none = () => sql`false`;
 const notGap = (source: SourceName, col: Sql) =>
   sql`NOT EXISTS (SELECT 1 FROM "MetricsRollupGap" g WHERE g.source = ${source}::text AND g.id = ${col})`;
 
+/** Which rows of each source a contribution counts: conditions on the aliases p, m, r, e and a. */
+type Applied = Record<SourceName, Sql>;
+const ALIAS: Record<SourceName, string> = { purchase: "p", return: "r", ledger: "e", member: "m", nps: "a" };
+
+/**
+ * The rows applied up to the watermarks `hi` (and not in a gap); with
+ * `except`, minus the rows it says are being applied now (the old set).
+ */
+function appliedUpTo(hi: Record<SourceName, number>, except?: (source: SourceName, col: Sql) => Sql): Applied {
+  const out = {} as Applied;
+  for (const { name } of SOURCES) {
+    const col = raw(`${ALIAS[name]}.id`);
+    out[name] =
+      sql`${col} <= ${hi[name]}::int AND ${notGap(name, col)}${except ? sql` AND NOT ${except(name, col)}` : sql``}`;
+  }
+  return out;
+}
+
+/** The watermarks of a state, by source. */
+const watermarks = (st: State): Record<SourceName, number> => ({
+  purchase: st.purchaseId,
+  return: st.returnId,
+  ledger: st.ledgerId,
+  member: st.memberId,
+  nps: st.npsId,
+});
+
 /**
  * One member set's cube contribution as CTEs `<p>_cube(cube, scope, a, b, c, d, members, purchases)`
- * and `<p>_ret(scope, months, members)`: members matching `memberCond`, their
- * purchases matching `purchaseCond`, enrollment rows for members matching `enrolledCond`.
+ * and `<p>_ret(scope, months, members)`: members matching `memberCond`, and of
+ * their rows (purchases, returns, enrollment, ledger entries, NPS answers) those `applied` says.
  */
 function contribution(
   program: Program,
   p: string,
   memberCond: (col: Sql) => Sql,
-  purchaseCond: Sql,
-  enrolledCond: Sql,
-  returnCond: Sql,
+  applied: Applied,
   few = false,
   parts: Parts = { base: true, dims: all, cats: all, tiers: all },
 ): Sql {
+  const purchaseCond = applied.purchase;
+  const enrolledCond = applied.member;
+  const returnCond = applied.return;
   const w = ACTIVE_WINDOW_DAYS;
   const P = (n: string) => raw(`${p}_${n}`);
   const tw = program.tierWindowDays;
@@ -189,6 +228,28 @@ function contribution(
         WHERE w.spend IS NOT NULL AND ${parts.tiers === null ? sql`false` : parts.tiers(sql`w."memberId"`)}) x
       WHERE i > 0),
     ${tierCost(program, p, few)},
+    -- The tier scopes' members' ledger by month and kind, and NPS answers by month, store and class.
+    ${P("tlg")} AS (
+      SELECT e."memberId", ${MONTH(sql`e."createdAt"`)} AS mo,
+             CASE e.kind::text WHEN 'redemption' THEN 1 WHEN 'expiry' THEN 2 WHEN 'reversal' THEN 3 ELSE 0 END AS kind,
+             COALESCE(SUM(e.points) FILTER (WHERE e.points > 0), 0)::bigint AS credits, SUM(e.points)::bigint AS total
+      FROM "LedgerEntry" e
+      WHERE ${parts.tiers === null ? sql`false` : sql`${memberCond(sql`e."memberId"`)} AND e."memberId" IN (SELECT "memberId" FROM ${P("tt")})`}
+        AND ${applied.ledger}
+      GROUP BY 1, 2, 3),
+    ${P("tna")} AS (
+      SELECT a."memberId", ${MONTH(sql`a."answeredAt"`)} AS mo, COALESCE(a."storeId", -1) AS store,
+             CASE WHEN a.score <= 6 THEN 0 WHEN a.score <= 8 THEN 1 ELSE 2 END AS class, count(*)::bigint AS k
+      FROM "NpsAnswer" a
+      WHERE ${parts.tiers === null ? sql`false` : sql`${memberCond(sql`a."memberId"`)} AND a."memberId" IN (SELECT "memberId" FROM ${P("tt")})`}
+        AND ${applied.nps}
+      GROUP BY 1, 2, 3, 4),
+    -- The month starts at which the tier scopes' members were active (bought in the window before).
+    ${P("tact")} AS (
+      SELECT DISTINCT x."memberId", b
+      FROM ${P("pm")} x CROSS JOIN LATERAL generate_series(x.mo + 1, x.mo + 4) b
+      WHERE x.scope = '' AND x."memberId" IN (SELECT "memberId" FROM ${P("tt")})
+        AND make_timestamp(b / 12, b % 12 + 1, 1, 0, 0, 0) - ${w}::int * interval '1 day' <= x.last),
     ${P("dseq")} AS (
       SELECT 'T' || ti.i || '@' || ti.t || CASE WHEN s.scope = '' THEN '' ELSE '|' || s.scope END AS scope,
              s.mo, s.prev, s.prev2, s.k, s.prevk, s.rev, ti.cm
@@ -217,6 +278,31 @@ function contribution(
       SELECT 'rev', scope, mo, 0, 0, 0, 0, rev FROM ${P("dseq")} WHERE rev <> 0
       UNION ALL
       SELECT 'tmem', 'T' || i || '@' || t, cm, 0, 0, 0, 1, 0 FROM ${P("ti")} WHERE i > 0
+      UNION ALL
+      -- The tier scopes (tt): retention ('tret', a = a month start b ≤ t the member was active at, b = whether
+      -- active at t too), cohort months ('coh'), RFM cells at t ('rfm'), the ledger ('pts', a = month,
+      -- b = kind: 1 redemption, 2 expiry, 3 reversal, 0 the rest; members = credits, purchases = the sum)
+      -- and NPS answers ('nps', a = month, b = store or -1, c = 0 detractor, 1 passive, 2 promoter).
+      SELECT 'tret', 'T' || tt.i || '@' || tt.t, x.b, (y."memberId" IS NOT NULL)::int, 0, 0, 1, 0
+      FROM ${P("tact")} x JOIN ${P("tt")} tt ON tt."memberId" = x."memberId" AND x.b <= tt.t
+      LEFT JOIN ${P("tact")} y ON y."memberId" = tt."memberId" AND y.b = tt.t
+      UNION ALL
+      SELECT 'coh', 'T' || tt.i || '@' || tt.t, m.cm, s.mo, 0, 0, 1, 0
+      FROM ${P("seq")} s JOIN ${P("tt")} tt ON tt."memberId" = s."memberId" AND s.mo < tt.t JOIN ${P("mem")} m ON m.id = s."memberId"
+      WHERE s.scope = ''
+      UNION ALL
+      SELECT 'rfm', 'T' || tt.i || '@' || tt.t, tt.t,
+             CASE WHEN w.days <= ${t.recencyDays[0]}::int THEN 3 WHEN w.days <= ${t.recencyDays[1]}::int THEN 2 ELSE 1 END,
+             CASE WHEN w.f >= ${t.frequency[1]}::int THEN 3 WHEN w.f >= ${t.frequency[0]}::int THEN 2 ELSE 1 END,
+             CASE WHEN w.m >= ${t.monetaryKopecks[1]}::bigint THEN 3 WHEN w.m >= ${t.monetaryKopecks[0]}::bigint THEN 2 ELSE 1 END,
+             1, 0
+      FROM ${P("win")} w JOIN ${P("tt")} tt ON tt."memberId" = w."memberId" AND tt.t = w.t WHERE w.f > 0
+      UNION ALL
+      SELECT 'pts', 'T' || tt.i || '@' || tt.t, x.mo, x.kind, 0, 0, SUM(x.credits)::bigint, SUM(x.total)::bigint
+      FROM ${P("tlg")} x JOIN ${P("tt")} tt ON tt."memberId" = x."memberId" AND x.mo < tt.t GROUP BY 2, 3, 4
+      UNION ALL
+      SELECT 'nps', 'T' || tt.i || '@' || tt.t, x.mo, x.store, x.class, 0, SUM(x.k)::bigint, 0
+      FROM ${P("tna")} x JOIN ${P("tt")} tt ON tt."memberId" = x."memberId" AND x.mo < tt.t GROUP BY 2, 3, 4, 5
       UNION ALL
       SELECT 'coh', s.scope, m.cm, s.mo, 0, 0, 1, 0 FROM ${P("seq")} s JOIN ${P("mem")} m ON m.id = s."memberId"
       WHERE (s.scope LIKE 'r:%' OR s.scope LIKE 's:%') AND ${parts.dims(sql`s."memberId"`)}
@@ -454,8 +540,14 @@ async function applyLedgerDays(tx: SqlTx, cond: Sql) {
       credits = "MetricsLedgerDay".credits + excluded.credits, total = "MetricsLedgerDay".total + excluded.total`);
 }
 
+/**
+ * What the rollups were built for: a change rebuilds them. `v` is the shape
+ * of their rows: 2 added the tier scopes' retention, cohorts, RFM, ledger and
+ * NPS answers, which rollups built before lack.
+ */
 const economicsKey = (program: Program) =>
   JSON.stringify({
+    v: 2,
     e: program.economics,
     pv: program.pointValueKopecks,
     w: ACTIVE_WINDOW_DAYS,
@@ -465,7 +557,7 @@ const economicsKey = (program: Program) =>
   });
 
 async function readState(tx: SqlTx): Promise<State | undefined> {
-  return tx.one<State>(sql`SELECT "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor", "dimensionsCursor",
+  return tx.one<State>(sql`SELECT "purchaseId", "returnId", "ledgerId", "memberId", "npsId", economics, "catchUpCursor", "dimensionsCursor",
     "storeCategoryCursor", "categoryScopesCursor", "tierScopesCursor" FROM "MetricsRollupState" WHERE id = 1`);
 }
 
@@ -538,7 +630,8 @@ export async function refreshRollups(
     await tx.many(sql`DELETE FROM "MetricsRollupState"`);
     const [hi] = await tx.many<Record<string, number>>(sql`SELECT
       (SELECT COALESCE(max(id), 0) FROM "Purchase")::int AS purchase, (SELECT COALESCE(max(id), 0) FROM "Return")::int AS return,
-      (SELECT COALESCE(max(id), 0) FROM "LedgerEntry")::int AS ledger, (SELECT COALESCE(max(id), 0) FROM "Member")::int AS member`);
+      (SELECT COALESCE(max(id), 0) FROM "LedgerEntry")::int AS ledger, (SELECT COALESCE(max(id), 0) FROM "Member")::int AS member,
+      (SELECT COALESCE(max(id), 0) FROM "NpsAnswer")::int AS nps`);
     // Ids under the starting watermarks not visible now: still open, or rolled back.
     for (const s of SOURCES)
       await tx.many(sql`INSERT INTO "MetricsRollupGap" (source, id, "seenAt")
@@ -550,6 +643,7 @@ export async function refreshRollups(
       returnId: hi?.return ?? 0,
       ledgerId: hi?.ledger ?? 0,
       memberId: hi?.member ?? 0,
+      npsId: hi?.nps ?? 0,
       economics: econ,
       catchUpCursor: first?.id ?? null,
       dimensionsCursor: null,
@@ -557,8 +651,8 @@ export async function refreshRollups(
       categoryScopesCursor: null,
       tierScopesCursor: null,
     };
-    await tx.many(sql`INSERT INTO "MetricsRollupState" (id, "purchaseId", "returnId", "ledgerId", "memberId", economics, "catchUpCursor", "updatedAt")
-      VALUES (1, ${s.purchaseId}::int, ${s.returnId}::int, ${s.ledgerId}::int, ${s.memberId}::int, ${econ}, ${s.catchUpCursor}::int, ${now()}::timestamp)`);
+    await tx.many(sql`INSERT INTO "MetricsRollupState" (id, "purchaseId", "returnId", "ledgerId", "memberId", "npsId", economics, "catchUpCursor", "updatedAt")
+      VALUES (1, ${s.purchaseId}::int, ${s.returnId}::int, ${s.ledgerId}::int, ${s.memberId}::int, ${s.npsId}::int, ${econ}, ${s.catchUpCursor}::int, ${now()}::timestamp)`);
     return s;
   });
   const no = { caughtUp: false, dimensions: false, storeCategories: false, categoryScopes: false, tierScopes: false };
@@ -610,9 +704,7 @@ async function catchUp(
           program,
           "n",
           inBatch,
-          sql`p.id <= ${st.purchaseId}::int AND ${notGap("purchase", sql`p.id`)}`,
-          sql`${notGap("member", sql`m.id`)}`,
-          sql`r.id <= ${st.returnId}::int AND ${notGap("return", sql`r.id`)}`,
+          appliedUpTo(watermarks(st)),
           false,
           // A rebuild fills the dimensions with the rest; otherwise their backfill follows.
           {
@@ -689,9 +781,7 @@ async function backfillDimensions(
             program,
             "n",
             inBatch,
-            sql`p.id <= ${st.purchaseId}::int AND ${notGap("purchase", sql`p.id`)}`,
-            sql`${notGap("member", sql`m.id`)}`,
-            sql`r.id <= ${st.returnId}::int AND ${notGap("return", sql`r.id`)}`,
+            appliedUpTo(watermarks(st)),
             false,
             phase === "dimensions"
               ? { base: false, dims: all, cats: null, tiers: null }
@@ -773,6 +863,7 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
       AND COALESCE((SELECT max(id) FROM "Return"), 0) <= ${st.returnId}::int
       AND COALESCE((SELECT max(id) FROM "LedgerEntry"), 0) <= ${st.ledgerId}::int
       AND COALESCE((SELECT max(id) FROM "Member"), 0) <= ${st.memberId}::int
+      AND COALESCE((SELECT max(id) FROM "NpsAnswer"), 0) <= ${st.npsId}::int
       AND NOT EXISTS (SELECT 1 FROM "MetricsRollupGap" WHERE "seenAt" > ${fresh}::timestamp) AS idle`);
     if (idle?.idle) return false;
     let more = false;
@@ -807,20 +898,19 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
     const [{ k } = { k: 0 }] = await tx.many<{ k: number }>(sql`SELECT count(*)::int AS k FROM metrics_new`);
     if (k > 0) {
       await tx.many(sql`ANALYZE metrics_new`);
-      // Members whose contribution changes: a new purchase, a new return (net spend), or newly enrolled.
+      // Members whose contribution changes: a new purchase, a new return (net spend), newly enrolled, or a
+      // new ledger entry or NPS answer (their tier scopes' points and answers).
       await tx.many(sql`CREATE TEMP TABLE IF NOT EXISTS metrics_touched (id int PRIMARY KEY) ON COMMIT DELETE ROWS`);
       await tx.many(sql`INSERT INTO metrics_touched (id)
         SELECT p."memberId" FROM "Purchase" p JOIN metrics_new n ON n.source = 'purchase' AND n.id = p.id
         UNION SELECT p."memberId" FROM "Return" r JOIN metrics_new n ON n.source = 'return' AND n.id = r.id
           JOIN "Purchase" p ON p.id = r."purchaseId"
-        UNION SELECT n.id FROM metrics_new n WHERE n.source = 'member'`);
+        UNION SELECT n.id FROM metrics_new n WHERE n.source = 'member'
+        UNION SELECT e."memberId" FROM "LedgerEntry" e JOIN metrics_new n ON n.source = 'ledger' AND n.id = e.id
+        UNION SELECT a."memberId" FROM "NpsAnswer" a JOIN metrics_new n ON n.source = 'nps' AND n.id = a.id`);
       await tx.many(sql`ANALYZE metrics_touched`);
       const touched = (col: Sql) => sql`${col} IN (SELECT id FROM metrics_touched)`;
-      const applied = (source: SourceName, col: Sql, hi: number) =>
-        sql`${col} <= ${hi}::int AND ${notGap(source, col)}`;
-      const hiP = next.purchase ?? st.purchaseId;
-      const hiM = next.member ?? st.memberId;
-      const hiR = next.return ?? st.returnId;
+      const hi = { ...watermarks(st), ...next } as Record<SourceName, number>;
       // Dimensions only for the members their backfill has passed (it fills the rest from what is applied then).
       const cur = st.dimensionsCursor;
       const cc = st.categoryScopesCursor;
@@ -833,26 +923,8 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
       };
       await applyCubeDelta(
         tx,
-        sql`${contribution(
-          program,
-          "n",
-          touched,
-          applied("purchase", sql`p.id`, hiP),
-          applied("member", sql`m.id`, hiM),
-          applied("return", sql`r.id`, hiR),
-          true,
-          dimsParts,
-        )},
-          ${contribution(
-            program,
-            "o",
-            touched,
-            sql`${applied("purchase", sql`p.id`, hiP)} AND NOT ${isNew("purchase", sql`p.id`)}`,
-            sql`${applied("member", sql`m.id`, hiM)} AND NOT ${isNew("member", sql`m.id`)}`,
-            sql`${applied("return", sql`r.id`, hiR)} AND NOT ${isNew("return", sql`r.id`)}`,
-            true,
-            dimsParts,
-          )}`,
+        sql`${contribution(program, "n", touched, appliedUpTo(hi), true, dimsParts)},
+          ${contribution(program, "o", touched, appliedUpTo(hi, isNew), true, dimsParts)}`,
         "n",
         "o",
       );
@@ -866,7 +938,7 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
       await applyLedgerDays(tx, isNew("ledger", sql`e.id`));
     }
     await tx.many(sql`UPDATE "MetricsRollupState" SET "purchaseId" = ${next.purchase}::int, "returnId" = ${next.return}::int,
-      "ledgerId" = ${next.ledger}::int, "memberId" = ${next.member}::int, "updatedAt" = ${t}::timestamp WHERE id = 1`);
+      "ledgerId" = ${next.ledger}::int, "memberId" = ${next.member}::int, "npsId" = ${next.nps}::int, "updatedAt" = ${t}::timestamp WHERE id = 1`);
     return more;
   });
 }

@@ -21,6 +21,13 @@ export interface MetricsScope {
   region?: string | undefined;
   tierCode?: string | undefined;
   cohort?: string | undefined;
+  /**
+   * Internal: instead of the members enrolled before `to`, those enrolled at
+   * or after it (their purchases dated before it are imported history). The
+   * tier of a spend of 0 on the rollups is the chain minus the other tiers
+   * minus these, which a member filter leaves out and the chain does not.
+   */
+  lateMembers?: boolean;
 }
 
 /**
@@ -87,7 +94,7 @@ export function scopeCtes(program: Program, s: MetricsScope, opts: { tierAt?: bo
   sm AS (
     SELECT m.id, m."createdAt" FROM "Member" m
     ${tier ? sql`JOIN tier_at ta ON ta."memberId" = m.id AND ta.tier = ${s.tierCode}::text` : empty}
-    WHERE m."createdAt" < ${s.to}::timestamp
+    WHERE ${s.lateMembers ? sql`m."createdAt" >= ${s.to}::timestamp` : sql`m."createdAt" < ${s.to}::timestamp`}
     ${s.cohort !== undefined ? sql` AND to_char(m."createdAt", 'YYYY-MM') = ${s.cohort}::text` : empty}
     ${
       hasStoreFilter(s)
@@ -104,7 +111,7 @@ export function scopeCtes(program: Program, s: MetricsScope, opts: { tierAt?: bo
 
 /** Whether purchases must be joined to the member scope (a purchase's member always enrolled before it). */
 export function memberFiltered(s: MetricsScope) {
-  return s.tierCode !== undefined || s.cohort !== undefined;
+  return s.tierCode !== undefined || s.cohort !== undefined || s.lateMembers === true;
 }
 
 /** Purchases in scope over another window [from, to), for metrics that look around the period. */

@@ -8,7 +8,16 @@ import {
 } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { receiptRows, rfmCounts, rollupKey, tierCounts, tierCountsByDimension } from "./rollup-read.js";
+import {
+  receiptRows,
+  rfmCounts,
+  rollupKey,
+  sumRows,
+  tierCounts,
+  tierCountsByDimension,
+  tierRfmCounts,
+  viaTierScopes,
+} from "./rollup-read.js";
 import {
   hasStoreFilter,
   type MetricsScope,
@@ -29,18 +38,45 @@ import {
  * cells; the domain folds them into segments.
  */
 export async function rfm(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<Record<RfmSegment, number>> {
-  const t = RFM_THRESHOLDS;
-  const since = subDays(s.to, t.windowDays);
-  if ((await viaRollups(ru, rollupKey(s, ["chain"]))) !== null) {
-    // Members who bought before the period's end but not within the window score 1-1-1.
-    const cells = await rfmCounts(ctx.db, s);
+  // Members who bought before the period's end but not within the window score 1-1-1.
+  const cellsOf = (cells: { r: number; f: number; m: number; members: unknown }[]) => {
     const buyers = n(cells.find((c) => c.r === -1)?.members);
     const scored = cells
       .filter((c) => c.r !== -1)
       .map((c) => ({ r: c.r as Score, f: c.f as Score, m: c.m as Score, members: n(c.members) }));
     const rest = buyers - scored.reduce((a, c) => a + c.members, 0);
-    return rfmSegmentSizes(rest > 0 ? [...scored, { r: 1, f: 1, m: 1, members: rest }] : scored);
-  }
+    return rest > 0 ? [...scored, { r: 1 as Score, f: 1 as Score, m: 1 as Score, members: rest }] : scored;
+  };
+  if ((await viaRollups(ru, rollupKey(s, ["chain"]))) !== null)
+    return rfmSegmentSizes(cellsOf(await rfmCounts(ctx.db, s)));
+  // A tier alone: its members' cells from the tier scopes (the tier of a spend of 0: the chain minus the others
+  // and minus the members enrolled at or after the period's end).
+  const tier = await viaTierScopes(
+    ru,
+    s,
+    ctx.program.tiers.map((x) => x.code),
+  );
+  if (tier === "empty") return rfmSegmentSizes([]);
+  if (tier !== null && "own" in tier) return rfmSegmentSizes(cellsOf(await tierRfmCounts(ctx.db, s, [tier.own])));
+  if (tier !== null)
+    return rfmSegmentSizes(
+      sumRows(
+        [
+          [1, cellsOf(await rfmCounts(ctx.db, s))],
+          [-1, cellsOf(await tierRfmCounts(ctx.db, s, tier.others))],
+          [-1, await rfmRows(ctx, { ...s, tierCode: undefined, lateMembers: true })],
+        ],
+        (c) => `${c.r}${c.f}${c.m}`,
+        ["members"],
+      ),
+    );
+  return rfmSegmentSizes(await rfmRows(ctx, s));
+}
+
+/** RFM cells at the period's end from the raw rows. */
+async function rfmRows(ctx: ServiceContext, s: MetricsScope) {
+  const t = RFM_THRESHOLDS;
+  const since = subDays(s.to, t.windowDays);
   const r = await rows<{ r: Score; f: Score; m: Score; members: unknown }>(
     ctx.db,
     sql`WITH ${scopeCtes(ctx.program, s)},
@@ -57,7 +93,7 @@ export async function rfm(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): P
            count(*) AS members
     FROM x GROUP BY 1, 2, 3`,
   );
-  return rfmSegmentSizes(r.map((c) => ({ r: c.r, f: c.f, m: c.m, members: n(c.members) })));
+  return r.map((c) => ({ r: c.r, f: c.f, m: c.m, members: n(c.members) }));
 }
 
 /** Members in scope by their tier at the period's end (every tier listed, in program order). */

@@ -1,7 +1,7 @@
 import { nps, repurchaseRate } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { dimensionPlan, rollupKey, seriesRows } from "./rollup-read.js";
+import { dimensionPlan, rollupKey, seriesRows, sumRows, tierSeriesRows, viaTierScopes } from "./rollup-read.js";
 import {
   type MetricsScope,
   memberFiltered,
@@ -28,7 +28,6 @@ export interface MonthPoint {
 
 /** Month-by-month figures over the period, for the overview's sparklines: one statement. */
 export async function monthlySeries(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<MonthPoint[]> {
-  const mf = memberFiltered(s);
   const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
   // A cohort (alone or in a region): purchases and members from its cubes; its points and NPS answers
   // are a few members' rows, read through their member index.
@@ -43,32 +42,43 @@ export async function monthlySeries(ctx: ServiceContext, s: MetricsScope, ru?: R
         )
       : null;
   const cohortKey = plan !== null && plan !== "empty" && plan.key.startsWith("K") ? plan.key : null;
+  // A tier alone: its cubes, ledger and answers from the tier scopes (the tier of a spend of 0: the chain
+  // minus the others, and minus the activity, points and answers of members enrolled at or after the end).
+  const tier =
+    key === null && cohortKey === null
+      ? await viaTierScopes(
+          ru,
+          s,
+          ctx.program.tiers.map((t) => t.code),
+        )
+      : null;
   const r =
     key !== null
       ? [...(await seriesRows(ctx.db, s, key)), ...(await npsRows(ctx, s))]
       : cohortKey !== null
         ? [...(await seriesRows(ctx.db, s, cohortKey, false)), ...(await memberRows(ctx, s))]
-        : await rows<{ what: string; month: string | null; a: unknown; b: unknown; c: unknown }>(
-            ctx.db,
-            sql`WITH ${scopeCtes(ctx.program, s)},
-      per AS (SELECT date_trunc('month', at) AS mo, "memberId", count(*) AS k FROM sp GROUP BY 1, 2)
-    SELECT 'act' AS what, to_char(mo, 'YYYY-MM') AS month, count(*) AS a, SUM(k) AS b, count(*) FILTER (WHERE k > 1) AS c
-    FROM per GROUP BY mo
-    UNION ALL
-    SELECT 'mem', CASE WHEN "createdAt" < ${s.from}::timestamp THEN NULL ELSE to_char("createdAt", 'YYYY-MM') END,
-           count(*), 0, 0 FROM sm GROUP BY 2
-    UNION ALL
-    SELECT 'nps', to_char(a."answeredAt", 'YYYY-MM'), count(*) FILTER (WHERE a.score <= 6),
-           count(*) FILTER (WHERE a.score BETWEEN 7 AND 8), count(*) FILTER (WHERE a.score >= 9)
-    FROM "NpsAnswer" a ${mf ? sql`JOIN sm ON sm.id = a."memberId"` : sql``}
-    WHERE a."answeredAt" >= ${s.from}::timestamp AND a."answeredAt" < ${s.to}::timestamp ${storeCond(s, sql`a."storeId"`)}
-    GROUP BY 2
-    UNION ALL
-    SELECT 'pts', CASE WHEN e."createdAt" < ${s.from}::timestamp THEN NULL ELSE to_char(e."createdAt", 'YYYY-MM') END,
-           SUM(e.points), 0, 0
-    FROM "LedgerEntry" e ${mf ? sql`JOIN sm ON sm.id = e."memberId"` : sql``}
-    WHERE e."createdAt" < ${s.to}::timestamp GROUP BY 2`,
-          );
+        : tier === "empty"
+          ? []
+          : tier !== null && "own" in tier
+            ? await tierSeriesRows(ctx.db, s, tier.own)
+            : tier !== null
+              ? sumRows<Row>(
+                  [
+                    [1, [...(await seriesRows(ctx.db, s, "")), ...(await npsRows(ctx, s))]],
+                    ...(await Promise.all(
+                      tier.others.map(async (o) => [-1, await tierSeriesRows(ctx.db, s, o)] as [-1, Row[]]),
+                    )),
+                    [
+                      -1,
+                      (await rawRows(ctx, { ...s, tierCode: undefined, lateMembers: true })).filter(
+                        (x) => x.what !== "mem",
+                      ),
+                    ],
+                  ],
+                  (x) => `${x.what} ${x.month}`,
+                  ["a", "b", "c"],
+                )
+              : await rawRows(ctx, s);
   const months: string[] = [];
   for (let d = new Date(Date.UTC(s.from.getUTCFullYear(), s.from.getUTCMonth(), 1)); d < s.to;) {
     months.push(d.toISOString().slice(0, 7));
@@ -92,6 +102,34 @@ export async function monthlySeries(ctx: ServiceContext, s: MetricsScope, ru?: R
       outstandingPoints: points,
     };
   });
+}
+
+type Row = { what: string; month: string | null; a: unknown; b: unknown; c: unknown };
+
+/** The series' rows from the raw rows. */
+function rawRows(ctx: ServiceContext, s: MetricsScope) {
+  const mf = memberFiltered(s);
+  return rows<Row>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, s)},
+      per AS (SELECT date_trunc('month', at) AS mo, "memberId", count(*) AS k FROM sp GROUP BY 1, 2)
+    SELECT 'act' AS what, to_char(mo, 'YYYY-MM') AS month, count(*) AS a, SUM(k) AS b, count(*) FILTER (WHERE k > 1) AS c
+    FROM per GROUP BY mo
+    UNION ALL
+    SELECT 'mem', CASE WHEN "createdAt" < ${s.from}::timestamp THEN NULL ELSE to_char("createdAt", 'YYYY-MM') END,
+           count(*), 0, 0 FROM sm GROUP BY 2
+    UNION ALL
+    SELECT 'nps', to_char(a."answeredAt", 'YYYY-MM'), count(*) FILTER (WHERE a.score <= 6),
+           count(*) FILTER (WHERE a.score BETWEEN 7 AND 8), count(*) FILTER (WHERE a.score >= 9)
+    FROM "NpsAnswer" a ${mf ? sql`JOIN sm ON sm.id = a."memberId"` : sql``}
+    WHERE a."answeredAt" >= ${s.from}::timestamp AND a."answeredAt" < ${s.to}::timestamp ${storeCond(s, sql`a."storeId"`)}
+    GROUP BY 2
+    UNION ALL
+    SELECT 'pts', CASE WHEN e."createdAt" < ${s.from}::timestamp THEN NULL ELSE to_char(e."createdAt", 'YYYY-MM') END,
+           SUM(e.points), 0, 0
+    FROM "LedgerEntry" e ${mf ? sql`JOIN sm ON sm.id = e."memberId"` : sql``}
+    WHERE e."createdAt" < ${s.to}::timestamp GROUP BY 2`,
+  );
 }
 
 /** The series' NPS and points rows of the members in a member-filtered scope. */

@@ -9,6 +9,7 @@ import {
   lifetimeRevenueByDimension,
   loyaltyRows,
   rollupKey,
+  sumRows,
   tierLoyaltyRows,
   tierScopeOf,
 } from "./rollup-read.js";
@@ -33,7 +34,7 @@ export interface RealizedLtv {
 /** Realized LTV: net revenue of the members in scope over their whole history up to the period's end, per member. */
 export async function lifetimeValue(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<RealizedLtv> {
   const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
-  // One tier above the tier of a spend of 0, or a cohort (alone or in a region): their own scopes.
+  // A tier or a cohort (alone or in a region): their own scopes.
   const plan =
     key === null
       ? dimensionPlan(
@@ -41,21 +42,31 @@ export async function lifetimeValue(ctx: ServiceContext, s: MetricsScope, ru?: R
           ctx.program.tiers.map((t) => t.code),
         )
       : null;
-  const dim = await viaDimensions(ru, plan !== null && (plan === "empty" || plan.minus.length === 0) ? plan : null);
+  // The tier of a spend of 0 (alone or in a region): the chain's (or the region's) minus the other tiers'.
+  const dim = await viaDimensions(ru, plan);
   const [r] =
     key !== null
       ? [await lifetimeRevenue(ctx.db, s, key)]
       : dim === "empty"
         ? [{ members: 0, revenue: 0 }]
-        : dim !== null
+        : dim !== null && dim.minus.length === 0
           ? [await lifetimeRevenueByDimension(ctx.db, s, dim.key)]
-          : await rows<Record<string, unknown>>(
-              ctx.db,
-              sql`WITH ${scopeCtes(ctx.program, s)}
+          : dim !== null
+            ? sumRows(
+                [
+                  [1, [await lifetimeRevenue(ctx.db, s, dim.key)]],
+                  [-1, await Promise.all(dim.minus.map((k) => lifetimeRevenueByDimension(ctx.db, s, k)))],
+                ],
+                () => "",
+                ["members", "revenue"],
+              )
+            : await rows<Record<string, unknown>>(
+                ctx.db,
+                sql`WITH ${scopeCtes(ctx.program, s)}
     SELECT (SELECT count(*) FROM sm) AS members,
            (SELECT COALESCE(SUM(p.amount - p."returnedAmount"), 0) FROM "Purchase" p JOIN sm ON sm.id = p."memberId"
             WHERE p.at < ${s.to}::timestamp ${storeCond(s, sql`p."storeId"`)}) AS revenue`,
-            );
+              );
   const members = n(r?.members);
   const revenue = n(r?.revenue);
   return { members, lifetimeRevenueKopecks: revenue, ltvKopecks: realizedLtv(revenue, members) };
