@@ -151,6 +151,8 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       series: await m.series(s),
       ltv: await m.ltv(s),
       rfm: await m.rfm(s),
+      stores: await m.salesByStore(s),
+      loyalty: await m.loyaltyCost(s),
     };
   }
 
@@ -191,13 +193,18 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
     for (const [, s] of scopes()) expect(await everything(rolled, s)).toEqual(await everything(direct, s));
   });
 
-  it("When a tier filter alone is asked over whole months, then NPS, retention, cohorts, points, the series, LTV and RFM come from the tier scopes, not the raw rows", async () => {
+  it("When a tier filter alone is asked over whole months, then NPS, retention, cohorts, points, the series, LTV, RFM, sales by store and loyalty cost come from the tier scopes, not the raw rows", async () => {
     for (const [, s] of tierScopes().slice(0, 4)) expect((await direct.nps(s)).overall.answers).toBeGreaterThan(0);
-    const scale = (k: number) =>
-      db.query(
-        `UPDATE "MetricsCube" SET members = members * ${k}, purchases = purchases * ${k} WHERE scope ~ '^T[0-9]+@[0-9]+$'`,
+    const scale = async (op: "*" | "/") => {
+      await db.query(
+        `UPDATE "MetricsCube" SET members = members ${op} 2, purchases = purchases ${op} 2 WHERE scope ~ '^T[0-9]+@[0-9]+$'`,
       );
-    await scale(2);
+      await db.query(
+        `UPDATE "MetricsTierCost" SET cost = cost ${op} 2, margin = margin ${op} 2, points = points ${op} 2,
+           purchases = purchases ${op} 2, revenue = revenue ${op} 2`,
+      );
+    };
+    await scale("*");
     try {
       // Every tier scope row counted twice: each of these figures moves (for the tier of a spend of 0 too, which
       // subtracts the other tiers from the chain).
@@ -206,9 +213,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
         for (const k of Object.keys(a) as (keyof typeof a)[]) expect(a[k], k).not.toEqual(b[k]);
       }
     } finally {
-      await db.query(
-        `UPDATE "MetricsCube" SET members = members / 2, purchases = purchases / 2 WHERE scope ~ '^T[0-9]+@[0-9]+$'`,
-      );
+      await scale("/");
     }
     for (const [, s] of tierScopes()) expect(await tierRead(rolled, s)).toEqual(await tierRead(direct, s));
   });
@@ -423,7 +428,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
   it("When the rollups were caught up before the tier scopes existed, then their backfill fills them in member batches and loyalty cost and repurchase by category for a tier equal the raw statements", async () => {
     // As the migration that added them leaves a deployment.
     await db.query(
-      `DELETE FROM "MetricsCube" WHERE scope LIKE 'T%|c:%' OR (scope ~ '^T' AND cube IN ('tret', 'coh', 'rfm', 'pts', 'nps'))`,
+      `DELETE FROM "MetricsCube" WHERE scope LIKE 'T%|c:%' OR (scope ~ '^T' AND cube IN ('tret', 'coh', 'rfm', 'pts', 'nps', 'tsc'))`,
     );
     await db.query(`DELETE FROM "MetricsTierCost"`);
     await db.query(`UPDATE "MetricsRollupState" SET "tierScopesCursor" = 0`);

@@ -11,6 +11,7 @@ import {
   planCounts,
   rollupKey,
   storeSales,
+  viaTierScopes,
 } from "./rollup-read.js";
 import { type MetricsScope, n, type Rollups, rows, scopeCtes, storeCond, viaDimensions, viaRollups } from "./scope.js";
 
@@ -154,19 +155,36 @@ export interface StoreSales {
 /** Members' purchases, customers and revenue per store in the period (every store in scope, zero when idle). */
 export async function salesByStore(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<StoreSales[]> {
   const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
+  // A tier alone: its members' sales from the tier scopes; the tier of a spend of 0 is the chain minus the other
+  // tiers and minus the members enrolled at or after the period's end, store by store.
+  const tier =
+    key === null
+      ? await viaTierScopes(
+          ru,
+          s,
+          ctx.program.tiers.map((t) => t.code),
+        )
+      : null;
+  const minus = (rs: SalesRow[], sub: SalesRow[]) => {
+    const by = new Map(sub.map((x) => [x.storeId, x]));
+    return rs.map((x) => {
+      const y = by.get(x.storeId);
+      return { ...x, k: n(x.k) - n(y?.k), c: n(x.c) - n(y?.c), rev: n(x.rev) - n(y?.rev) };
+    });
+  };
   const r =
     key !== null
       ? await storeSales(ctx.db, s)
-      : await rows<{ storeId: number; name: string; region: string; k: unknown; c: unknown; rev: unknown }>(
-          ctx.db,
-          sql`WITH ${scopeCtes(ctx.program, s)},
-      g AS (SELECT "storeId", count(*) AS k, count(DISTINCT "memberId") AS c, SUM(amount - "returnedAmount") AS rev
-            FROM sp GROUP BY "storeId")
-    SELECT st.id AS "storeId", st.name, st.region, g.k, g.c, g.rev
-    FROM "Store" st LEFT JOIN g ON g."storeId" = st.id
-    WHERE true ${storeCond(s, sql`st.id`)}
-    ORDER BY st.id`,
-        );
+      : tier === "empty"
+        ? await storeSales(ctx.db, s, [])
+        : tier !== null && "own" in tier
+          ? await storeSales(ctx.db, s, [tier.own])
+          : tier !== null
+            ? minus(
+                minus(await storeSales(ctx.db, s), await storeSales(ctx.db, s, tier.others)),
+                await rawSales(ctx, { ...s, tierCode: undefined, lateMembers: true }),
+              )
+            : await rawSales(ctx, s);
   return r.map((x) => ({
     storeId: x.storeId,
     name: x.name,
@@ -175,4 +193,20 @@ export async function salesByStore(ctx: ServiceContext, s: MetricsScope, ru?: Ro
     customers: n(x.c),
     revenueKopecks: n(x.rev),
   }));
+}
+
+type SalesRow = { storeId: number; name: string; region: string; k: unknown; c: unknown; rev: unknown };
+
+/** Sales by store from the raw rows. */
+function rawSales(ctx: ServiceContext, s: MetricsScope) {
+  return rows<SalesRow>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, s)},
+      g AS (SELECT "storeId", count(*) AS k, count(DISTINCT "memberId") AS c, SUM(amount - "returnedAmount") AS rev
+            FROM sp GROUP BY "storeId")
+    SELECT st.id AS "storeId", st.name, st.region, g.k, g.c, g.rev
+    FROM "Store" st LEFT JOIN g ON g."storeId" = st.id
+    WHERE true ${storeCond(s, sql`st.id`)}
+    ORDER BY st.id`,
+  );
 }

@@ -22,6 +22,7 @@ export function rollupKey(s: MetricsScope, allow: readonly RollupScope[]): strin
   return allow.includes("chain") ? "" : null;
 }
 
+const scopeIn = (scopes: readonly string[]) => sql`scope IN (${Prisma.join(scopes.map((x) => sql`${x}::text`))})`;
 const months = (s: MetricsScope) => ({ f: monthNumber(s.from), t: monthNumber(s.to) });
 export const monthText = (m: number) => `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, "0")}`;
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -179,14 +180,32 @@ export async function categoryCounts(db: Database, s: MetricsScope, prefix: Sql 
   );
 }
 
-export async function storeSales(db: Database, s: MetricsScope) {
+/**
+ * Members' purchases, customers and revenue per store (every store in scope):
+ * the chain's store days, or with `tiers` the sum over those tier scopes
+ * ('T<i>@<t>': their MetricsTierCost store rows and `tsc` customers).
+ */
+export async function storeSales(db: Database, s: MetricsScope, tiers?: readonly string[]) {
   const { f, t } = months(s);
+  const pairs = (tiers ?? []).map((x) => /^T(\d+)@(\d+)$/.exec(x)).filter((m) => m !== null);
+  const inTiers =
+    pairs.length === 0
+      ? sql`false`
+      : sql`(tier, at) IN (${Prisma.join(pairs.map((m) => sql`(${Number(m[1])}::int, ${Number(m[2])}::int)`))})`;
   return rows<{ storeId: number; name: string; region: string; k: unknown; c: unknown; rev: unknown }>(
     db,
-    sql`WITH g AS (SELECT "storeId", SUM(purchases) AS k, SUM(amount - returned) AS rev FROM "MetricsStoreDay"
+    sql`WITH ${
+      tiers === undefined
+        ? sql`g AS (SELECT "storeId", SUM(purchases) AS k, SUM(amount - returned) AS rev FROM "MetricsStoreDay"
                    WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date GROUP BY 1 HAVING SUM(purchases) > 0),
             c AS (SELECT substr(scope, 3)::int AS "storeId", SUM(members) AS c FROM "MetricsCube"
-                  WHERE cube = 'act' AND scope LIKE 's:%' AND a >= ${f}::int AND a < ${t}::int AND b < ${f}::int GROUP BY 1)
+                  WHERE cube = 'act' AND scope LIKE 's:%' AND a >= ${f}::int AND a < ${t}::int AND b < ${f}::int GROUP BY 1)`
+        : sql`g AS (SELECT key::int AS "storeId", SUM(purchases) AS k, SUM(revenue) AS rev FROM "MetricsTierCost"
+                   WHERE kind = 's' AND ${inTiers} AND month >= ${f}::int AND month < ${t}::int GROUP BY 1 HAVING SUM(purchases) > 0),
+            c AS (SELECT a AS "storeId", SUM(members) AS c FROM "MetricsCube"
+                  WHERE cube = 'tsc' AND ${tiers.length === 0 ? sql`false` : scopeIn(tiers)} AND b >= ${f}::int AND b < ${t}::int
+                  GROUP BY 1)`
+    }
     SELECT st.id AS "storeId", st.name, st.region, g.k, c.c, g.rev
     FROM "Store" st LEFT JOIN g ON g."storeId" = st.id LEFT JOIN c ON c."storeId" = st.id
     WHERE true ${storeCond(s, sql`st.id`)}
@@ -420,6 +439,46 @@ export async function tierLoyaltyRows(db: Database, s: MetricsScope, tier: numbe
   );
 }
 
+/**
+ * Loyalty cost for the tier of a spend of 0 at month start t: the chain's
+ * store and category days minus the other tiers' rows (`others`, tier
+ * indexes) and minus those of members enrolled at or after t (their cohorts'
+ * rows), summed exactly before rounding; a store or category is listed when
+ * receipts of the tier are left in it (the days count them).
+ */
+export async function baseTierLoyaltyRows(db: Database, s: MetricsScope, others: number[], pointValueKopecks: number) {
+  const { f, t } = months(s);
+  const inPeriod = sql`day >= ${day(s.from)}::date AND day < ${day(s.to)}::date`;
+  const months_ = sql`month >= ${f}::int AND month < ${t}::int`;
+  const tiers =
+    others.length === 0
+      ? sql`false`
+      : sql`tier IN (${Prisma.join(others.map((i) => sql`${i}::int`))}) AND at = ${t}::int`;
+  return rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
+    db,
+    sql`WITH st AS (
+          SELECT "storeId"::text AS key, SUM(points) AS points, SUM(margin) AS margin, SUM(purchases) AS k
+          FROM "MetricsStoreDay" WHERE ${inPeriod} GROUP BY 1
+          UNION ALL
+          SELECT key, -SUM(points), -SUM(margin), -SUM(purchases) FROM "MetricsTierCost" WHERE kind = 's' AND ${tiers} AND ${months_} GROUP BY 1
+          UNION ALL
+          SELECT key, -SUM(points), -SUM(margin), -SUM(purchases) FROM "MetricsCohortCost"
+          WHERE kind = 's' AND cohort >= ${t}::int AND ${months_} GROUP BY 1),
+        ca AS (
+          SELECT category AS key, SUM(cost) AS cost, SUM(margin) AS margin, SUM(purchases) AS k
+          FROM "MetricsCategoryDay" WHERE ${inPeriod} GROUP BY 1
+          UNION ALL
+          SELECT key, -SUM(cost), -SUM(margin), -SUM(purchases) FROM "MetricsTierCost" WHERE kind = 'c' AND ${tiers} AND ${months_} GROUP BY 1
+          UNION ALL
+          SELECT key, -SUM(cost), -SUM(margin), -SUM(purchases) FROM "MetricsCohortCost"
+          WHERE kind = 'c' AND cohort >= ${t}::int AND ${months_} GROUP BY 1)
+    SELECT 'store' AS kind, key, SUM(points) * ${pointValueKopecks}::int AS cost, SUM(margin) AS margin FROM st GROUP BY key HAVING SUM(k) > 0
+    UNION ALL
+    SELECT 'category', key, round(SUM(cost)), SUM(margin) FROM ca GROUP BY key HAVING SUM(k) > 0
+    ORDER BY 1, 2`,
+  );
+}
+
 export async function receiptRows(db: Database, s: MetricsScope) {
   return rows<{ storeId: number; mine: unknown; total: unknown }>(
     db,
@@ -535,8 +594,6 @@ export function sumRows<R extends object>(parts: [1 | -1, R[]][], key: (r: R) =>
     }
   return [...out.values()].filter((r) => fields.some((f) => n(r[f]) !== 0));
 }
-
-const scopeIn = (scopes: readonly string[]) => sql`scope IN (${Prisma.join(scopes.map((x) => sql`${x}::text`))})`;
 
 /** NPS answers of tier scopes in the period, by month and store, shaped like the NPS statement's rows. */
 export async function tierNpsRows(db: Database, s: MetricsScope, scopes: readonly string[]) {

@@ -46,8 +46,9 @@ import { Prisma } from "../../generated/prisma/client.js";
  * scopes 'T<i>@<t>|c:<category>', and in 'T<i>@<t>' itself `tret` (retention:
  * a = a month start ≤ t they were active at, b = 1 when active at t too),
  * `coh` (a = enrollment month, b = month bought), `rfm` (their cell at t),
- * `pts` (ledger: a = month, b = kind, members = credits, purchases = the sum)
- * and `nps` (answers: a = month, b = store or -1, c = class). A new ledger
+ * `pts` (ledger: a = month, b = kind, members = credits, purchases = the sum),
+ * `nps` (answers: a = month, b = store or -1, c = class) and `tsc` (a =
+ * store, b = the member's last month there). A new ledger
  * entry or NPS answer changes its member's contribution like a purchase.
  *
  * When a member's purchases change, their old contribution is subtracted and
@@ -301,6 +302,12 @@ function contribution(
       SELECT 'pts', 'T' || tt.i || '@' || tt.t, x.mo, x.kind, 0, 0, SUM(x.credits)::bigint, SUM(x.total)::bigint
       FROM ${P("tlg")} x JOIN ${P("tt")} tt ON tt."memberId" = x."memberId" AND x.mo < tt.t GROUP BY 2, 3, 4
       UNION ALL
+      -- Customers of a store ('tsc', a = store, b = the member's last month there before t): those who bought
+      -- there in [f, t) are those whose last month there is f or later.
+      SELECT 'tsc', 'T' || tt.i || '@' || tt.t, substr(x.scope, 3)::int, max(x.mo), 0, 0, 1, 0
+      FROM ${P("pm")} x JOIN ${P("tt")} tt ON tt."memberId" = x."memberId" AND x.mo < tt.t
+      WHERE x.scope LIKE 's:%' GROUP BY tt.i, tt.t, x."memberId", x.scope
+      UNION ALL
       SELECT 'nps', 'T' || tt.i || '@' || tt.t, x.mo, x.store, x.class, 0, SUM(x.k)::bigint, 0
       FROM ${P("tna")} x JOIN ${P("tt")} tt ON tt."memberId" = x."memberId" AND x.mo < tt.t GROUP BY 2, 3, 4, 5
       UNION ALL
@@ -364,7 +371,7 @@ function tierCost(program: Program, p: string, few: boolean): Sql {
   const e = program.economics;
   const pv = program.pointValueKopecks;
   return sql`${P("tpe")} AS (
-      SELECT x.id, x."memberId", x."storeId", x.mo, x.gross AS amount, x.pts,
+      SELECT x.id, x."memberId", x."storeId", x.mo, x.gross AS amount, x.pts, x.net,
              COALESCE(es.cost, ${e.default.costShareBp}::int) AS scost, COALESCE(es.acq, ${e.default.acquisitionShareBp}::int) AS sacq
       FROM ${P("p")} x LEFT JOIN (${overrides(Object.entries(e.stores), sql`int`)}) es ON es.k = x."storeId"
       WHERE x."memberId" IN (SELECT "memberId" FROM ${P("tt")})),
@@ -396,10 +403,11 @@ function tierCost(program: Program, p: string, few: boolean): Sql {
       SELECT id, '', pts * ${pv}::int * (amount - items_total)::numeric / amount, rest_margin FROM ${P("tpm")} WHERE amount > items_total),
     ${P("tcost")} AS (
       SELECT tt.i AS tier, tt.t AS at, x.mo AS month, 's'::text AS kind, x."storeId"::text AS key, 0::numeric AS cost,
-             SUM(x.items_margin + x.rest_margin)::bigint AS margin, SUM(x.pts)::bigint AS points, count(*)::bigint AS purchases
+             SUM(x.items_margin + x.rest_margin)::bigint AS margin, SUM(x.pts)::bigint AS points, count(*)::bigint AS purchases,
+             SUM(x.net)::bigint AS revenue
       FROM ${P("tpm")} x JOIN ${P("tt")} tt ON tt."memberId" = x."memberId" AND x.mo < tt.t GROUP BY 1, 2, 3, 4, 5
       UNION ALL
-      SELECT tt.i, tt.t, x.mo, 'c', c.category, SUM(c.cost), SUM(c.margin)::bigint, 0, count(*)
+      SELECT tt.i, tt.t, x.mo, 'c', c.category, SUM(c.cost), SUM(c.margin)::bigint, 0, count(*), 0
       FROM ${P("tpc")} c JOIN ${P("tpe")} x ON x.id = c.id JOIN ${P("tt")} tt ON tt."memberId" = x."memberId" AND x.mo < tt.t
       GROUP BY 1, 2, 3, 4, 5)`;
 }
@@ -418,14 +426,16 @@ async function applyCubeDelta(tx: SqlTx, ctes: Sql, n: string, o: string | null)
       ON CONFLICT (scope, months) DO UPDATE SET members = "MetricsRetention".members + excluded.members
       RETURNING 1),
     tc AS (
-      INSERT INTO "MetricsTierCost" (tier, at, month, kind, key, cost, margin, points, purchases)
-      SELECT tier, at, month, kind, key, SUM(cost), SUM(margin), SUM(points), SUM(purchases) FROM (
+      INSERT INTO "MetricsTierCost" (tier, at, month, kind, key, cost, margin, points, purchases, revenue)
+      SELECT tier, at, month, kind, key, SUM(cost), SUM(margin), SUM(points), SUM(purchases), SUM(revenue) FROM (
         SELECT * FROM ${N("tcost")}
-        ${o ? sql`UNION ALL SELECT tier, at, month, kind, key, -cost, -margin, -points, -purchases FROM ${O("tcost")}` : sql``}) x
-      GROUP BY 1, 2, 3, 4, 5 HAVING SUM(cost) <> 0 OR SUM(margin) <> 0 OR SUM(points) <> 0 OR SUM(purchases) <> 0
+        ${o ? sql`UNION ALL SELECT tier, at, month, kind, key, -cost, -margin, -points, -purchases, -revenue FROM ${O("tcost")}` : sql``}) x
+      GROUP BY 1, 2, 3, 4, 5
+      HAVING SUM(cost) <> 0 OR SUM(margin) <> 0 OR SUM(points) <> 0 OR SUM(purchases) <> 0 OR SUM(revenue) <> 0
       ON CONFLICT (tier, at, month, kind, key) DO UPDATE SET
         cost = "MetricsTierCost".cost + excluded.cost, margin = "MetricsTierCost".margin + excluded.margin,
-        points = "MetricsTierCost".points + excluded.points, purchases = "MetricsTierCost".purchases + excluded.purchases
+        points = "MetricsTierCost".points + excluded.points, purchases = "MetricsTierCost".purchases + excluded.purchases,
+        revenue = "MetricsTierCost".revenue + excluded.revenue
       RETURNING 1)
     INSERT INTO "MetricsCube" (cube, scope, a, b, c, d, members, purchases)
     SELECT cube, scope, a, b, c, d, SUM(members), SUM(purchases) FROM (
@@ -486,7 +496,7 @@ async function applyPurchaseDays(
       SELECT pm.cohort, pm.mo, 's', pm."storeId"::text, 0, SUM(pm.items_margin + pm.rest_margin), SUM(pm.pts), count(*)
       FROM pm WHERE ${to.storeCategories(sql`pm.id`)} GROUP BY 1, 2, 3, 4
       UNION ALL
-      SELECT pe.cohort, pe.mo, 'c', cm.category, SUM(cm.cost), SUM(cm.margin), 0, 0
+      SELECT pe.cohort, pe.mo, 'c', cm.category, SUM(cm.cost), SUM(cm.margin), 0, count(DISTINCT cm.id)
       FROM cm JOIN pe ON pe.id = cm.id WHERE ${to.storeCategories(sql`cm.id`)} GROUP BY 1, 2, 3, 4
       ON CONFLICT (cohort, month, kind, key) DO UPDATE SET
         cost = "MetricsCohortCost".cost + excluded.cost, margin = "MetricsCohortCost".margin + excluded.margin,
@@ -511,10 +521,11 @@ async function applyPurchaseDays(
         points = "MetricsStoreDay".points + excluded.points, margin = "MetricsStoreDay".margin + excluded.margin
       RETURNING 1),
     cd AS (
-      INSERT INTO "MetricsCategoryDay" (day, category, cost, margin)
-      SELECT day, category, SUM(cost), SUM(margin) FROM cm GROUP BY 1, 2
+      INSERT INTO "MetricsCategoryDay" (day, category, cost, margin, purchases)
+      SELECT day, category, SUM(cost), SUM(margin), count(DISTINCT id) FROM cm GROUP BY 1, 2
       ON CONFLICT (day, category) DO UPDATE SET
-        cost = "MetricsCategoryDay".cost + excluded.cost, margin = "MetricsCategoryDay".margin + excluded.margin
+        cost = "MetricsCategoryDay".cost + excluded.cost, margin = "MetricsCategoryDay".margin + excluded.margin,
+        purchases = "MetricsCategoryDay".purchases + excluded.purchases
       RETURNING 1)
     SELECT (SELECT count(*) FROM sd) + (SELECT count(*) FROM cd) + (SELECT count(*) FROM scd) + (SELECT count(*) FROM kc) AS k`
           : sql`
@@ -543,11 +554,12 @@ async function applyLedgerDays(tx: SqlTx, cond: Sql) {
 /**
  * What the rollups were built for: a change rebuilds them. `v` is the shape
  * of their rows: 2 added the tier scopes' retention, cohorts, RFM, ledger and
- * NPS answers, which rollups built before lack.
+ * NPS answers, 3 their sales by store and the receipts per category day
+ * and per cohort and category, which rollups built before lack.
  */
 const economicsKey = (program: Program) =>
   JSON.stringify({
-    v: 2,
+    v: 3,
     e: program.economics,
     pv: program.pointValueKopecks,
     w: ACTIVE_WINDOW_DAYS,
@@ -949,6 +961,8 @@ export async function pruneRollups(db: Database) {
     await lock(tx);
     await tx.many(sql`DELETE FROM "MetricsCube" WHERE members = 0 AND purchases = 0`);
     await tx.many(sql`DELETE FROM "MetricsRetention" WHERE members = 0`);
-    await tx.many(sql`DELETE FROM "MetricsTierCost" WHERE cost = 0 AND margin = 0 AND points = 0 AND purchases = 0`);
+    await tx.many(
+      sql`DELETE FROM "MetricsTierCost" WHERE cost = 0 AND margin = 0 AND points = 0 AND purchases = 0 AND revenue = 0`,
+    );
   });
 }

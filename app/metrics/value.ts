@@ -2,6 +2,7 @@ import { loyaltyCostShare, realizedLtv } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { type Sql, sql } from "../db/sql.js";
 import {
+  baseTierLoyaltyRows,
   cohortCostKey,
   cohortLoyaltyRows,
   dimensionPlan,
@@ -113,13 +114,24 @@ export async function loyaltyCost(ctx: ServiceContext, s: MetricsScope, ru?: Rol
           ctx.program.tiers.map((t) => t.code),
         )
       : null;
-  // (The tier of a spend of 0 stays on the raw path: the chain's category days do not count receipts, so a
-  // category all of whose receipts belong to the other tiers could not be told from one with none.)
-  const tiered = tk !== null && (tk === "empty" || tk.i > 0) && ru !== undefined && (await ru.tierScopes());
+  // The tier of a spend of 0: the chain's days minus the other tiers' and the late cohorts' rows (the store ×
+  // category days' backfill fills the cohorts' costs).
+  const tiered =
+    tk !== null &&
+    ru !== undefined &&
+    (await ru.tierScopes()) &&
+    (tk === "empty" || tk.i > 0 || (await ru.storeCategories()));
   const r = tiered
     ? tk === "empty"
       ? []
-      : await tierLoyaltyRows(ctx.db, s, tk.i, pv)
+      : tk.i > 0
+        ? await tierLoyaltyRows(ctx.db, s, tk.i, pv)
+        : await baseTierLoyaltyRows(
+            ctx.db,
+            s,
+            ctx.program.tiers.slice(1).map((_, j) => j + 1),
+            pv,
+          )
     : !ready
       ? null
       : ck === "empty"
