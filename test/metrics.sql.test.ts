@@ -124,6 +124,7 @@ describe.each(testDatabases)("metrics on $name", (tdb) => {
     ["a region", () => ({ from, to, region: "Novosibirsk" })],
     ["a tier", () => ({ from, to, tierCode: "silver" })],
     ["a cohort", () => ({ from, to, cohort: "2025-06" })],
+    ["a tier within a cohort", () => ({ from, to, tierCode: "base", cohort: "2025-06" })],
   ];
 
   describe.each(scopes)("over %s", (_name, scope) => {
