@@ -5,7 +5,7 @@ import type { Database } from "../app/db/database.js";
 import { createMetricsService, type MetricsScope } from "../app/metrics/index.js";
 import { parseProgram, type Program } from "../domain/index.js";
 import { testDatabases } from "./support/databases.js";
-import { type Dataset, generateDataset, type StoreRow, writeDataset } from "./support/metrics-dataset.js";
+import { type Dataset, generateDataset, localDay, type StoreRow, writeDataset } from "./support/metrics-dataset.js";
 
 /**
  * The rollup path (app/metrics/rollup.ts) answers exactly what the statements
@@ -153,6 +153,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       rfm: await m.rfm(s),
       stores: await m.salesByStore(s),
       loyalty: await m.loyaltyCost(s),
+      receipts: await m.receiptShare(s),
     };
   }
 
@@ -193,7 +194,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
     for (const [, s] of scopes()) expect(await everything(rolled, s)).toEqual(await everything(direct, s));
   });
 
-  it("When a tier filter alone is asked over whole months, then NPS, retention, cohorts, points, the series, LTV, RFM, sales by store and loyalty cost come from the tier scopes, not the raw rows", async () => {
+  it("When a tier filter alone is asked over whole months, then NPS, retention, cohorts, points, the series, LTV, RFM, sales by store, loyalty cost and receipt share come from the tier scopes, not the raw rows", async () => {
     for (const [, s] of tierScopes().slice(0, 4)) expect((await direct.nps(s)).overall.answers).toBeGreaterThan(0);
     const scale = async (op: "*" | "/") => {
       await db.query(
@@ -240,6 +241,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       storeCategories: true,
       categoryScopes: true,
       tierScopes: true,
+      receiptScopes: true,
     });
     expect(phases.filter((p) => p === "dimensions").length).toBeGreaterThan(2);
     const [k] = await db.query<{ k: number }>(`SELECT count(*)::int AS k FROM "MetricsCube" WHERE scope ~ '^[TK]'`);
@@ -338,6 +340,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       storeCategories: true,
       categoryScopes: true,
       tierScopes: true,
+      receiptScopes: true,
     });
     expect(phases.length).toBeGreaterThan(4);
     expect(phases.at(-1)?.[0]).toBe(phases.at(-1)?.[1]);
@@ -415,6 +418,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       storeCategories: true,
       categoryScopes: true,
       tierScopes: true,
+      receiptScopes: true,
     });
     expect(phases.filter((p) => p === "categoryScopes").length).toBeGreaterThan(2);
     const [k] = await db.query<{ k: number }>(
@@ -507,6 +511,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       storeCategories: true,
       categoryScopes: true,
       tierScopes: true,
+      receiptScopes: true,
     });
     expect(phases.filter((p) => p === "tierScopes").length).toBeGreaterThan(2);
     const [k] = await db.query<{ k: number }>(
@@ -514,6 +519,42 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
     );
     expect(Number(k?.k)).toBeGreaterThan(0);
     await same();
+    for (const [, s] of scopes()) expect(await everything(rolled, s)).toEqual(await everything(direct, s));
+  });
+
+  it("When the rollups were caught up before the tier scopes' receipts existed, then their backfill fills them, and a store-day a POS reports later counts its receipts once", async () => {
+    // As the migration that added them leaves a deployment.
+    await db.query(`DELETE FROM "MetricsCube" WHERE cube = 'trc'`);
+    await db.query(`UPDATE "MetricsRollupState" SET "receiptScopesCursor" = 0`);
+    const receipts = (m: typeof direct) => Promise.all(tierScopes().map(([, s]) => m.receiptShare(s)));
+    // Until they are filled, receipt share for a tier reads the raw rows.
+    expect(await receipts(rolled)).toEqual(await receipts(direct));
+    const phases: string[] = [];
+    const st = await rolled.refreshRollups({
+      catchUp: true,
+      batchMembers: 40,
+      onBatch: (_d, _t, p) => phases.push(p ?? ""),
+    });
+    expect(st.receiptScopes).toBe(true);
+    expect(phases.filter((p) => p === "receiptScopes").length).toBeGreaterThan(2);
+    const [k] = await db.query<{ k: number }>(`SELECT count(*)::int AS k FROM "MetricsCube" WHERE cube = 'trc'`);
+    expect(k?.k).toBeGreaterThan(0);
+    expect(await receipts(rolled)).toEqual(await receipts(direct));
+    // The third store never reported; now it reports a past day it had receipts on.
+    const st3 = stores[2] as StoreRow;
+    const day = d.purchases
+      .filter((p) => p.storeId === st3.id && p.at >= from && p.at < to)
+      .map((p) => localDay(p.at, st3.timeZone))[0];
+    expect(day).toBeDefined();
+    const before = await rolled.receiptShare({ from, to, tierCode: "gold" });
+    await db.query(`INSERT INTO "StoreReceiptDay" ("storeId", day, receipts) VALUES ($1, $2::date, 500)`, [
+      st3.id,
+      day,
+    ]);
+    expect(await receipts(rolled)).toEqual(await receipts(direct));
+    expect(await receipts(rolled)).toEqual(await receipts(direct));
+    const after = await rolled.receiptShare({ from, to, tierCode: "gold" });
+    expect(after.length).toBe(before.length + 1);
     for (const [, s] of scopes()) expect(await everything(rolled, s)).toEqual(await everything(direct, s));
   });
 

@@ -29,6 +29,7 @@ function rollupReader(ctx: ServiceContext): Rollups {
     storeCategories: () => refresh().then((r) => r.caughtUp && r.storeCategories),
     categoryScopes: () => refresh().then((r) => r.caughtUp && r.categoryScopes),
     tierScopes: () => refresh().then((r) => r.caughtUp && r.tierScopes),
+    receiptScopes: () => refresh().then((r) => r.caughtUp && r.receiptScopes),
   };
 }
 

@@ -48,7 +48,11 @@ import { Prisma } from "../../generated/prisma/client.js";
  * `coh` (a = enrollment month, b = month bought), `rfm` (their cell at t),
  * `pts` (ledger: a = month, b = kind, members = credits, purchases = the sum),
  * `nps` (answers: a = month, b = store or -1, c = class) and `tsc` (a =
- * store, b = the member's last month there). A new ledger
+ * store, b = the member's last month there). Their own backfill after
+ * those: `trc` (a = store, b = local day as days since 1970-01-01, members =
+ * receipts) for the store-days a POS reported (StoreReceiptDay, a source
+ * like the others: a new report changes the contribution of the members who
+ * bought there that day). A new ledger
  * entry or NPS answer changes its member's contribution like a purchase.
  *
  * When a member's purchases change, their old contribution is subtracted and
@@ -81,6 +85,7 @@ const SOURCES = [
   { name: "ledger", table: "LedgerEntry", col: "ledgerId" },
   { name: "member", table: "Member", col: "memberId" },
   { name: "nps", table: "NpsAnswer", col: "npsId" },
+  { name: "receipts", table: "StoreReceiptDay", col: "receiptDayId" },
 ] as const;
 type SourceName = (typeof SOURCES)[number]["name"];
 
@@ -90,12 +95,14 @@ interface State {
   ledgerId: number;
   memberId: number;
   npsId: number;
+  receiptDayId: number;
   economics: string;
   catchUpCursor: number | null;
   dimensionsCursor: number | null;
   storeCategoryCursor: number | null;
   categoryScopesCursor: number | null;
   tierScopesCursor: number | null;
+  receiptScopesCursor: number | null;
 }
 
 /**
@@ -109,6 +116,8 @@ interface Parts {
   cats: ((memberCol: Sql) => Sql) | null;
   /** Members whose tier scopes (MetricsTierCost, 'T<i>@<t>|c:' cube scopes) are made; null: none. */
   tiers: ((memberCol: Sql) => Sql) | null;
+  /** Members whose receipts on reported store-days are made in their tier scopes ('trc'); null: none. */
+  receipts: ((memberCol: Sql) => Sql) | null;
 }
 const all = () => sql`true`;
 const none = () => sql`false`;
@@ -118,7 +127,14 @@ const notGap = (source: SourceName, col: Sql) =>
 
 /** Which rows of each source a contribution counts: conditions on the aliases p, m, r, e and a. */
 type Applied = Record<SourceName, Sql>;
-const ALIAS: Record<SourceName, string> = { purchase: "p", return: "r", ledger: "e", member: "m", nps: "a" };
+const ALIAS: Record<SourceName, string> = {
+  purchase: "p",
+  return: "r",
+  ledger: "e",
+  member: "m",
+  nps: "a",
+  receipts: "rd",
+};
 
 /**
  * The rows applied up to the watermarks `hi` (and not in a gap); with
@@ -141,6 +157,7 @@ const watermarks = (st: State): Record<SourceName, number> => ({
   ledger: st.ledgerId,
   member: st.memberId,
   nps: st.npsId,
+  receipts: st.receiptDayId,
 });
 
 /**
@@ -154,7 +171,7 @@ function contribution(
   memberCond: (col: Sql) => Sql,
   applied: Applied,
   few = false,
-  parts: Parts = { base: true, dims: all, cats: all, tiers: all },
+  parts: Parts = { base: true, dims: all, cats: all, tiers: all, receipts: all },
 ): Sql {
   const purchaseCond = applied.purchase;
   const enrolledCond = applied.member;
@@ -221,13 +238,26 @@ function contribution(
       FROM ${P("win")} w JOIN ${P("mem")} m ON m.id = w."memberId" AND m.cm < w.t
       WHERE w.spend IS NOT NULL AND ${parts.dims(sql`w."memberId"`)}),
     -- The tier scopes' members: tier i > 0 at month start t (the tier of 0 is the chain minus these).
-    ${P("tt")} AS (
+    ${P("tall")} AS (
       SELECT * FROM (
         SELECT w."memberId", w.t,
                (SELECT v.i FROM ${tiers} WHERE v.threshold <= w.spend ORDER BY v.threshold DESC LIMIT 1) AS i
         FROM ${P("win")} w JOIN ${P("mem")} m ON m.id = w."memberId" AND m.cm < w.t
-        WHERE w.spend IS NOT NULL AND ${parts.tiers === null ? sql`false` : parts.tiers(sql`w."memberId"`)}) x
+        WHERE w.spend IS NOT NULL
+          AND (${parts.tiers === null ? sql`false` : parts.tiers(sql`w."memberId"`)}
+               OR ${parts.receipts === null ? sql`false` : parts.receipts(sql`w."memberId"`)})) x
       WHERE i > 0),
+    ${P("tt")} AS (SELECT * FROM ${P("tall")} WHERE ${parts.tiers === null ? sql`false` : parts.tiers(sql`"memberId"`)}),
+    -- Receipts on the store-days a POS reported (local days before t), of the members in a tier at t.
+    ${P("trc")} AS (
+      SELECT tr.i, tr.t, x."storeId", x.lday - DATE '1970-01-01' AS lday, count(*)::bigint AS k
+      FROM (SELECT x."memberId", x."storeId", ((x.at AT TIME ZONE 'UTC') AT TIME ZONE st."timeZone")::date AS lday
+            FROM ${P("p")} x JOIN "Store" st ON st.id = x."storeId"
+            WHERE ${parts.receipts === null ? sql`false` : parts.receipts(sql`x."memberId"`)}) x
+      JOIN "StoreReceiptDay" rd ON rd."storeId" = x."storeId" AND rd.day = x.lday AND ${applied.receipts}
+      JOIN ${P("tall")} tr ON tr."memberId" = x."memberId" AND x.lday < make_date(tr.t / 12, tr.t % 12 + 1, 1)
+      WHERE ${parts.receipts === null ? sql`false` : parts.receipts(sql`tr."memberId"`)}
+      GROUP BY 1, 2, 3, 4),
     ${tierCost(program, p, few)},
     -- The tier scopes' members' ledger by month and kind, and NPS answers by month, store and class.
     ${P("tlg")} AS (
@@ -307,6 +337,8 @@ function contribution(
       SELECT 'tsc', 'T' || tt.i || '@' || tt.t, substr(x.scope, 3)::int, max(x.mo), 0, 0, 1, 0
       FROM ${P("pm")} x JOIN ${P("tt")} tt ON tt."memberId" = x."memberId" AND x.mo < tt.t
       WHERE x.scope LIKE 's:%' GROUP BY tt.i, tt.t, x."memberId", x.scope
+      UNION ALL
+      SELECT 'trc', 'T' || i || '@' || t, "storeId", lday, 0, 0, k, 0 FROM ${P("trc")}
       UNION ALL
       SELECT 'nps', 'T' || tt.i || '@' || tt.t, x.mo, x.store, x.class, 0, SUM(x.k)::bigint, 0
       FROM ${P("tna")} x JOIN ${P("tt")} tt ON tt."memberId" = x."memberId" AND x.mo < tt.t GROUP BY 2, 3, 4, 5
@@ -570,7 +602,8 @@ const economicsKey = (program: Program) =>
 
 async function readState(tx: SqlTx): Promise<State | undefined> {
   return tx.one<State>(sql`SELECT "purchaseId", "returnId", "ledgerId", "memberId", "npsId", economics, "catchUpCursor", "dimensionsCursor",
-    "storeCategoryCursor", "categoryScopesCursor", "tierScopesCursor" FROM "MetricsRollupState" WHERE id = 1`);
+    "storeCategoryCursor", "categoryScopesCursor", "tierScopesCursor", "receiptDayId", "receiptScopesCursor"
+    FROM "MetricsRollupState" WHERE id = 1`);
 }
 
 /**
@@ -586,7 +619,7 @@ async function roomToSort(db: Database, tx: SqlTx) {
 const lock = (tx: SqlTx) => tx.many(sql`SELECT pg_advisory_xact_lock(8613, 13)`);
 
 /** What a batch fills: the past (by member), the tier and cohort rollups (by member), the store × category days (by purchase id). */
-export type Phase = "past" | "dimensions" | "storeCategories" | "categoryScopes" | "tierScopes";
+export type Phase = "past" | "dimensions" | "storeCategories" | "categoryScopes" | "tierScopes" | "receiptScopes";
 
 export interface RefreshOptions {
   /** Run the catch-up of the past when it is not done (minutes on a large chain); otherwise only report. */
@@ -610,6 +643,8 @@ export interface RollupStatus {
   categoryScopes: boolean;
   /** Whether the tier scopes (loyalty cost and repurchase by category for a tier) are filled too. */
   tierScopes: boolean;
+  /** Whether the tier scopes' receipts on reported store-days (receipt share for a tier) are filled too. */
+  receiptScopes: boolean;
 }
 
 /**
@@ -643,7 +678,8 @@ export async function refreshRollups(
     const [hi] = await tx.many<Record<string, number>>(sql`SELECT
       (SELECT COALESCE(max(id), 0) FROM "Purchase")::int AS purchase, (SELECT COALESCE(max(id), 0) FROM "Return")::int AS return,
       (SELECT COALESCE(max(id), 0) FROM "LedgerEntry")::int AS ledger, (SELECT COALESCE(max(id), 0) FROM "Member")::int AS member,
-      (SELECT COALESCE(max(id), 0) FROM "NpsAnswer")::int AS nps`);
+      (SELECT COALESCE(max(id), 0) FROM "NpsAnswer")::int AS nps,
+      (SELECT COALESCE(max(id), 0) FROM "StoreReceiptDay")::int AS receipts`);
     // Ids under the starting watermarks not visible now: still open, or rolled back.
     for (const s of SOURCES)
       await tx.many(sql`INSERT INTO "MetricsRollupGap" (source, id, "seenAt")
@@ -656,18 +692,28 @@ export async function refreshRollups(
       ledgerId: hi?.ledger ?? 0,
       memberId: hi?.member ?? 0,
       npsId: hi?.nps ?? 0,
+      receiptDayId: hi?.receipts ?? 0,
       economics: econ,
       catchUpCursor: first?.id ?? null,
       dimensionsCursor: null,
       storeCategoryCursor: null,
       categoryScopesCursor: null,
       tierScopesCursor: null,
+      receiptScopesCursor: null,
     };
-    await tx.many(sql`INSERT INTO "MetricsRollupState" (id, "purchaseId", "returnId", "ledgerId", "memberId", "npsId", economics, "catchUpCursor", "updatedAt")
-      VALUES (1, ${s.purchaseId}::int, ${s.returnId}::int, ${s.ledgerId}::int, ${s.memberId}::int, ${s.npsId}::int, ${econ}, ${s.catchUpCursor}::int, ${now()}::timestamp)`);
+    await tx.many(sql`INSERT INTO "MetricsRollupState" (id, "purchaseId", "returnId", "ledgerId", "memberId", "npsId", "receiptDayId", economics, "catchUpCursor", "updatedAt")
+      VALUES (1, ${s.purchaseId}::int, ${s.returnId}::int, ${s.ledgerId}::int, ${s.memberId}::int, ${s.npsId}::int, ${s.receiptDayId}::int,
+              ${econ}, ${s.catchUpCursor}::int, ${now()}::timestamp)`);
     return s;
   });
-  const no = { caughtUp: false, dimensions: false, storeCategories: false, categoryScopes: false, tierScopes: false };
+  const no = {
+    caughtUp: false,
+    dimensions: false,
+    storeCategories: false,
+    categoryScopes: false,
+    tierScopes: false,
+    receiptScopes: false,
+  };
   if (!started) return no;
   if (started.catchUpCursor !== null) {
     if (!o.catchUp) return no;
@@ -679,9 +725,17 @@ export async function refreshRollups(
     await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "categoryScopes");
     await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "dimensions");
     await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "tierScopes");
+    await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "receiptScopes");
   }
-  const [st] = await db.query<{ c: number | null; sc: number | null; cs: number | null; ts: number | null }>(
-    `SELECT "dimensionsCursor" AS c, "storeCategoryCursor" AS sc, "categoryScopesCursor" AS cs, "tierScopesCursor" AS ts
+  const [st] = await db.query<{
+    c: number | null;
+    sc: number | null;
+    cs: number | null;
+    ts: number | null;
+    rs: number | null;
+  }>(
+    `SELECT "dimensionsCursor" AS c, "storeCategoryCursor" AS sc, "categoryScopesCursor" AS cs, "tierScopesCursor" AS ts,
+            "receiptScopesCursor" AS rs
      FROM "MetricsRollupState" WHERE id = 1`,
   );
   return {
@@ -690,6 +744,7 @@ export async function refreshRollups(
     storeCategories: st !== undefined && st.sc === null,
     categoryScopes: st !== undefined && st.cs === null,
     tierScopes: st !== undefined && st.ts === null,
+    receiptScopes: st !== undefined && st.rs === null,
   };
 }
 
@@ -724,6 +779,7 @@ async function catchUp(
             dims: st.dimensionsCursor === null ? all : none,
             cats: st.categoryScopesCursor === null ? all : null,
             tiers: st.tierScopesCursor === null ? all : null,
+            receipts: st.receiptScopesCursor === null ? all : null,
           },
         ),
         "n",
@@ -769,10 +825,16 @@ async function backfillDimensions(
   econ: string,
   batch: number,
   onBatch: ((done: number, total: number, phase?: Phase) => void) | undefined,
-  phase: "dimensions" | "categoryScopes" | "tierScopes",
+  phase: "dimensions" | "categoryScopes" | "tierScopes" | "receiptScopes",
 ) {
-  const column =
-    phase === "dimensions" ? "dimensionsCursor" : phase === "tierScopes" ? "tierScopesCursor" : "categoryScopesCursor";
+  const column = (
+    {
+      dimensions: "dimensionsCursor",
+      categoryScopes: "categoryScopesCursor",
+      tierScopes: "tierScopesCursor",
+      receiptScopes: "receiptScopesCursor",
+    } as const
+  )[phase];
   for (;;) {
     const more = await db.unitOfWork(async (tx) => {
       await lock(tx);
@@ -796,10 +858,12 @@ async function backfillDimensions(
             appliedUpTo(watermarks(st)),
             false,
             phase === "dimensions"
-              ? { base: false, dims: all, cats: null, tiers: null }
+              ? { base: false, dims: all, cats: null, tiers: null, receipts: null }
               : phase === "tierScopes"
-                ? { base: false, dims: none, cats: null, tiers: all }
-                : { base: false, dims: none, cats: all, tiers: null },
+                ? { base: false, dims: none, cats: null, tiers: all, receipts: null }
+                : phase === "receiptScopes"
+                  ? { base: false, dims: none, cats: null, tiers: null, receipts: all }
+                  : { base: false, dims: none, cats: all, tiers: null, receipts: null },
           ),
           "n",
           null,
@@ -876,6 +940,7 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
       AND COALESCE((SELECT max(id) FROM "LedgerEntry"), 0) <= ${st.ledgerId}::int
       AND COALESCE((SELECT max(id) FROM "Member"), 0) <= ${st.memberId}::int
       AND COALESCE((SELECT max(id) FROM "NpsAnswer"), 0) <= ${st.npsId}::int
+      AND COALESCE((SELECT max(id) FROM "StoreReceiptDay"), 0) <= ${st.receiptDayId}::int
       AND NOT EXISTS (SELECT 1 FROM "MetricsRollupGap" WHERE "seenAt" > ${fresh}::timestamp) AS idle`);
     if (idle?.idle) return false;
     let more = false;
@@ -910,8 +975,9 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
     const [{ k } = { k: 0 }] = await tx.many<{ k: number }>(sql`SELECT count(*)::int AS k FROM metrics_new`);
     if (k > 0) {
       await tx.many(sql`ANALYZE metrics_new`);
-      // Members whose contribution changes: a new purchase, a new return (net spend), newly enrolled, or a
-      // new ledger entry or NPS answer (their tier scopes' points and answers).
+      // Members whose contribution changes: a new purchase, a new return (net spend), newly enrolled, a
+      // new ledger entry or NPS answer (their tier scopes' points and answers), or a store-day a POS reported
+      // (the receipts they made there that day).
       await tx.many(sql`CREATE TEMP TABLE IF NOT EXISTS metrics_touched (id int PRIMARY KEY) ON COMMIT DELETE ROWS`);
       await tx.many(sql`INSERT INTO metrics_touched (id)
         SELECT p."memberId" FROM "Purchase" p JOIN metrics_new n ON n.source = 'purchase' AND n.id = p.id
@@ -919,7 +985,11 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
           JOIN "Purchase" p ON p.id = r."purchaseId"
         UNION SELECT n.id FROM metrics_new n WHERE n.source = 'member'
         UNION SELECT e."memberId" FROM "LedgerEntry" e JOIN metrics_new n ON n.source = 'ledger' AND n.id = e.id
-        UNION SELECT a."memberId" FROM "NpsAnswer" a JOIN metrics_new n ON n.source = 'nps' AND n.id = a.id`);
+        UNION SELECT a."memberId" FROM "NpsAnswer" a JOIN metrics_new n ON n.source = 'nps' AND n.id = a.id
+        UNION SELECT p."memberId" FROM "StoreReceiptDay" rd JOIN metrics_new n ON n.source = 'receipts' AND n.id = rd.id
+          JOIN "Store" st ON st.id = rd."storeId"
+          JOIN "Purchase" p ON p."storeId" = rd."storeId" AND p.at >= rd.day - interval '1 day' AND p.at < rd.day + interval '2 days'
+            AND ((p.at AT TIME ZONE 'UTC') AT TIME ZONE st."timeZone")::date = rd.day`);
       await tx.many(sql`ANALYZE metrics_touched`);
       const touched = (col: Sql) => sql`${col} IN (SELECT id FROM metrics_touched)`;
       const hi = { ...watermarks(st), ...next } as Record<SourceName, number>;
@@ -927,11 +997,13 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
       const cur = st.dimensionsCursor;
       const cc = st.categoryScopesCursor;
       const tc = st.tierScopesCursor;
+      const rc = st.receiptScopesCursor;
       const dimsParts: Parts = {
         base: true,
         dims: cur === null ? all : (col) => sql`${col} < ${cur}::int`,
         cats: cc === null ? all : (col) => sql`${col} < ${cc}::int`,
         tiers: tc === null ? all : (col) => sql`${col} < ${tc}::int`,
+        receipts: rc === null ? all : (col) => sql`${col} < ${rc}::int`,
       };
       await applyCubeDelta(
         tx,
@@ -950,7 +1022,8 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
       await applyLedgerDays(tx, isNew("ledger", sql`e.id`));
     }
     await tx.many(sql`UPDATE "MetricsRollupState" SET "purchaseId" = ${next.purchase}::int, "returnId" = ${next.return}::int,
-      "ledgerId" = ${next.ledger}::int, "memberId" = ${next.member}::int, "npsId" = ${next.nps}::int, "updatedAt" = ${t}::timestamp WHERE id = 1`);
+      "ledgerId" = ${next.ledger}::int, "memberId" = ${next.member}::int, "npsId" = ${next.nps}::int,
+      "receiptDayId" = ${next.receipts}::int, "updatedAt" = ${t}::timestamp WHERE id = 1`);
     return more;
   });
 }

@@ -160,6 +160,8 @@ export interface Rollups {
   categoryScopes(): Promise<boolean>;
   /** Whether the tier scopes (loyalty cost and repurchase by category for a tier) are filled too (brought up to date first). */
   tierScopes(): Promise<boolean>;
+  /** Whether the tier scopes' receipts on reported store-days (receipt share for a tier) are filled too. */
+  receiptScopes(): Promise<boolean>;
 }
 
 /** The rollup key for `s` when the rollups can answer it and are ready, else null (the raw path). */

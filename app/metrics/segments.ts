@@ -15,6 +15,7 @@ import {
   sumRows,
   tierCounts,
   tierCountsByDimension,
+  tierReceiptRows,
   tierRfmCounts,
   viaTierScopes,
 } from "./rollup-read.js";
@@ -161,15 +162,50 @@ export interface ReceiptShare {
  * report is left out, not counted as zero). Days are the store's local dates.
  */
 export async function receiptShare(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<ReceiptShare[]> {
-  const fromDay = s.from.toISOString().slice(0, 10);
-  const toDay = s.to.toISOString().slice(0, 10);
   const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
+  // A tier alone: its receipts on the reported store-days from the tier scopes (the tier of a spend of 0: the
+  // chain's minus the other tiers' and minus those of members enrolled at or after the period's end).
+  const tier =
+    key === null && ru !== undefined
+      ? await viaTierScopes(
+          ru,
+          s,
+          ctx.program.tiers.map((x) => x.code),
+        )
+      : null;
+  const plan = tier !== null && ru !== undefined && (await ru.receiptScopes()) ? tier : null;
+  const minus = (rs: ReceiptRow[], sub: ReceiptRow[]) => {
+    const by = new Map(sub.map((x) => [x.storeId, n(x.mine)]));
+    return rs.map((x) => ({ ...x, mine: n(x.mine) - (by.get(x.storeId) ?? 0) }));
+  };
   const r =
     key !== null
       ? await receiptRows(ctx.db, s)
-      : await rows<{ storeId: number; mine: unknown; total: unknown }>(
-          ctx.db,
-          sql`WITH ${scopeCtes(ctx.program, s)},
+      : plan === "empty"
+        ? await tierReceiptRows(ctx.db, s, [])
+        : plan !== null && "own" in plan
+          ? await tierReceiptRows(ctx.db, s, [plan.own])
+          : plan !== null
+            ? minus(
+                minus(await receiptRows(ctx.db, s), await tierReceiptRows(ctx.db, s, plan.others)),
+                await rawReceipts(ctx, { ...s, tierCode: undefined, lateMembers: true }),
+              )
+            : await rawReceipts(ctx, s);
+  return r.map((x) => {
+    const c = { memberReceipts: n(x.mine), allReceipts: n(x.total) };
+    return { storeId: x.storeId, ...c, sharePercent: memberReceiptShare(c) };
+  });
+}
+
+type ReceiptRow = { storeId: number; mine: unknown; total: unknown };
+
+/** Receipt share's rows from the raw rows. */
+function rawReceipts(ctx: ServiceContext, s: MetricsScope) {
+  const fromDay = s.from.toISOString().slice(0, 10);
+  const toDay = s.to.toISOString().slice(0, 10);
+  return rows<ReceiptRow>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, s)},
       d AS (SELECT "storeId", day, receipts FROM "StoreReceiptDay"
             WHERE day >= ${fromDay}::date AND day < ${toDay}::date ${storeCond(s, sql`"storeId"`)}),
       mp AS (SELECT p."storeId", ((p.at AT TIME ZONE 'UTC') AT TIME ZONE st."timeZone")::date AS day, count(*) AS k
@@ -181,9 +217,5 @@ export async function receiptShare(ctx: ServiceContext, s: MetricsScope, ru?: Ro
     SELECT d."storeId", COALESCE(SUM(mp.k), 0) AS mine, SUM(d.receipts) AS total
     FROM d LEFT JOIN mp ON mp."storeId" = d."storeId" AND mp.day = d.day
     GROUP BY d."storeId" ORDER BY d."storeId"`,
-        );
-  return r.map((x) => {
-    const c = { memberReceipts: n(x.mine), allReceipts: n(x.total) };
-    return { storeId: x.storeId, ...c, sharePercent: memberReceiptShare(c) };
-  });
+  );
 }

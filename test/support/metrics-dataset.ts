@@ -198,9 +198,14 @@ export function localDay(at: Date, timeZone: string): string {
 async function insert(db: Database, table: string, rowsIn: object[]) {
   for (let i = 0; i < rowsIn.length; i += 2000) {
     const chunk = rowsIn.slice(i, i + 2000);
-    await db.query(`INSERT INTO "${table}" SELECT * FROM json_populate_recordset(NULL::"${table}", $1::json)`, [
-      JSON.stringify(chunk),
-    ]);
+    // The rows' own columns: the rest take their defaults (a serial id, say), not NULL.
+    const cols = Object.keys(chunk[0] ?? {})
+      .map((c) => `"${c}"`)
+      .join(", ");
+    await db.query(
+      `INSERT INTO "${table}" (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::"${table}", $1::json)`,
+      [JSON.stringify(chunk)],
+    );
   }
 }
 
