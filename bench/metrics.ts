@@ -146,6 +146,8 @@ export async function benchMetrics(serverUrl: string | undefined) {
       ["tier=base", { tierCode: "base" }],
       [`cohort=${cohort}`, { cohort }],
       [`region+tier=silver+cohort`, { region, tierCode: "silver", cohort }],
+      [`region+tier=gold`, { region, tierCode: "gold" }],
+      [`store+tier=gold`, { storeId: store?.id ?? 1, tierCode: "gold" }],
     ];
     const picked = process.env.BENCH_METRICS_FILTERS?.split(",");
     const queries: [string, (x: MetricsScope) => Promise<unknown>][] = [

@@ -125,6 +125,7 @@ describe.each(testDatabases)("metrics on $name", (tdb) => {
     ["a tier", () => ({ from, to, tierCode: "silver" })],
     ["a cohort", () => ({ from, to, cohort: "2025-06" })],
     ["a tier within a cohort", () => ({ from, to, tierCode: "base", cohort: "2025-06" })],
+    ["a tier at a store", () => ({ from, to, tierCode: "base", storeId: stores[1]?.id })],
   ];
 
   describe.each(scopes)("over %s", (_name, scope) => {
@@ -182,7 +183,9 @@ describe.each(testDatabases)("metrics on $name", (tdb) => {
 
     it("When NPS is asked, then overall, by month and by store it counts the answers in scope", async () => {
       const s = scope();
-      const ok = memberOk(s);
+      // With a tier or cohort, the members in scope (at a store: those who bought there); without, every answer.
+      const members = new Set(scopeMembers(s).map((m) => m.id));
+      const ok = s.tierCode !== undefined || s.cohort !== undefined ? (id: number) => members.has(id) : memberOk(s);
       const answers = d.nps.filter(
         (a) =>
           a.answeredAt >= s.from &&

@@ -60,10 +60,10 @@ export function tiersRelation(program: Program): Sql {
  * `tier_at` CTE: each member's tier at `at` from net spend in the window
  * (at − windowDays, at), the same window tierProgress uses.
  */
-export function tierAtCte(program: Program, at: Date, cohort?: string): Sql {
-  // One cohort's members are a month's enrollments: their spend through the (member, at, amount) index,
-  // instead of a year of every member's purchases.
-  if (cohort !== undefined)
+export function tierAtCte(program: Program, at: Date, narrow?: Sql): Sql {
+  // A few members (one cohort's, one store's customers): their spend through the (member, at, amount)
+  // index, instead of a year of every member's purchases.
+  if (narrow !== undefined)
     return sql`tier_at AS (
     SELECT m.id AS "memberId",
       (SELECT t.code FROM ${tiersRelation(program)} WHERE t.threshold <= COALESCE(s.spend, 0)
@@ -71,7 +71,7 @@ export function tierAtCte(program: Program, at: Date, cohort?: string): Sql {
     FROM "Member" m
     CROSS JOIN LATERAL (SELECT SUM(p.amount - p."returnedAmount")::bigint AS spend FROM "Purchase" p
                WHERE p."memberId" = m.id AND p.at > ${subDays(at, program.tierWindowDays)}::timestamp AND p.at < ${at}::timestamp) s
-    WHERE m."createdAt" < ${at}::timestamp AND to_char(m."createdAt", 'YYYY-MM') = ${cohort}::text)`;
+    WHERE m."createdAt" < ${at}::timestamp AND ${narrow})`;
   return sql`tier_at AS (
     SELECT m.id AS "memberId",
       (SELECT t.code FROM ${tiersRelation(program)} WHERE t.threshold <= COALESCE(s.spend, 0)
@@ -101,7 +101,14 @@ export function storeCond(s: MetricsScope, col: Sql): Sql {
  */
 export function scopeCtes(program: Program, s: MetricsScope, opts: { tierAt?: boolean } = {}): Sql {
   const tier = s.tierCode !== undefined;
-  return sql`${tier || opts.tierAt ? sql`${tierAtCte(program, s.to, s.cohort)},` : empty}
+  // The members a tier is computed for, when a cohort or a store narrows them to a few.
+  const narrow =
+    s.cohort !== undefined
+      ? sql`to_char(m."createdAt", 'YYYY-MM') = ${s.cohort}::text`
+      : s.storeId !== undefined
+        ? sql`m.id IN (SELECT "memberId" FROM "Purchase" WHERE "storeId" = ${s.storeId}::int AND at < ${s.to}::timestamp)`
+        : undefined;
+  return sql`${tier || opts.tierAt ? sql`${tierAtCte(program, s.to, narrow)},` : empty}
   sm AS (
     SELECT m.id, m."createdAt" FROM "Member" m
     ${tier ? sql`JOIN tier_at ta ON ta."memberId" = m.id AND ta.tier = ${s.tierCode}::text` : empty}
