@@ -10,6 +10,7 @@ import {
   dimensionPlan,
   planCounts,
   rollupKey,
+  fromTierScopes,
   storeSales,
   viaTierScopes,
 } from "./rollup-read.js";
@@ -177,14 +178,14 @@ export async function salesByStore(ctx: ServiceContext, s: MetricsScope, ru?: Ro
       ? await storeSales(ctx.db, s)
       : tier === "empty"
         ? await storeSales(ctx.db, s, [])
-        : tier !== null && "own" in tier
-          ? await storeSales(ctx.db, s, [tier.own])
-          : tier !== null
-            ? minus(
-                minus(await storeSales(ctx.db, s), await storeSales(ctx.db, s, tier.others)),
-                await rawSales(ctx, { ...s, tierCode: undefined, lateMembers: true }),
-              )
-            : await rawSales(ctx, s);
+        : tier !== null
+          ? await fromTierScopes(tier, {
+              scopes: (scopes) => storeSales(ctx.db, s, scopes),
+              chain: () => storeSales(ctx.db, s),
+              late: () => rawSales(ctx, { ...s, tierCode: undefined, lateMembers: true }),
+              minus,
+            })
+          : await rawSales(ctx, s);
   return r.map((x) => ({
     storeId: x.storeId,
     name: x.name,

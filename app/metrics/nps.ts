@@ -1,7 +1,7 @@
 import { nps, type NpsCounts } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { sumRows, tierNpsRows, viaTierScopes } from "./rollup-read.js";
+import { fromTierScopes, minusRows, tierNpsRows, viaTierScopes } from "./rollup-read.js";
 import { type MetricsScope, memberFiltered, n, type Rollups, rows, scopeCtes, storeCond } from "./scope.js";
 
 export interface NpsResult extends NpsCounts {
@@ -50,23 +50,17 @@ export async function npsReport(ctx: ServiceContext, s: MetricsScope, ru?: Rollu
     s,
     ctx.program.tiers.map((t) => t.code),
   );
-  const key = (x: NpsRow) => `${x.month} ${x.storeId}`;
   const r =
     plan === null
       ? await answerRows(ctx, s)
       : plan === "empty"
         ? []
-        : "own" in plan
-          ? await tierNpsRows(ctx.db, s, [plan.own])
-          : sumRows<NpsRow>(
-              [
-                [1, await answerRows(ctx, { ...s, tierCode: undefined })],
-                [-1, await tierNpsRows(ctx.db, s, plan.others)],
-                [-1, await answerRows(ctx, { ...s, tierCode: undefined, lateMembers: true })],
-              ],
-              key,
-              ["d", "p", "pr"],
-            );
+        : await fromTierScopes(plan, {
+            scopes: (scopes) => tierNpsRows(ctx.db, s, scopes),
+            chain: () => answerRows(ctx, { ...s, tierCode: undefined }),
+            late: () => answerRows(ctx, { ...s, tierCode: undefined, lateMembers: true }),
+            minus: minusRows<NpsRow>((x) => `${x.month} ${x.storeId}`, ["d", "p", "pr"]),
+          });
   let overall = zero();
   const months = new Map<string, NpsCounts>();
   const stores = new Map<number | null, NpsCounts>();

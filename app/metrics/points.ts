@@ -1,6 +1,6 @@
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { ledgerFlows, rollupKey, sumRows, tierPointRows, viaTierScopes } from "./rollup-read.js";
+import { fromTierScopes, ledgerFlows, minusRows, rollupKey, tierPointRows, viaTierScopes } from "./rollup-read.js";
 import { type MetricsScope, memberFiltered, n, type Rollups, rows, scopeCtes, viaRollups } from "./scope.js";
 
 export interface PointsFlow {
@@ -32,25 +32,22 @@ export async function pointsFlow(ctx: ServiceContext, s: MetricsScope, ru?: Roll
           ctx.program.tiers.map((t) => t.code),
         )
       : null;
-  const fields = ["outstanding", "issued", "redeemed", "expired", "reversed"];
   const [r] =
     key !== null
       ? [await ledgerFlows(ctx.db, s)]
       : plan === "empty"
         ? [{}]
-        : plan !== null && "own" in plan
-          ? [await tierPointRows(ctx.db, s, [plan.own])]
-          : plan !== null
-            ? sumRows<Record<string, unknown>>(
-                [
-                  [1, [(await ledgerFlows(ctx.db, s)) ?? {}]],
-                  [-1, [(await tierPointRows(ctx.db, s, plan.others)) ?? {}]],
-                  [-1, await ledgerRows(ctx, { ...s, tierCode: undefined, lateMembers: true })],
-                ],
+        : plan !== null
+          ? await fromTierScopes(plan, {
+              scopes: async (scopes) => [(await tierPointRows(ctx.db, s, scopes)) ?? {}],
+              chain: async () => [(await ledgerFlows(ctx.db, s)) ?? {}],
+              late: () => ledgerRows(ctx, { ...s, tierCode: undefined, lateMembers: true }),
+              minus: minusRows<Record<string, unknown>>(
                 () => "",
-                fields,
-              )
-            : await ledgerRows(ctx, s);
+                ["outstanding", "issued", "redeemed", "expired", "reversed"],
+              ),
+            })
+          : await ledgerRows(ctx, s);
   const outstanding = n(r?.outstanding);
   return {
     outstandingPoints: outstanding,

@@ -8,7 +8,8 @@ import {
   dimensionPlan,
   retentionCounts,
   rollupKey,
-  sumRows,
+  fromTierScopes,
+  minusRows,
   tierCohortCounts,
   tierRetentionCounts,
   viaTierScopes,
@@ -51,19 +52,14 @@ export async function retention(ctx: ServiceContext, s: MetricsScope, ru?: Rollu
         ? [{ start: 0, end: 0, new: 0 }]
         : plan !== null
           ? [await retentionCounts(ctx.db, s, plan.key)]
-          : tier !== null && "own" in tier
-            ? [await tierRetentionCounts(ctx.db, s, [tier.own])]
-            : tier !== null
-              ? sumRows<Record<string, unknown>>(
-                  [
-                    [1, [await retentionCounts(ctx.db, s, "")]],
-                    [-1, [await tierRetentionCounts(ctx.db, s, tier.others)]],
-                    [-1, await activeRows(ctx, { ...s, tierCode: undefined, lateMembers: true })],
-                  ],
-                  () => "",
-                  ["start", "end", "new"],
-                )
-              : await activeRows(ctx, s);
+          : tier !== null
+            ? await fromTierScopes(tier, {
+                scopes: async (scopes) => [await tierRetentionCounts(ctx.db, s, scopes)],
+                chain: async () => [await retentionCounts(ctx.db, s, "")],
+                late: () => activeRows(ctx, { ...s, tierCode: undefined, lateMembers: true }),
+                minus: minusRows<Record<string, unknown>>(() => "", ["start", "end", "new"]),
+              })
+            : await activeRows(ctx, s);
   const c = { start: n(r?.start), end: n(r?.end), new: n(r?.new) };
   return { ...c, lost: lostCustomers(c), retention: retentionRate(c), churn: churnRate(c) };
 }
@@ -112,20 +108,17 @@ export async function cohorts(ctx: ServiceContext, s: MetricsScope, ru?: Rollups
         ? await cohortCounts(ctx.db, s, dim.scope, dim.cohort)
         : tier === "empty"
           ? []
-          : tier !== null && "own" in tier
-            ? await tierCohortCounts(ctx.db, s, [tier.own])
-            : tier !== null
-              ? sumRows<Row>(
-                  [
-                    [1, await cohortCounts(ctx.db, s)],
-                    [-1, await tierCohortCounts(ctx.db, s, tier.others)],
-                  ],
-                  (x) => `${x.cohort} ${x.k}`,
-                  ["members"],
-                )
-              : await rows<{ cohort: string; k: number | null; members: unknown }>(
-                  ctx.db,
-                  sql`WITH ${scopeCtes(ctx.program, s)},
+          : tier !== null
+            ? await fromTierScopes(tier, {
+                scopes: (scopes) => tierCohortCounts(ctx.db, s, scopes),
+                chain: () => cohortCounts(ctx.db, s),
+                // Members enrolled in the period enrolled before its end: none is late.
+                late: async () => [],
+                minus: minusRows<Row>((x) => `${x.cohort} ${x.k}`, ["members"]),
+              })
+            : await rows<{ cohort: string; k: number | null; members: unknown }>(
+                ctx.db,
+                sql`WITH ${scopeCtes(ctx.program, s)},
       c AS (SELECT id, date_trunc('month', "createdAt") AS cm FROM sm WHERE "createdAt" >= ${s.from}::timestamp),
       act AS (SELECT DISTINCT sp."memberId", date_trunc('month', sp.at) AS am FROM sp JOIN c ON c.id = sp."memberId")
     SELECT to_char(cm, 'YYYY-MM') AS cohort, NULL::int AS k, count(*) AS members FROM c GROUP BY cm
@@ -134,7 +127,7 @@ export async function cohorts(ctx: ServiceContext, s: MetricsScope, ru?: Rollups
            ((extract(year FROM act.am) - extract(year FROM c.cm)) * 12 + extract(month FROM act.am) - extract(month FROM c.cm))::int,
            count(*)
     FROM act JOIN c ON c.id = act."memberId" GROUP BY 1, 2`,
-                );
+              );
   const byCohort = new Map<string, { size: number; active: number[] }>();
   for (const x of r) {
     const e = byCohort.get(x.cohort) ?? { size: 0, active: [] };

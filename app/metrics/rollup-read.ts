@@ -595,6 +595,38 @@ export async function viaTierScopes(
 }
 
 /**
+ * A metric for a tier on the tier scopes: its own scope's figures; for the
+ * tier of a spend of 0 the chain's minus the other tiers' minus the late
+ * members' (read from the raw rows).
+ */
+export async function fromTierScopes<R>(
+  plan: Exclude<TierPlan, "empty">,
+  read: {
+    scopes: (scopes: readonly string[]) => Promise<R>;
+    chain: () => Promise<R>;
+    late: () => Promise<R>;
+    minus: (a: R, b: R) => R;
+  },
+): Promise<R> {
+  if ("own" in plan) return read.scopes([plan.own]);
+  const [chain, others, late] = await Promise.all([read.chain(), read.scopes(plan.others), read.late()]);
+  return read.minus(read.minus(chain, others), late);
+}
+
+/** `minus` for fromTierScopes over rows keyed by `key`: the `fields` subtracted (see sumRows). */
+export const minusRows =
+  <R extends object>(key: (r: R) => string, fields: (keyof R)[]) =>
+  (a: R[], b: R[]): R[] =>
+    sumRows(
+      [
+        [1, a],
+        [-1, b],
+      ],
+      key,
+      fields,
+    );
+
+/**
  * Rows added up by key, each part with its sign (the tier of a spend of 0 is
  * the chain minus the other tiers): the `fields` summed, the rest from the
  * first row of the key; keys whose fields all come to 0 are left out, as a

@@ -12,7 +12,8 @@ import {
   receiptRows,
   rfmCounts,
   rollupKey,
-  sumRows,
+  fromTierScopes,
+  minusRows,
   tierCounts,
   tierCountsByDimension,
   tierReceiptRows,
@@ -58,18 +59,14 @@ export async function rfm(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): P
     ctx.program.tiers.map((x) => x.code),
   );
   if (tier === "empty") return rfmSegmentSizes([]);
-  if (tier !== null && "own" in tier) return rfmSegmentSizes(cellsOf(await tierRfmCounts(ctx.db, s, [tier.own])));
   if (tier !== null)
     return rfmSegmentSizes(
-      sumRows(
-        [
-          [1, cellsOf(await rfmCounts(ctx.db, s))],
-          [-1, cellsOf(await tierRfmCounts(ctx.db, s, tier.others))],
-          [-1, await rfmRows(ctx, { ...s, tierCode: undefined, lateMembers: true })],
-        ],
-        (c) => `${c.r}${c.f}${c.m}`,
-        ["members"],
-      ),
+      await fromTierScopes(tier, {
+        scopes: async (scopes) => cellsOf(await tierRfmCounts(ctx.db, s, scopes)),
+        chain: async () => cellsOf(await rfmCounts(ctx.db, s)),
+        late: () => rfmRows(ctx, { ...s, tierCode: undefined, lateMembers: true }),
+        minus: minusRows((c) => `${c.r}${c.f}${c.m}`, ["members"]),
+      }),
     );
   return rfmSegmentSizes(await rfmRows(ctx, s));
 }
@@ -183,14 +180,14 @@ export async function receiptShare(ctx: ServiceContext, s: MetricsScope, ru?: Ro
       ? await receiptRows(ctx.db, s)
       : plan === "empty"
         ? await tierReceiptRows(ctx.db, s, [])
-        : plan !== null && "own" in plan
-          ? await tierReceiptRows(ctx.db, s, [plan.own])
-          : plan !== null
-            ? minus(
-                minus(await receiptRows(ctx.db, s), await tierReceiptRows(ctx.db, s, plan.others)),
-                await rawReceipts(ctx, { ...s, tierCode: undefined, lateMembers: true }),
-              )
-            : await rawReceipts(ctx, s);
+        : plan !== null
+          ? await fromTierScopes(plan, {
+              scopes: (scopes) => tierReceiptRows(ctx.db, s, scopes),
+              chain: () => receiptRows(ctx.db, s),
+              late: () => rawReceipts(ctx, { ...s, tierCode: undefined, lateMembers: true }),
+              minus,
+            })
+          : await rawReceipts(ctx, s);
   return r.map((x) => {
     const c = { memberReceipts: n(x.mine), allReceipts: n(x.total) };
     return { storeId: x.storeId, ...c, sharePercent: memberReceiptShare(c) };

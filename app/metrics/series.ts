@@ -1,7 +1,15 @@
 import { nps, repurchaseRate } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { dimensionPlan, rollupKey, seriesRows, sumRows, tierSeriesRows, viaTierScopes } from "./rollup-read.js";
+import {
+  dimensionPlan,
+  fromTierScopes,
+  minusRows,
+  rollupKey,
+  seriesRows,
+  tierSeriesRows,
+  viaTierScopes,
+} from "./rollup-read.js";
 import {
   type MetricsScope,
   memberFiltered,
@@ -59,26 +67,18 @@ export async function monthlySeries(ctx: ServiceContext, s: MetricsScope, ru?: R
         ? [...(await seriesRows(ctx.db, s, cohortKey, false)), ...(await memberRows(ctx, s))]
         : tier === "empty"
           ? []
-          : tier !== null && "own" in tier
-            ? await tierSeriesRows(ctx.db, s, tier.own)
-            : tier !== null
-              ? sumRows<Row>(
-                  [
-                    [1, [...(await seriesRows(ctx.db, s, "")), ...(await npsRows(ctx, s))]],
-                    ...(await Promise.all(
-                      tier.others.map(async (o) => [-1, await tierSeriesRows(ctx.db, s, o)] as [-1, Row[]]),
-                    )),
-                    [
-                      -1,
-                      (await rawRows(ctx, { ...s, tierCode: undefined, lateMembers: true })).filter(
-                        (x) => x.what !== "mem",
-                      ),
-                    ],
-                  ],
-                  (x) => `${x.what} ${x.month}`,
-                  ["a", "b", "c"],
-                )
-              : await rawRows(ctx, s);
+          : tier !== null
+            ? await fromTierScopes(tier, {
+                scopes: async (scopes) => (await Promise.all(scopes.map((o) => tierSeriesRows(ctx.db, s, o)))).flat(),
+                chain: async () => [...(await seriesRows(ctx.db, s, "")), ...(await npsRows(ctx, s))],
+                // Their activity, points and answers; the members counted are those enrolled before the end.
+                late: async () =>
+                  (await rawRows(ctx, { ...s, tierCode: undefined, lateMembers: true })).filter(
+                    (x) => x.what !== "mem",
+                  ),
+                minus: minusRows<Row>((x) => `${x.what} ${x.month}`, ["a", "b", "c"]),
+              })
+            : await rawRows(ctx, s);
   const months: string[] = [];
   for (let d = new Date(Date.UTC(s.from.getUTCFullYear(), s.from.getUTCMonth(), 1)); d < s.to;) {
     months.push(d.toISOString().slice(0, 7));
