@@ -8,8 +8,8 @@ import { hasStoreFilter, type MetricsScope, memberFiltered, n, type Rollups, row
 /**
  * The metrics read from the rollups (app/metrics/rollup.ts): the same
  * figures as the statements over the raw rows, for the scopes the rollups
- * hold — whole UTC months, no tier or cohort filter (those depend on each
- * member's state at the period's end and stay on the raw path).
+ * hold — whole UTC months; the chain, a region or a store, and a tier or a
+ * cohort through their own scopes (the dimensions and tier scopes below).
  */
 
 export type RollupScope = "chain" | "region" | "store";

@@ -618,7 +618,11 @@ async function roomToSort(db: Database, tx: SqlTx) {
 /** A lock on the rollups for this transaction: two refreshers never apply the same rows. */
 const lock = (tx: SqlTx) => tx.many(sql`SELECT pg_advisory_xact_lock(8613, 13)`);
 
-/** What a batch fills: the past (by member), the tier and cohort rollups (by member), the store × category days (by purchase id). */
+/**
+ * What a batch fills: the past (by member), the tier and cohort rollups, the
+ * category and tier scopes and the tier scopes' receipts (by member), the
+ * store × category days (by purchase id).
+ */
 export type Phase = "past" | "dimensions" | "storeCategories" | "categoryScopes" | "tierScopes" | "receiptScopes";
 
 export interface RefreshOptions {
