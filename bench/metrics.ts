@@ -99,7 +99,7 @@ export async function benchMetrics(serverUrl: string | undefined) {
         catchUp: true,
         onBatch: (done, total, phase) =>
           process.stdout.write(
-            `\r  rollups: ${phase === "dimensions" ? "filling the tier and cohort rollups: members" : phase === "storeCategories" ? "filling the store × category days: purchase ids" : phase === "categoryScopes" ? "filling the category × region and × cohort scopes: members" : phase === "tierScopes" ? "filling the tier scopes: members" : phase === "receiptScopes" ? "filling the tier scopes' receipts: members" : "catching up: members"} ${done}/${total} at ${((performance.now() - t0) / 1000).toFixed(0)} s   `,
+            `\r  rollups: ${phase === "dimensions" ? "filling the tier and cohort rollups: members" : phase === "storeCategories" ? "filling the store × category days: purchase ids" : phase === "categoryScopes" ? "filling the category × region and × cohort scopes: members" : phase === "tierScopes" ? "filling the tier scopes: members" : phase === "receiptScopes" ? "filling the tier scopes' receipts: members" : phase === "cohortLedger" ? "filling the cohorts' ledger: entry ids" : "catching up: members"} ${done}/${total} at ${((performance.now() - t0) / 1000).toFixed(0)} s   `,
           ),
       }),
     );
@@ -118,7 +118,7 @@ export async function benchMetrics(serverUrl: string | undefined) {
               + (SELECT count(*) FROM "MetricsLedgerDay")::int AS days`,
     );
     console.log(
-      `  rollups: ${status.caughtUp ? "caught up" : "NOT caught up"}${status.dimensions ? " with the tier and cohort ones" : ", tier and cohort ones NOT filled"}${status.storeCategories ? " and the store × category days" : ", store × category days NOT filled"}${status.categoryScopes ? " and the category scopes" : ", category scopes NOT filled"}${status.tierScopes ? " and the tier scopes" : ", tier scopes NOT filled"}${status.receiptScopes ? " and their receipts" : ", their receipts NOT filled"} in ${(catchUpMs / 1000).toFixed(1)} s; ${size.cube.toLocaleString("en")} cube rows, ${size.ret.toLocaleString("en")} retention rows, ${size.days.toLocaleString("en")} day rows; peak RSS of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB` +
+      `  rollups: ${status.caughtUp ? "caught up" : "NOT caught up"}${status.dimensions ? " with the tier and cohort ones" : ", tier and cohort ones NOT filled"}${status.storeCategories ? " and the store × category days" : ", store × category days NOT filled"}${status.categoryScopes ? " and the category scopes" : ", category scopes NOT filled"}${status.tierScopes ? " and the tier scopes" : ", tier scopes NOT filled"}${status.receiptScopes ? " and their receipts" : ", their receipts NOT filled"}${status.cohortLedger ? " and the cohorts' ledger" : ", the cohorts' ledger NOT filled"} in ${(catchUpMs / 1000).toFixed(1)} s; ${size.cube.toLocaleString("en")} cube rows, ${size.ret.toLocaleString("en")} retention rows, ${size.days.toLocaleString("en")} day rows; peak RSS of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB` +
         (backendPeakKb !== null
           ? `, of a server backend ${(backendPeakKb / 1024).toFixed(0)} MB, temp files ${((temp1 - temp0) / 2 ** 20).toFixed(0)} MB`
           : ""),

@@ -242,6 +242,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       categoryScopes: true,
       tierScopes: true,
       receiptScopes: true,
+      cohortLedger: true,
     });
     expect(phases.filter((p) => p === "dimensions").length).toBeGreaterThan(2);
     const [k] = await db.query<{ k: number }>(`SELECT count(*)::int AS k FROM "MetricsCube" WHERE scope ~ '^[TK]'`);
@@ -341,6 +342,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       categoryScopes: true,
       tierScopes: true,
       receiptScopes: true,
+      cohortLedger: true,
     });
     expect(phases.length).toBeGreaterThan(4);
     expect(phases.at(-1)?.[0]).toBe(phases.at(-1)?.[1]);
@@ -419,6 +421,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       categoryScopes: true,
       tierScopes: true,
       receiptScopes: true,
+      cohortLedger: true,
     });
     expect(phases.filter((p) => p === "categoryScopes").length).toBeGreaterThan(2);
     const [k] = await db.query<{ k: number }>(
@@ -512,6 +515,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       categoryScopes: true,
       tierScopes: true,
       receiptScopes: true,
+      cohortLedger: true,
     });
     expect(phases.filter((p) => p === "tierScopes").length).toBeGreaterThan(2);
     const [k] = await db.query<{ k: number }>(
@@ -555,6 +559,79 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
     expect(await receipts(rolled)).toEqual(await receipts(direct));
     const after = await rolled.receiptShare({ from, to, tierCode: "gold" });
     expect(after.length).toBe(before.length + 1);
+    for (const [, s] of scopes()) expect(await everything(rolled, s)).toEqual(await everything(direct, s));
+  });
+
+  it("When the rollups were caught up before the cohorts' ledger existed, then its backfill fills it by entry-id batches, entries arriving meanwhile land once, and points for a cohort equal the raw statement", async () => {
+    // As the migration that added it leaves a deployment.
+    await db.query(`DELETE FROM "MetricsCohortLedger"`);
+    await db.query(`UPDATE "MetricsRollupState" SET "cohortLedgerCursor" = 0`);
+    const cohorts: MetricsScope[] = [
+      { from, to, cohort: "2025-11" },
+      { from, to, cohort: "2026-02" },
+      { from: new Date("2025-10-01T00:00:00Z"), to: from, cohort: "2025-06" },
+      { from, to, cohort: "2025-12", region: "Moscow" },
+      { from, to, cohort: "2026-05" },
+    ];
+    const both = (m: typeof direct) =>
+      Promise.all(cohorts.map(async (s) => ({ points: await m.points(s), series: await m.series(s) })));
+    // Until it is filled, the raw rows.
+    expect(await both(rolled)).toEqual(await both(direct));
+    expect((await direct.points(cohorts[0] as MetricsScope)).outstandingPoints).toBeGreaterThan(0);
+    // One batch committed, then stop in the next (as a restarted job would).
+    let batches = 0;
+    await expect(
+      rolled.refreshRollups({
+        catchUp: true,
+        batchLedger: 100,
+        onBatch: (_d, _t, p) => {
+          if (p === "cohortLedger" && ++batches === 2) throw new Error("stopped");
+        },
+      }),
+    ).rejects.toThrow("stopped");
+    // An entry arriving mid-backfill, its id past the cursor: applied once, when the backfill reaches it.
+    const [hi] = await db.query<{ e: number }>(`SELECT max(id)::int AS e FROM "LedgerEntry"`);
+    const member = d.members.find((m) => m.createdAt.toISOString().startsWith("2025-11"));
+    expect(member).toBeDefined();
+    await writeDataset(db, {
+      stores: d.stores,
+      members: [],
+      purchases: [],
+      items: [],
+      entries: [
+        {
+          id: (hi?.e ?? 0) + 1,
+          memberId: member?.id ?? 0,
+          kind: "adjustment",
+          points: 700,
+          balanceAfter: 100_000,
+          createdAt: new Date("2026-03-03T09:00:00Z"),
+        },
+      ],
+      nps: [],
+      receiptDays: [],
+    });
+    expect(await both(rolled)).toEqual(await both(direct));
+    const phases: string[] = [];
+    const st = await rolled.refreshRollups({
+      catchUp: true,
+      batchLedger: 100,
+      onBatch: (_d, _t, p) => phases.push(p ?? ""),
+    });
+    expect(st.cohortLedger).toBe(true);
+    expect(phases.filter((p) => p === "cohortLedger").length).toBeGreaterThan(2);
+    const [k] = await db.query<{ k: number }>(`SELECT count(*)::int AS k FROM "MetricsCohortLedger"`);
+    expect(k?.k).toBeGreaterThan(0);
+    expect(await both(rolled)).toEqual(await both(direct));
+    // Read from the table: doubling it moves a cohort's points.
+    await db.query(`UPDATE "MetricsCohortLedger" SET total = total * 2, credits = credits * 2`);
+    try {
+      expect(await rolled.points(cohorts[0] as MetricsScope)).not.toEqual(
+        await direct.points(cohorts[0] as MetricsScope),
+      );
+    } finally {
+      await db.query(`UPDATE "MetricsCohortLedger" SET total = total / 2, credits = credits / 2`);
+    }
     for (const [, s] of scopes()) expect(await everything(rolled, s)).toEqual(await everything(direct, s));
   });
 

@@ -30,6 +30,7 @@ function rollupReader(ctx: ServiceContext): Rollups {
     categoryScopes: () => refresh().then((r) => r.caughtUp && r.categoryScopes),
     tierScopes: () => refresh().then((r) => r.caughtUp && r.tierScopes),
     receiptScopes: () => refresh().then((r) => r.caughtUp && r.receiptScopes),
+    cohortLedger: () => refresh().then((r) => r.caughtUp && r.cohortLedger),
   };
 }
 

@@ -1,6 +1,15 @@
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
-import { fromTierScopes, ledgerFlows, minusRows, rollupKey, tierPointRows, viaTierScopes } from "./rollup-read.js";
+import {
+  cohortCostKey,
+  cohortPointRows,
+  fromTierScopes,
+  ledgerFlows,
+  minusRows,
+  rollupKey,
+  tierPointRows,
+  viaTierScopes,
+} from "./rollup-read.js";
 import { type MetricsScope, memberFiltered, n, type Rollups, rows, scopeCtes, viaRollups } from "./scope.js";
 
 export interface PointsFlow {
@@ -32,10 +41,13 @@ export async function pointsFlow(ctx: ServiceContext, s: MetricsScope, ru?: Roll
           ctx.program.tiers.map((t) => t.code),
         )
       : null;
+  // A cohort (with or without a store or region): its ledger by enrollment month, once filled.
+  const ck = key === null && plan === null ? cohortCostKey({ ...s, storeId: undefined, region: undefined }) : null;
+  const cohort = ck !== null && ru !== undefined && (await ru.cohortLedger()) ? ck : null;
   const [r] =
     key !== null
       ? [await ledgerFlows(ctx.db, s)]
-      : plan === "empty"
+      : plan === "empty" || cohort === "empty"
         ? [{}]
         : plan !== null
           ? await fromTierScopes(plan, {
@@ -47,7 +59,9 @@ export async function pointsFlow(ctx: ServiceContext, s: MetricsScope, ru?: Roll
                 ["outstanding", "issued", "redeemed", "expired", "reversed"],
               ),
             })
-          : await ledgerRows(ctx, s);
+          : cohort !== null
+            ? [await cohortPointRows(ctx.db, s, cohort)]
+            : await ledgerRows(ctx, s);
   const outstanding = n(r?.outstanding);
   return {
     outstandingPoints: outstanding,

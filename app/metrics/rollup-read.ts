@@ -678,6 +678,32 @@ export async function tierPointRows(db: Database, s: MetricsScope, scopes: reado
   return r;
 }
 
+/** The points of one cohort (enrollment month): outstanding at the period's end and its flows, shaped like ledgerFlows. */
+export async function cohortPointRows(db: Database, s: MetricsScope, cohort: number) {
+  const { f, t } = months(s);
+  const [r] = await rows<Record<string, unknown>>(
+    db,
+    sql`SELECT COALESCE(SUM(total), 0) AS outstanding,
+           COALESCE(SUM(credits) FILTER (WHERE month >= ${f}::int), 0) AS issued,
+           COALESCE(-SUM(total) FILTER (WHERE month >= ${f}::int AND kind = 1), 0) AS redeemed,
+           COALESCE(-SUM(total) FILTER (WHERE month >= ${f}::int AND kind = 2), 0) AS expired,
+           COALESCE(-SUM(total) FILTER (WHERE month >= ${f}::int AND kind = 3), 0) AS reversed
+        FROM "MetricsCohortLedger" WHERE cohort = ${cohort}::int AND month < ${t}::int`,
+  );
+  return r ?? {};
+}
+
+/** The monthly series' points rows of one cohort. */
+export async function cohortPointSeries(db: Database, s: MetricsScope, cohort: number) {
+  const { f, t } = months(s);
+  const r = await rows<{ what: string; month: number | null; a: unknown; b: unknown; c: unknown }>(
+    db,
+    sql`SELECT 'pts' AS what, CASE WHEN month < ${f}::int THEN NULL ELSE month END AS month, SUM(total) AS a, 0 AS b, 0 AS c
+        FROM "MetricsCohortLedger" WHERE cohort = ${cohort}::int AND month < ${t}::int GROUP BY 2`,
+  );
+  return r.map((x) => ({ ...x, month: x.month === null ? null : monthText(n(x.month)) }));
+}
+
 /** Retention counts of tier scopes: active at the period's start, at its end, and at its end but not its start. */
 export async function tierRetentionCounts(db: Database, s: MetricsScope, scopes: readonly string[]) {
   const { f, t } = months(s);

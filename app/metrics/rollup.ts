@@ -66,6 +66,8 @@ import { Prisma } from "../../generated/prisma/client.js";
  * never seen after an hour was rolled back.
  */
 
+/** A ledger entry's kind as the rollups count it: 1 redemption, 2 expiry, 3 reversal, 0 the rest (credits). */
+const LEDGER_KIND = sql`CASE e.kind::text WHEN 'redemption' THEN 1 WHEN 'expiry' THEN 2 WHEN 'reversal' THEN 3 ELSE 0 END`;
 const MONTH = (col: Sql) => sql`(extract(year FROM ${col})::int * 12 + extract(month FROM ${col})::int - 1)`;
 const raw = Prisma.raw;
 /** Month number (year * 12 + month − 1) of a month-start Date. */
@@ -103,6 +105,7 @@ interface State {
   categoryScopesCursor: number | null;
   tierScopesCursor: number | null;
   receiptScopesCursor: number | null;
+  cohortLedgerCursor: number | null;
 }
 
 /**
@@ -262,7 +265,7 @@ function contribution(
     -- The tier scopes' members' ledger by month and kind, and NPS answers by month, store and class.
     ${P("tlg")} AS (
       SELECT e."memberId", ${MONTH(sql`e."createdAt"`)} AS mo,
-             CASE e.kind::text WHEN 'redemption' THEN 1 WHEN 'expiry' THEN 2 WHEN 'reversal' THEN 3 ELSE 0 END AS kind,
+             ${LEDGER_KIND} AS kind,
              COALESCE(SUM(e.points) FILTER (WHERE e.points > 0), 0)::bigint AS credits, SUM(e.points)::bigint AS total
       FROM "LedgerEntry" e
       WHERE ${parts.tiers === null ? sql`false` : sql`${memberCond(sql`e."memberId"`)} AND e."memberId" IN (SELECT "memberId" FROM ${P("tt")})`}
@@ -574,13 +577,28 @@ async function applyReturnDays(tx: SqlTx, cond: Sql) {
     ON CONFLICT ("storeId", day, "localDay") DO UPDATE SET returned = "MetricsStoreDay".returned + excluded.returned`);
 }
 
-/** Adds the ledger entries matching `cond` (alias e) to the ledger days. */
-async function applyLedgerDays(tx: SqlTx, cond: Sql) {
-  await tx.many(sql`INSERT INTO "MetricsLedgerDay" (day, kind, credits, total)
+/**
+ * Adds the ledger entries matching `cond` (alias e) to the ledger days and,
+ * for those matching `to.cohorts` (their backfill follows the entry ids), to
+ * the ledger by enrollment month (MetricsCohortLedger: a cohort's points).
+ */
+async function applyLedgerDays(
+  tx: SqlTx,
+  cond: Sql,
+  to: { days: boolean; cohorts: (id: Sql) => Sql } = { days: true, cohorts: all },
+) {
+  if (to.days)
+    await tx.many(sql`INSERT INTO "MetricsLedgerDay" (day, kind, credits, total)
     SELECT e."createdAt"::date, e.kind::text, COALESCE(SUM(e.points) FILTER (WHERE e.points > 0), 0), SUM(e.points)
     FROM "LedgerEntry" e WHERE ${cond} GROUP BY 1, 2
     ON CONFLICT (day, kind) DO UPDATE SET
       credits = "MetricsLedgerDay".credits + excluded.credits, total = "MetricsLedgerDay".total + excluded.total`);
+  await tx.many(sql`INSERT INTO "MetricsCohortLedger" (cohort, month, kind, credits, total)
+    SELECT ${MONTH(sql`m."createdAt"`)}, ${MONTH(sql`e."createdAt"`)}, ${LEDGER_KIND},
+           COALESCE(SUM(e.points) FILTER (WHERE e.points > 0), 0), SUM(e.points)
+    FROM "LedgerEntry" e JOIN "Member" m ON m.id = e."memberId" WHERE ${cond} AND ${to.cohorts(sql`e.id`)} GROUP BY 1, 2, 3
+    ON CONFLICT (cohort, month, kind) DO UPDATE SET
+      credits = "MetricsCohortLedger".credits + excluded.credits, total = "MetricsCohortLedger".total + excluded.total`);
 }
 
 /**
@@ -602,8 +620,8 @@ const economicsKey = (program: Program) =>
 
 async function readState(tx: SqlTx): Promise<State | undefined> {
   return tx.one<State>(sql`SELECT "purchaseId", "returnId", "ledgerId", "memberId", "npsId", economics, "catchUpCursor", "dimensionsCursor",
-    "storeCategoryCursor", "categoryScopesCursor", "tierScopesCursor", "receiptDayId", "receiptScopesCursor"
-    FROM "MetricsRollupState" WHERE id = 1`);
+    "storeCategoryCursor", "categoryScopesCursor", "tierScopesCursor", "receiptDayId", "receiptScopesCursor",
+    "cohortLedgerCursor" FROM "MetricsRollupState" WHERE id = 1`);
 }
 
 /**
@@ -621,9 +639,10 @@ const lock = (tx: SqlTx) => tx.many(sql`SELECT pg_advisory_xact_lock(8613, 13)`)
 /**
  * What a batch fills: the past (by member), the tier and cohort rollups, the
  * category and tier scopes and the tier scopes' receipts (by member), the
- * store × category days (by purchase id).
+ * store × category days (by purchase id), the cohorts' ledger (by entry id).
  */
-export type Phase = "past" | "dimensions" | "storeCategories" | "categoryScopes" | "tierScopes" | "receiptScopes";
+export type Phase =
+  "past" | "dimensions" | "storeCategories" | "cohortLedger" | "categoryScopes" | "tierScopes" | "receiptScopes";
 
 export interface RefreshOptions {
   /** Run the catch-up of the past when it is not done (minutes on a large chain); otherwise only report. */
@@ -632,6 +651,8 @@ export interface RefreshOptions {
   batchMembers?: number;
   /** Purchase ids per batch of the store × category days' backfill (one transaction each). */
   batchPurchases?: number;
+  /** Ledger entry ids per batch of the cohorts' ledger backfill (one transaction each). */
+  batchLedger?: number;
   /** Ids per incremental round. */
   batchIds?: number;
   onBatch?: (done: number, total: number, phase?: Phase) => void;
@@ -649,6 +670,8 @@ export interface RollupStatus {
   tierScopes: boolean;
   /** Whether the tier scopes' receipts on reported store-days (receipt share for a tier) are filled too. */
   receiptScopes: boolean;
+  /** Whether the ledger by enrollment month (a cohort's points) is filled too. */
+  cohortLedger: boolean;
 }
 
 /**
@@ -677,6 +700,7 @@ export async function refreshRollups(
     await tx.many(sql`DELETE FROM "MetricsCohortCost"`);
     await tx.many(sql`DELETE FROM "MetricsTierCost"`);
     await tx.many(sql`DELETE FROM "MetricsLedgerDay"`);
+    await tx.many(sql`DELETE FROM "MetricsCohortLedger"`);
     await tx.many(sql`DELETE FROM "MetricsRollupGap"`);
     await tx.many(sql`DELETE FROM "MetricsRollupState"`);
     const [hi] = await tx.many<Record<string, number>>(sql`SELECT
@@ -704,6 +728,7 @@ export async function refreshRollups(
       categoryScopesCursor: null,
       tierScopesCursor: null,
       receiptScopesCursor: null,
+      cohortLedgerCursor: null,
     };
     await tx.many(sql`INSERT INTO "MetricsRollupState" (id, "purchaseId", "returnId", "ledgerId", "memberId", "npsId", "receiptDayId", economics, "catchUpCursor", "updatedAt")
       VALUES (1, ${s.purchaseId}::int, ${s.returnId}::int, ${s.ledgerId}::int, ${s.memberId}::int, ${s.npsId}::int, ${s.receiptDayId}::int,
@@ -717,6 +742,7 @@ export async function refreshRollups(
     categoryScopes: false,
     tierScopes: false,
     receiptScopes: false,
+    cohortLedger: false,
   };
   if (!started) return no;
   if (started.catchUpCursor !== null) {
@@ -725,7 +751,18 @@ export async function refreshRollups(
   }
   while (await applyNew(db, program, now, o.batchIds ?? 50_000));
   if (o.catchUp) {
-    await backfillStoreCategories(db, program, now, econ, o.batchPurchases ?? 500_000, o.onBatch);
+    await backfillByIds(db, now, econ, o.batchPurchases ?? 500_000, o.onBatch, {
+      phase: "storeCategories",
+      cursor: "storeCategoryCursor",
+      source: "purchase",
+      apply: (tx, cond) => applyPurchaseDays(tx, program, cond(sql`p.id`), { days: false, storeCategories: all }),
+    });
+    await backfillByIds(db, now, econ, o.batchLedger ?? 2_000_000, o.onBatch, {
+      phase: "cohortLedger",
+      cursor: "cohortLedgerCursor",
+      source: "ledger",
+      apply: (tx, cond) => applyLedgerDays(tx, cond(sql`e.id`), { days: false, cohorts: all }),
+    });
     await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "categoryScopes");
     await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "dimensions");
     await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "tierScopes");
@@ -737,9 +774,10 @@ export async function refreshRollups(
     cs: number | null;
     ts: number | null;
     rs: number | null;
+    cl: number | null;
   }>(
     `SELECT "dimensionsCursor" AS c, "storeCategoryCursor" AS sc, "categoryScopesCursor" AS cs, "tierScopesCursor" AS ts,
-            "receiptScopesCursor" AS rs
+            "receiptScopesCursor" AS rs, "cohortLedgerCursor" AS cl
      FROM "MetricsRollupState" WHERE id = 1`,
   );
   return {
@@ -749,6 +787,7 @@ export async function refreshRollups(
     categoryScopes: st !== undefined && st.cs === null,
     tierScopes: st !== undefined && st.ts === null,
     receiptScopes: st !== undefined && st.rs === null,
+    cohortLedger: st !== undefined && st.cl === null,
   };
 }
 
@@ -803,6 +842,8 @@ async function catchUp(
       await applyLedgerDays(
         tx,
         sql`${inBatch(sql`e."memberId"`)} AND e.id <= ${st.ledgerId}::int AND ${notGap("ledger", sql`e.id`)}`,
+        // A rebuild fills the cohorts' ledger with the rest; otherwise its backfill follows.
+        { days: true, cohorts: st.cohortLedgerCursor === null ? all : none },
       );
       const done = b > st.memberId;
       await tx.many(
@@ -884,44 +925,51 @@ async function backfillDimensions(
 }
 
 /**
- * Fills MetricsStoreCategoryDay purchase-id batch by batch (resumable: the
- * cursor commits with each batch) on rollups caught up without it: one
- * set-based statement per batch over its purchases and their line items.
- * Purchases applied meanwhile land there only when the backfill has passed
- * their id (applyNew); the rest are taken when it reaches them — a purchase
- * still in a gap then is skipped and applied when it appears.
+ * Fills a table that follows a source's ids (MetricsStoreCategoryDay and
+ * MetricsCohortCost by purchase id, MetricsCohortLedger by ledger entry id)
+ * batch by batch (resumable: the cursor commits with each batch) on rollups
+ * caught up without it: one set-based statement per batch. Rows applied
+ * meanwhile land there only when the backfill has passed their id (applyNew);
+ * the rest are taken when it reaches them — a row still in a gap then is
+ * skipped and applied when it appears.
  */
-async function backfillStoreCategories(
+async function backfillByIds(
   db: Database,
-  program: Program,
   now: () => Date,
   econ: string,
   batch: number,
-  onBatch?: (done: number, total: number, phase?: Phase) => void,
+  onBatch: ((done: number, total: number, phase?: Phase) => void) | undefined,
+  what: {
+    phase: "storeCategories" | "cohortLedger";
+    cursor: "storeCategoryCursor" | "cohortLedgerCursor";
+    source: "purchase" | "ledger";
+    apply: (tx: SqlTx, cond: (col: Sql) => Sql) => Promise<void>;
+  },
 ) {
+  const { table, col } = SOURCES.find((x) => x.name === what.source) as (typeof SOURCES)[number];
   for (;;) {
     const more = await db.unitOfWork(async (tx) => {
       await lock(tx);
       await roomToSort(db, tx);
       const st = await readState(tx);
-      if (!st || st.catchUpCursor !== null || st.storeCategoryCursor === null || st.economics !== econ) return false;
+      const cursor = st?.[what.cursor] ?? null;
+      if (!st || st.catchUpCursor !== null || cursor === null || st.economics !== econ) return false;
+      const hi = st[col];
       const [first] = await tx.many<{ id: number | null }>(
-        sql`SELECT min(id) AS id FROM "Purchase" WHERE id >= ${st.storeCategoryCursor}::int`,
+        sql`SELECT min(id) AS id FROM ${raw(`"${table}"`)} WHERE id >= ${cursor}::int`,
       );
-      const a = Math.max(st.storeCategoryCursor, first?.id ?? st.purchaseId + 1);
+      const a = Math.max(cursor, first?.id ?? hi + 1);
       const b = a + batch;
-      if (a <= st.purchaseId)
-        await applyPurchaseDays(
+      if (a <= hi)
+        await what.apply(
           tx,
-          program,
-          sql`p.id >= ${a}::int AND p.id < ${b}::int AND p.id <= ${st.purchaseId}::int AND ${notGap("purchase", sql`p.id`)}`,
-          { days: false, storeCategories: all },
+          (id) => sql`${id} >= ${a}::int AND ${id} < ${b}::int AND ${id} <= ${hi}::int AND ${notGap(what.source, id)}`,
         );
-      const done = b > st.purchaseId;
+      const done = b > hi;
       await tx.many(
-        sql`UPDATE "MetricsRollupState" SET "storeCategoryCursor" = ${done ? null : b}::int, "updatedAt" = ${now()}::timestamp WHERE id = 1`,
+        sql`UPDATE "MetricsRollupState" SET ${raw(`"${what.cursor}"`)} = ${done ? null : b}::int, "updatedAt" = ${now()}::timestamp WHERE id = 1`,
       );
-      onBatch?.(Math.min(b, st.purchaseId), st.purchaseId, "storeCategories");
+      onBatch?.(Math.min(b, hi), hi, what.phase);
       return !done;
     });
     if (!more) return;
@@ -1023,7 +1071,12 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
         storeCategories: sc === null ? all : (id) => sql`${id} < ${sc}::int`,
       });
       await applyReturnDays(tx, isNew("return", sql`r.id`));
-      await applyLedgerDays(tx, isNew("ledger", sql`e.id`));
+      // The cohorts' ledger only for the entries its backfill has passed (it takes the rest when it reaches them).
+      const cl = st.cohortLedgerCursor;
+      await applyLedgerDays(tx, isNew("ledger", sql`e.id`), {
+        days: true,
+        cohorts: cl === null ? all : (id) => sql`${id} < ${cl}::int`,
+      });
     }
     await tx.many(sql`UPDATE "MetricsRollupState" SET "purchaseId" = ${next.purchase}::int, "returnId" = ${next.return}::int,
       "ledgerId" = ${next.ledger}::int, "memberId" = ${next.member}::int, "npsId" = ${next.nps}::int,

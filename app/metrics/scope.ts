@@ -169,6 +169,8 @@ export interface Rollups {
   tierScopes(): Promise<boolean>;
   /** Whether the tier scopes' receipts on reported store-days (receipt share for a tier) are filled too. */
   receiptScopes(): Promise<boolean>;
+  /** Whether the ledger by enrollment month (a cohort's points) is filled too. */
+  cohortLedger(): Promise<boolean>;
 }
 
 /** The rollup key for `s` when the rollups can answer it and are ready, else null (the raw path). */

@@ -2,6 +2,8 @@ import { nps, repurchaseRate } from "../../domain/index.js";
 import type { ServiceContext } from "../services/context.js";
 import { sql } from "../db/sql.js";
 import {
+  cohortCostKey,
+  cohortPointSeries,
   dimensionPlan,
   fromTierScopes,
   minusRows,
@@ -50,6 +52,8 @@ export async function monthlySeries(ctx: ServiceContext, s: MetricsScope, ru?: R
         )
       : null;
   const cohortKey = plan !== null && plan !== "empty" && plan.key.startsWith("K") ? plan.key : null;
+  const ck = cohortKey !== null && s.region === undefined ? cohortCostKey(s) : null;
+  const ledgerCohort = typeof ck === "number" && ru !== undefined && (await ru.cohortLedger()) ? ck : null;
   // A tier alone: its cubes, ledger and answers from the tier scopes (the tier of a spend of 0: the chain
   // minus the others, and minus the activity, points and answers of members enrolled at or after the end).
   const tier =
@@ -64,7 +68,13 @@ export async function monthlySeries(ctx: ServiceContext, s: MetricsScope, ru?: R
     key !== null
       ? [...(await seriesRows(ctx.db, s, key)), ...(await npsRows(ctx, s))]
       : cohortKey !== null
-        ? [...(await seriesRows(ctx.db, s, cohortKey, false)), ...(await memberRows(ctx, s))]
+        ? [
+            ...(await seriesRows(ctx.db, s, cohortKey, false)),
+            // A cohort alone: its points from the ledger by enrollment month, once filled.
+            ...(ledgerCohort !== null
+              ? [...(await memberRows(ctx, s, false)), ...(await cohortPointSeries(ctx.db, s, ledgerCohort))]
+              : await memberRows(ctx, s)),
+          ]
         : tier === "empty"
           ? []
           : tier !== null
@@ -133,7 +143,7 @@ function rawRows(ctx: ServiceContext, s: MetricsScope) {
 }
 
 /** The series' NPS and points rows of the members in a member-filtered scope. */
-function memberRows(ctx: ServiceContext, s: MetricsScope) {
+function memberRows(ctx: ServiceContext, s: MetricsScope, points = true) {
   return rows<{ what: string; month: string | null; a: unknown; b: unknown; c: unknown }>(
     ctx.db,
     sql`WITH ${scopeCtes(ctx.program, s)}
@@ -142,11 +152,15 @@ function memberRows(ctx: ServiceContext, s: MetricsScope) {
     FROM "NpsAnswer" a JOIN sm ON sm.id = a."memberId"
     WHERE a."answeredAt" >= ${s.from}::timestamp AND a."answeredAt" < ${s.to}::timestamp ${storeCond(s, sql`a."storeId"`)}
     GROUP BY 2
-    UNION ALL
+    ${
+      points
+        ? sql`UNION ALL
     SELECT 'pts', CASE WHEN e."createdAt" < ${s.from}::timestamp THEN NULL ELSE to_char(e."createdAt", 'YYYY-MM') END,
            SUM(e.points), 0, 0
     FROM "LedgerEntry" e JOIN sm ON sm.id = e."memberId"
-    WHERE e."createdAt" < ${s.to}::timestamp GROUP BY 2`,
+    WHERE e."createdAt" < ${s.to}::timestamp GROUP BY 2`
+        : sql``
+    }`,
   );
 }
 
