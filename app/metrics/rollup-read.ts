@@ -663,16 +663,24 @@ export async function tierNpsRows(db: Database, s: MetricsScope, scopes: readonl
   }));
 }
 
+/**
+ * Points liability and flows over ledger rows by month and kind (1
+ * redemption, 2 expiry, 3 reversal, 0 the rest) before the period's end:
+ * outstanding, and issued, redeemed, expired and reversed from month `f` on.
+ */
+const pointFlows = (c: { month: Sql; kind: Sql; credits: Sql; total: Sql }, f: number) =>
+  sql`COALESCE(SUM(${c.total}), 0) AS outstanding,
+      COALESCE(SUM(${c.credits}) FILTER (WHERE ${c.month} >= ${f}::int), 0) AS issued,
+      COALESCE(-SUM(${c.total}) FILTER (WHERE ${c.month} >= ${f}::int AND ${c.kind} = 1), 0) AS redeemed,
+      COALESCE(-SUM(${c.total}) FILTER (WHERE ${c.month} >= ${f}::int AND ${c.kind} = 2), 0) AS expired,
+      COALESCE(-SUM(${c.total}) FILTER (WHERE ${c.month} >= ${f}::int AND ${c.kind} = 3), 0) AS reversed`;
+
 /** The points of tier scopes: outstanding at the period's end and the flows in it, shaped like ledgerFlows. */
 export async function tierPointRows(db: Database, s: MetricsScope, scopes: readonly string[]) {
   const { f, t } = months(s);
   const [r] = await rows<Record<string, unknown>>(
     db,
-    sql`SELECT COALESCE(SUM(purchases), 0) AS outstanding,
-           COALESCE(SUM(members) FILTER (WHERE a >= ${f}::int), 0) AS issued,
-           COALESCE(-SUM(purchases) FILTER (WHERE a >= ${f}::int AND b = 1), 0) AS redeemed,
-           COALESCE(-SUM(purchases) FILTER (WHERE a >= ${f}::int AND b = 2), 0) AS expired,
-           COALESCE(-SUM(purchases) FILTER (WHERE a >= ${f}::int AND b = 3), 0) AS reversed
+    sql`SELECT ${pointFlows({ month: sql`a`, kind: sql`b`, credits: sql`members`, total: sql`purchases` }, f)}
         FROM "MetricsCube" WHERE cube = 'pts' AND ${scopeIn(scopes)} AND a < ${t}::int`,
   );
   return r;
@@ -683,11 +691,7 @@ export async function cohortPointRows(db: Database, s: MetricsScope, cohort: num
   const { f, t } = months(s);
   const [r] = await rows<Record<string, unknown>>(
     db,
-    sql`SELECT COALESCE(SUM(total), 0) AS outstanding,
-           COALESCE(SUM(credits) FILTER (WHERE month >= ${f}::int), 0) AS issued,
-           COALESCE(-SUM(total) FILTER (WHERE month >= ${f}::int AND kind = 1), 0) AS redeemed,
-           COALESCE(-SUM(total) FILTER (WHERE month >= ${f}::int AND kind = 2), 0) AS expired,
-           COALESCE(-SUM(total) FILTER (WHERE month >= ${f}::int AND kind = 3), 0) AS reversed
+    sql`SELECT ${pointFlows({ month: sql`month`, kind: sql`kind`, credits: sql`credits`, total: sql`total` }, f)}
         FROM "MetricsCohortLedger" WHERE cohort = ${cohort}::int AND month < ${t}::int`,
   );
   return r ?? {};
