@@ -235,21 +235,19 @@ function contribution(
     ${P("seq")} AS (
       SELECT pm.*, COALESCE(lag(mo) OVER w, 0) AS prev, COALESCE(lag(mo, 2) OVER w, 0) AS prev2, lag(k) OVER w AS prevk
       FROM ${P("pm")} pm WINDOW w AS (PARTITION BY scope, "memberId" ORDER BY mo)),
-    ${P("ti")} AS (
-      SELECT w."memberId", w.t, m.cm,
-             (SELECT v.i FROM ${tiers} WHERE v.threshold <= w.spend ORDER BY v.threshold DESC LIMIT 1) AS i
-      FROM ${P("win")} w JOIN ${P("mem")} m ON m.id = w."memberId" AND m.cm < w.t
-      WHERE w.spend IS NOT NULL AND ${parts.dims(sql`w."memberId"`)}),
-    -- The tier scopes' members: tier i > 0 at month start t (the tier of 0 is the chain minus these).
+    -- Members in a tier i > 0 at month start t (the tier of 0 is the chain minus these), computed once for
+    -- the dimensions ('ti'), the tier scopes ('tt') and their receipts (trc).
     ${P("tall")} AS (
       SELECT * FROM (
-        SELECT w."memberId", w.t,
+        SELECT w."memberId", w.t, m.cm,
                (SELECT v.i FROM ${tiers} WHERE v.threshold <= w.spend ORDER BY v.threshold DESC LIMIT 1) AS i
         FROM ${P("win")} w JOIN ${P("mem")} m ON m.id = w."memberId" AND m.cm < w.t
         WHERE w.spend IS NOT NULL
-          AND (${parts.tiers === null ? sql`false` : parts.tiers(sql`w."memberId"`)}
+          AND (${parts.dims(sql`w."memberId"`)}
+               OR ${parts.tiers === null ? sql`false` : parts.tiers(sql`w."memberId"`)}
                OR ${parts.receipts === null ? sql`false` : parts.receipts(sql`w."memberId"`)})) x
       WHERE i > 0),
+    ${P("ti")} AS (SELECT * FROM ${P("tall")} WHERE ${parts.dims(sql`"memberId"`)}),
     ${P("tt")} AS (SELECT * FROM ${P("tall")} WHERE ${parts.tiers === null ? sql`false` : parts.tiers(sql`"memberId"`)}),
     -- Receipts on the store-days a POS reported (local days before t), of the members in a tier at t.
     ${P("trc")} AS (
@@ -287,7 +285,7 @@ function contribution(
     ${P("dseq")} AS (
       SELECT 'T' || ti.i || '@' || ti.t || CASE WHEN s.scope = '' THEN '' ELSE '|' || s.scope END AS scope,
              s.mo, s.prev, s.prev2, s.k, s.prevk, s.rev, ti.cm
-      FROM ${P("seq")} s JOIN ${P("ti")} ti ON ti."memberId" = s."memberId" AND s.mo < ti.t AND ti.i > 0
+      FROM ${P("seq")} s JOIN ${P("ti")} ti ON ti."memberId" = s."memberId" AND s.mo < ti.t
       WHERE s.scope = '' OR s.scope LIKE 'r:%'
       UNION ALL
       SELECT 'K' || m.cm || CASE WHEN s.scope = '' THEN '' ELSE '|' || s.scope END, s.mo, s.prev, s.prev2, s.k, s.prevk, s.rev, m.cm
@@ -311,7 +309,7 @@ function contribution(
       UNION ALL
       SELECT 'rev', scope, mo, 0, 0, 0, 0, rev FROM ${P("dseq")} WHERE rev <> 0
       UNION ALL
-      SELECT 'tmem', 'T' || i || '@' || t, cm, 0, 0, 0, 1, 0 FROM ${P("ti")} WHERE i > 0
+      SELECT 'tmem', 'T' || i || '@' || t, cm, 0, 0, 0, 1, 0 FROM ${P("ti")}
       UNION ALL
       -- The tier scopes (tt): retention ('tret', a = a month start b ≤ t the member was active at, b = whether
       -- active at t too), cohort months ('coh'), RFM cells at t ('rfm'), the ledger ('pts', a = month,
