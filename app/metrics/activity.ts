@@ -11,6 +11,7 @@ import {
   planCounts,
   rollupKey,
   fromTierScopes,
+  minusRows,
   storeSales,
   viaTierScopes,
 } from "./rollup-read.js";
@@ -158,21 +159,7 @@ export async function salesByStore(ctx: ServiceContext, s: MetricsScope, ru?: Ro
   const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
   // A tier alone: its members' sales from the tier scopes; the tier of a spend of 0 is the chain minus the other
   // tiers and minus the members enrolled at or after the period's end, store by store.
-  const tier =
-    key === null
-      ? await viaTierScopes(
-          ru,
-          s,
-          ctx.program.tiers.map((t) => t.code),
-        )
-      : null;
-  const minus = (rs: SalesRow[], sub: SalesRow[]) => {
-    const by = new Map(sub.map((x) => [x.storeId, x]));
-    return rs.map((x) => {
-      const y = by.get(x.storeId);
-      return { ...x, k: n(x.k) - n(y?.k), c: n(x.c) - n(y?.c), rev: n(x.rev) - n(y?.rev) };
-    });
-  };
+  const tier = key === null ? await viaTierScopes(ru, s, ctx.program.tiers) : null;
   const r =
     key !== null
       ? await storeSales(ctx.db, s)
@@ -183,7 +170,8 @@ export async function salesByStore(ctx: ServiceContext, s: MetricsScope, ru?: Ro
               scopes: (scopes) => storeSales(ctx.db, s, scopes),
               chain: () => storeSales(ctx.db, s),
               late: () => rawSales(ctx, { ...s, tierCode: undefined, lateMembers: true }),
-              minus,
+              // Every store in scope stays listed, idle ones at zero.
+              minus: minusRows<SalesRow>((x) => String(x.storeId), ["k", "c", "rev"], { keepZero: true }),
             })
           : await rawSales(ctx, s);
   return r.map((x) => ({

@@ -45,11 +45,7 @@ function answerRows(ctx: ServiceContext, s: MetricsScope) {
  * tier scopes (a member's tier would otherwise come from a year of purchases).
  */
 export async function npsReport(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<NpsReport> {
-  const plan = await viaTierScopes(
-    ru,
-    s,
-    ctx.program.tiers.map((t) => t.code),
-  );
+  const plan = await viaTierScopes(ru, s, ctx.program.tiers);
   const r =
     plan === null
       ? await answerRows(ctx, s)

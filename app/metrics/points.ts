@@ -34,13 +34,7 @@ export async function pointsFlow(ctx: ServiceContext, s: MetricsScope, ru?: Roll
   const key = await viaRollups(ru, rollupKey({ ...s, storeId: undefined, region: undefined }, ["chain"]));
   // A tier (with or without a store or region, which do not narrow points): its members' ledger from the tier scopes.
   const plan =
-    key === null
-      ? await viaTierScopes(
-          ru,
-          { ...s, storeId: undefined, region: undefined },
-          ctx.program.tiers.map((t) => t.code),
-        )
-      : null;
+    key === null ? await viaTierScopes(ru, { ...s, storeId: undefined, region: undefined }, ctx.program.tiers) : null;
   // A cohort (with or without a store or region): its ledger by enrollment month, once filled.
   const ck = key === null && plan === null ? cohortCostKey({ ...s, storeId: undefined, region: undefined }) : null;
   const cohort = ck !== null && ru !== undefined && (await ru.cohortLedger()) ? ck : null;

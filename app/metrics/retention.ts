@@ -44,7 +44,7 @@ export async function retention(ctx: ServiceContext, s: MetricsScope, ru?: Rollu
   const codes = ctx.program.tiers.map((t) => t.code);
   // A cohort (alone or in a region) has retention rows of its own; a tier alone its tier scopes.
   const plan = key === null && s.tierCode === undefined ? await viaDimensions(ru, dimensionPlan(s, codes)) : null;
-  const tier = key === null && s.tierCode !== undefined ? await viaTierScopes(ru, s, codes) : null;
+  const tier = key === null && s.tierCode !== undefined ? await viaTierScopes(ru, s, ctx.program.tiers) : null;
   const [r] =
     key !== null
       ? [await retentionCounts(ctx.db, s, key)]
@@ -92,14 +92,7 @@ export async function cohorts(ctx: ServiceContext, s: MetricsScope, ru?: Rollups
   const dim = key === null ? await viaDimensions(ru, cohortScope(s)) : null;
   // A tier alone: its members' months from the tier scopes (the tier of a spend of 0: the chain minus the
   // others; members enrolled in the period enrolled before its end, so none is late).
-  const tier =
-    key === null && dim === null
-      ? await viaTierScopes(
-          ru,
-          s,
-          ctx.program.tiers.map((t) => t.code),
-        )
-      : null;
+  const tier = key === null && dim === null ? await viaTierScopes(ru, s, ctx.program.tiers) : null;
   type Row = { cohort: string; k: number | null; members: unknown };
   const r =
     key !== null

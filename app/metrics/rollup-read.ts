@@ -584,8 +584,9 @@ export type TierPlan = { own: string } | { others: string[] } | "empty";
 export async function viaTierScopes(
   ru: Rollups | undefined,
   s: MetricsScope,
-  tierCodes: readonly string[],
+  tiers: readonly { code: string }[],
 ): Promise<TierPlan | null> {
+  const tierCodes = tiers.map((t) => t.code);
   const k = tierScopeOf(s, tierCodes);
   if (k === null || ru === undefined) return null;
   // The tier scopes' members ('tmem') and activity come with the dimensions, the rest with the tier scopes.
@@ -615,7 +616,7 @@ export async function fromTierScopes<R>(
 
 /** `minus` for fromTierScopes over rows keyed by `key`: the `fields` subtracted (see sumRows). */
 export const minusRows =
-  <R extends object>(key: (r: R) => string, fields: (keyof R)[]) =>
+  <R extends object>(key: (r: R) => string, fields: (keyof R)[], o: { keepZero?: boolean } = {}) =>
   (a: R[], b: R[]): R[] =>
     sumRows(
       [
@@ -624,15 +625,22 @@ export const minusRows =
       ],
       key,
       fields,
+      o,
     );
 
 /**
  * Rows added up by key, each part with its sign (the tier of a spend of 0 is
  * the chain minus the other tiers): the `fields` summed, the rest from the
  * first row of the key; keys whose fields all come to 0 are left out, as a
- * statement over the raw rows would not have them.
+ * statement over the raw rows would not have them — unless `keepZero` (a
+ * statement listing every store in scope, say).
  */
-export function sumRows<R extends object>(parts: [1 | -1, R[]][], key: (r: R) => string, fields: (keyof R)[]): R[] {
+export function sumRows<R extends object>(
+  parts: [1 | -1, R[]][],
+  key: (r: R) => string,
+  fields: (keyof R)[],
+  o: { keepZero?: boolean } = {},
+): R[] {
   const out = new Map<string, R>();
   for (const [sign, rs] of parts)
     for (const r of rs) {
@@ -641,7 +649,8 @@ export function sumRows<R extends object>(parts: [1 | -1, R[]][], key: (r: R) =>
       for (const f of fields) (acc as Record<keyof R, unknown>)[f] = n(acc[f]) + sign * n(r[f]);
       out.set(k, acc);
     }
-  return [...out.values()].filter((r) => fields.some((f) => n(r[f]) !== 0));
+  const rowsOut = [...out.values()];
+  return o.keepZero ? rowsOut : rowsOut.filter((r) => fields.some((f) => n(r[f]) !== 0));
 }
 
 /** NPS answers of tier scopes in the period, by month and store, shaped like the NPS statement's rows. */

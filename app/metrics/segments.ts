@@ -53,11 +53,7 @@ export async function rfm(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): P
     return rfmSegmentSizes(cellsOf(await rfmCounts(ctx.db, s)));
   // A tier alone: its members' cells from the tier scopes (the tier of a spend of 0: the chain minus the others
   // and minus the members enrolled at or after the period's end).
-  const tier = await viaTierScopes(
-    ru,
-    s,
-    ctx.program.tiers.map((x) => x.code),
-  );
+  const tier = await viaTierScopes(ru, s, ctx.program.tiers);
   if (tier === "empty") return rfmSegmentSizes([]);
   if (tier !== null)
     return rfmSegmentSizes(
@@ -162,19 +158,8 @@ export async function receiptShare(ctx: ServiceContext, s: MetricsScope, ru?: Ro
   const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
   // A tier alone: its receipts on the reported store-days from the tier scopes (the tier of a spend of 0: the
   // chain's minus the other tiers' and minus those of members enrolled at or after the period's end).
-  const tier =
-    key === null && ru !== undefined
-      ? await viaTierScopes(
-          ru,
-          s,
-          ctx.program.tiers.map((x) => x.code),
-        )
-      : null;
+  const tier = key === null ? await viaTierScopes(ru, s, ctx.program.tiers) : null;
   const plan = tier !== null && ru !== undefined && (await ru.receiptScopes()) ? tier : null;
-  const minus = (rs: ReceiptRow[], sub: ReceiptRow[]) => {
-    const by = new Map(sub.map((x) => [x.storeId, n(x.mine)]));
-    return rs.map((x) => ({ ...x, mine: n(x.mine) - (by.get(x.storeId) ?? 0) }));
-  };
   const r =
     key !== null
       ? await receiptRows(ctx.db, s)
@@ -185,7 +170,8 @@ export async function receiptShare(ctx: ServiceContext, s: MetricsScope, ru?: Ro
               scopes: (scopes) => tierReceiptRows(ctx.db, s, scopes),
               chain: () => receiptRows(ctx.db, s),
               late: () => rawReceipts(ctx, { ...s, tierCode: undefined, lateMembers: true }),
-              minus,
+              // Every reporting store stays listed, with its total (from the chain's rows).
+              minus: minusRows<ReceiptRow>((x) => String(x.storeId), ["mine"], { keepZero: true }),
             })
           : await rawReceipts(ctx, s);
   return r.map((x) => {

@@ -56,14 +56,7 @@ export async function monthlySeries(ctx: ServiceContext, s: MetricsScope, ru?: R
   const ledgerCohort = typeof ck === "number" && ru !== undefined && (await ru.cohortLedger()) ? ck : null;
   // A tier alone: its cubes, ledger and answers from the tier scopes (the tier of a spend of 0: the chain
   // minus the others, and minus the activity, points and answers of members enrolled at or after the end).
-  const tier =
-    key === null && cohortKey === null
-      ? await viaTierScopes(
-          ru,
-          s,
-          ctx.program.tiers.map((t) => t.code),
-        )
-      : null;
+  const tier = key === null && cohortKey === null ? await viaTierScopes(ru, s, ctx.program.tiers) : null;
   const r =
     key !== null
       ? [...(await seriesRows(ctx.db, s, key)), ...(await npsRows(ctx, s))]
