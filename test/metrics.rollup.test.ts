@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pino from "pino";
 import type { Database } from "../app/db/database.js";
 import { createMetricsService, type MetricsScope } from "../app/metrics/index.js";
+import type { Phase, RefreshOptions } from "../app/metrics/rollup.js";
 import { parseProgram, type Program } from "../domain/index.js";
 import { testDatabases } from "./support/databases.js";
 import { type Dataset, generateDataset, localDay, type StoreRow, writeDataset } from "./support/metrics-dataset.js";
@@ -103,6 +104,20 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       rfm: await m.rfm(s),
       overview: await m.overview(s),
     };
+  }
+
+  /** A catch-up that stops in the `n`th batch of `phase`, as a job killed there would. */
+  async function stoppedIn(phase: Phase, n: number, o: Omit<RefreshOptions, "catchUp" | "onBatch">) {
+    let batches = 0;
+    await expect(
+      rolled.refreshRollups({
+        catchUp: true,
+        ...o,
+        onBatch: (_d, _t, p) => {
+          if (p === phase && ++batches === n) throw new Error("stopped");
+        },
+      }),
+    ).rejects.toThrow("stopped");
   }
 
   async function rollupsUsed() {
@@ -376,15 +391,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
     );
     const phases: string[] = [];
     // One batch, then stop (as a restarted job would).
-    await expect(
-      rolled.refreshRollups({
-        catchUp: true,
-        batchMembers: 40,
-        onBatch: (_d, _t, p) => {
-          if (p === "categoryScopes") throw new Error("stopped");
-        },
-      }),
-    ).rejects.toThrow("stopped");
+    await stoppedIn("categoryScopes", 1, { batchMembers: 40 });
     // Purchases arriving mid-backfill, of a member it has passed and of one ahead of it: each lands once.
     const [{ hi, item } = { hi: 0, item: 0 }] = await db.query<{ hi: number; item: number }>(
       `SELECT (SELECT max(id) FROM "Purchase")::int AS hi, (SELECT max(id) FROM "PurchaseItem")::int AS item`,
@@ -463,16 +470,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       (await direct.repurchaseByCategory({ from, to, tierCode: "silver" })).some((c) => c.repeatCustomers > 0),
     ).toBe(true);
     // One batch committed, then stop in the next (as a restarted job would).
-    let batches = 0;
-    await expect(
-      rolled.refreshRollups({
-        catchUp: true,
-        batchMembers: 40,
-        onBatch: (_d, _t, p) => {
-          if (p === "tierScopes" && ++batches === 2) throw new Error("stopped");
-        },
-      }),
-    ).rejects.toThrow("stopped");
+    await stoppedIn("tierScopes", 2, { batchMembers: 40 });
     const [{ c } = { c: null }] = await db.query<{ c: number | null }>(
       `SELECT "tierScopesCursor" AS c FROM "MetricsRollupState"`,
     );
@@ -579,16 +577,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
     expect(await both(rolled)).toEqual(await both(direct));
     expect((await direct.points(cohorts[0] as MetricsScope)).outstandingPoints).toBeGreaterThan(0);
     // One batch committed, then stop in the next (as a restarted job would).
-    let batches = 0;
-    await expect(
-      rolled.refreshRollups({
-        catchUp: true,
-        batchLedger: 100,
-        onBatch: (_d, _t, p) => {
-          if (p === "cohortLedger" && ++batches === 2) throw new Error("stopped");
-        },
-      }),
-    ).rejects.toThrow("stopped");
+    await stoppedIn("cohortLedger", 2, { batchLedger: 100 });
     // An entry arriving mid-backfill, its id past the cursor: applied once, when the backfill reaches it.
     const [hi] = await db.query<{ e: number }>(`SELECT max(id)::int AS e FROM "LedgerEntry"`);
     const member = d.members.find((m) => m.createdAt.toISOString().startsWith("2025-11"));
