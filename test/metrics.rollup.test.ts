@@ -237,7 +237,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
   it("When the rollups were caught up before the tier and cohort ones existed, then their backfill fills them in batches and every metric still equals the raw statements", async () => {
     // As the migration that added them leaves a deployment: the rest caught up, the dimensions to fill.
     await db.query(
-      `DELETE FROM "MetricsCube" WHERE (scope ~ '^[TKE]' AND scope NOT LIKE '%|c:%' AND cube IN ('act', 'rep'))
+      `DELETE FROM "MetricsCube" WHERE (scope ~ '^[TKE]' AND scope NOT LIKE '%|c:%' AND scope NOT LIKE '%|cr:%' AND cube IN ('act', 'rep'))
          OR cube IN ('tmem', 'rev') OR (cube = 'coh' AND scope ~ '^[rs]:')`,
     );
     await db.query(`DELETE FROM "MetricsRetention" WHERE scope LIKE 'K%'`);
@@ -258,6 +258,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       tierScopes: true,
       receiptScopes: true,
       cohortLedger: true,
+      tierRegions: true,
     });
     expect(phases.filter((p) => p === "dimensions").length).toBeGreaterThan(2);
     const [k] = await db.query<{ k: number }>(`SELECT count(*)::int AS k FROM "MetricsCube" WHERE scope ~ '^[TK]'`);
@@ -358,6 +359,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       tierScopes: true,
       receiptScopes: true,
       cohortLedger: true,
+      tierRegions: true,
     });
     expect(phases.length).toBeGreaterThan(4);
     expect(phases.at(-1)?.[0]).toBe(phases.at(-1)?.[1]);
@@ -429,6 +431,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       tierScopes: true,
       receiptScopes: true,
       cohortLedger: true,
+      tierRegions: true,
     });
     expect(phases.filter((p) => p === "categoryScopes").length).toBeGreaterThan(2);
     const [k] = await db.query<{ k: number }>(
@@ -442,9 +445,9 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
   it("When the rollups were caught up before the tier scopes existed, then their backfill fills them in member batches and loyalty cost and repurchase by category for a tier equal the raw statements", async () => {
     // As the migration that added them leaves a deployment.
     await db.query(
-      `DELETE FROM "MetricsCube" WHERE scope LIKE 'T%|c:%' OR (scope ~ '^T' AND cube IN ('tret', 'coh', 'rfm', 'pts', 'nps', 'tsc'))`,
+      `DELETE FROM "MetricsCube" WHERE scope LIKE 'T%|c:%' OR (scope ~ '^T[0-9]+@[0-9]+$' AND cube IN ('tret', 'coh', 'rfm', 'pts', 'nps', 'tsc'))`,
     );
-    await db.query(`DELETE FROM "MetricsTierCost"`);
+    await db.query(`DELETE FROM "MetricsTierCost" WHERE kind <> 'r'`);
     await db.query(`UPDATE "MetricsRollupState" SET "tierScopesCursor" = 0`);
     const local: [string, MetricsScope][] = [
       ["a tier", { from, to, tierCode: "gold" }],
@@ -514,6 +517,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
       tierScopes: true,
       receiptScopes: true,
       cohortLedger: true,
+      tierRegions: true,
     });
     expect(phases.filter((p) => p === "tierScopes").length).toBeGreaterThan(2);
     const [k] = await db.query<{ k: number }>(
@@ -558,6 +562,132 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
     const after = await rolled.receiptShare({ from, to, tierCode: "gold" });
     expect(after.length).toBe(before.length + 1);
     for (const [, s] of scopes()) expect(await everything(rolled, s)).toEqual(await everything(direct, s));
+  });
+
+  const regionTiers = (): [string, MetricsScope][] => [
+    ["a tier in a region", { from, to, tierCode: "silver", region: "Moscow" }],
+    ["another tier in another region", { from, to, tierCode: "gold", region: "Novosibirsk" }],
+    [
+      "a tier in a region over one month",
+      {
+        from: new Date("2026-02-01T00:00:00Z"),
+        to: new Date("2026-03-01T00:00:00Z"),
+        tierCode: "silver",
+        region: "Moscow",
+      },
+    ],
+    ["the tier of a spend of 0 in a region", { from, to, tierCode: "base", region: "Novosibirsk" }],
+    ["an unknown tier in a region", { from, to, tierCode: "platinum", region: "Moscow" }],
+  ];
+  /** The metrics a tier in a region reads from the tier scopes' rows per region. */
+  async function regionRead(m: typeof direct, s: MetricsScope) {
+    return {
+      category: await m.repurchaseByCategory(s),
+      nps: await m.nps(s),
+      retention: await m.retention(s),
+      cohorts: await m.cohorts(s),
+      series: await m.series(s),
+      ltv: await m.ltv(s),
+      rfm: await m.rfm(s),
+      loyalty: await m.loyaltyCost(s),
+    };
+  }
+
+  it("When the rollups were caught up before the tier scopes per region existed, then their backfill fills them in member batches, purchases and answers arriving meanwhile land once, and every metric for a tier in a region equals the raw statement", async () => {
+    // As the migration that added them leaves a deployment.
+    await db.query(
+      `DELETE FROM "MetricsCube" WHERE scope ~ '^T[0-9]+@[0-9]+\\|cr:' OR (scope ~ '^T[0-9]+@[0-9]+\\|r:' AND cube IN ('tret', 'coh', 'rfm', 'nps'))`,
+    );
+    await db.query(`DELETE FROM "MetricsTierCost" WHERE kind = 'r'`);
+    await db.query(`UPDATE "MetricsRollupState" SET "tierRegionsCursor" = 0`);
+    const same = async () => {
+      for (const [, s] of regionTiers()) expect(await regionRead(rolled, s)).toEqual(await regionRead(direct, s));
+    };
+    // Until they are filled, a tier in a region reads the raw rows.
+    await same();
+    // The scopes compared are not empty ones (but the last).
+    for (const [, s] of regionTiers().slice(0, 4)) {
+      expect((await direct.repurchaseByCategory(s)).length).toBeGreaterThan(1);
+      expect((await direct.retention(s)).end).toBeGreaterThan(0);
+      expect((await direct.nps(s)).overall.answers).toBeGreaterThan(0);
+    }
+    await stoppedIn("tierRegions", 2, { batchMembers: 40 });
+    const [{ c } = { c: null }] = await db.query<{ c: number | null }>(
+      `SELECT "tierRegionsCursor" AS c FROM "MetricsRollupState"`,
+    );
+    expect(c).toBeGreaterThan(0);
+    // A purchase in Moscow and an answer about a Moscow store, of a member the backfill has passed and of one
+    // ahead of it: each lands once.
+    const moscow = stores.find((x) => x.region === "Moscow") as StoreRow;
+    const [{ hi, item, a } = { hi: 0, item: 0, a: 0 }] = await db.query<{ hi: number; item: number; a: number }>(
+      `SELECT (SELECT max(id) FROM "Purchase")::int AS hi, (SELECT max(id) FROM "PurchaseItem")::int AS item,
+              (SELECT max(id) FROM "NpsAnswer")::int AS a`,
+    );
+    const who = [d.members[1]?.id ?? 0, d.members[141]?.id ?? 0];
+    const late = who.map((memberId, j) => ({
+      id: hi + 1 + j,
+      memberId,
+      storeId: moscow.id,
+      amount: 40_000_00,
+      pointsRedeemed: 0,
+      pointsAccrued: 9,
+      returnedAmount: 0,
+      at: new Date("2026-01-20T10:00:00Z"),
+    }));
+    await writeDataset(db, {
+      stores: d.stores,
+      members: [],
+      purchases: late,
+      items: late.map((p, j) => ({ id: item + 1 + j, purchaseId: p.id, category: "coffee", amount: p.amount / 4 })),
+      entries: [],
+      nps: who.map((memberId, j) => ({
+        id: a + 1 + j,
+        memberId,
+        storeId: moscow.id,
+        score: 3,
+        answeredAt: new Date("2026-03-03T09:00:00Z"),
+      })),
+      receiptDays: [],
+    });
+    await same();
+    const phases: string[] = [];
+    const st = await rolled.refreshRollups({
+      catchUp: true,
+      batchMembers: 40,
+      onBatch: (_d, _t, p) => phases.push(p ?? ""),
+    });
+    expect(st.tierRegions).toBe(true);
+    expect(phases.filter((p) => p === "tierRegions").length).toBeGreaterThan(1);
+    await same();
+    for (const [, s] of scopes()) expect(await everything(rolled, s)).toEqual(await everything(direct, s));
+  });
+
+  it("When a tier in a region is asked over whole months, then its categories, NPS, retention, cohorts, series, LTV, RFM and loyalty cost come from the tier scopes per region, not the raw rows", async () => {
+    const scale = async (op: "*" | "/") => {
+      await db.query(
+        `UPDATE "MetricsCube" SET members = members ${op} 2, purchases = purchases ${op} 2
+         WHERE scope ~ '^T[0-9]+@[0-9]+\\|(r|cr):' AND cube IN ('act', 'rep', 'tret', 'coh', 'rfm', 'nps')`,
+      );
+      await db.query(
+        `UPDATE "MetricsTierCost" SET cost = cost ${op} 2, margin = margin ${op} 2, purchases = purchases ${op} 2 WHERE kind = 'r'`,
+      );
+    };
+    await scale("*");
+    try {
+      // Every row per region counted twice: each figure moves (for the tier of a spend of 0 too, which
+      // subtracts the other tiers from the region; but its loyalty cost, which reads the raw rows).
+      for (const [name, s] of regionTiers().filter(
+        ([x]) => !x.endsWith("over one month") && !x.startsWith("an unknown"),
+      )) {
+        const [a, b] = [await regionRead(rolled, s), await regionRead(direct, s)];
+        for (const k of Object.keys(a) as (keyof typeof a)[])
+          if (k === "loyalty" && s.tierCode === "base") expect(a[k], `${name}: ${k}`).toEqual(b[k]);
+          else expect(a[k], `${name}: ${k}`).not.toEqual(b[k]);
+      }
+    } finally {
+      await scale("/");
+    }
+    for (const [, s] of regionTiers()) expect(await regionRead(rolled, s)).toEqual(await regionRead(direct, s));
   });
 
   it("When the rollups were caught up before the cohorts' ledger existed, then its backfill fills it by entry-id batches, entries arriving meanwhile land once, and points for a cohort equal the raw statement", async () => {

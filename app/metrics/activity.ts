@@ -12,6 +12,7 @@ import {
   rollupKey,
   fromTierScopes,
   minusRows,
+  regionCategories,
   storeSales,
   viaTierScopes,
 } from "./rollup-read.js";
@@ -92,20 +93,23 @@ export async function repurchaseByCategory(
 ): Promise<CategoryRepurchase[]> {
   const key = await viaRollups(ru, rollupKey(s, ["chain"]));
   // A region or a cohort: their category scopes, once their backfill has filled them.
-  // A tier alone: its 'T<i>@<t>|c:' scopes, once the tier scopes are filled; the tier of a spend of 0 is the
-  // chain minus the other tiers and the members enrolled after the period (their category scopes filled too).
+  // A tier (alone or in a region): its 'T<i>@<t>|c:' ('|cr:' in a region) scopes, once the tier scopes (and
+  // their rows per region) are filled; the tier of a spend of 0 is the chain (or the region) minus the other
+  // tiers and the members enrolled after the period (their category scopes filled too; in a region their
+  // raw rows).
   const tk =
     key === null
       ? tierScopeOf(
           s,
           ctx.program.tiers.map((t) => t.code),
+          { region: true },
         )
       : null;
   const prefix =
     tk === "empty"
       ? "empty"
       : tk !== null
-        ? sql`${`T${tk.i}@${tk.t}|c:`}::text`
+        ? sql`${`T${tk.i}@${tk.t}|${tk.region !== undefined ? regionCategories(tk.region) : "c:"}`}::text`
         : key === null
           ? categoryPrefix(s)
           : null;
@@ -115,24 +119,24 @@ export async function repurchaseByCategory(
     prefix !== null &&
     ru !== undefined &&
     (tk === null || (await ru.tierScopes())) &&
+    (tk === null || tk === "empty" || tk.region === undefined || (await ru.tierRegions())) &&
     ((tk !== null && !base) || (await ru.categoryScopes()));
+  type Row = { category: string; customers: unknown; repeat: unknown };
   const r =
     key !== null
       ? await categoryCounts(ctx.db, s)
       : filled && prefix === "empty"
         ? []
-        : filled && base
-          ? await baseTierCategoryCounts(ctx.db, s, ctx.program.tiers.length)
-          : filled && prefix !== null && prefix !== "empty"
-            ? await categoryCounts(ctx.db, s, prefix)
-            : await rows<{ category: string; customers: unknown; repeat: unknown }>(
-                ctx.db,
-                sql`WITH ${scopeCtes(ctx.program, s)},
-      pc AS (SELECT DISTINCT sp.id, sp."memberId", i.category FROM sp JOIN "PurchaseItem" i ON i."purchaseId" = sp.id),
-      c AS (SELECT category, "memberId", count(*) AS k FROM pc GROUP BY category, "memberId")
-    SELECT category, count(*) AS customers, count(*) FILTER (WHERE k > 1) AS repeat
-    FROM c GROUP BY category ORDER BY category`,
-              );
+        : filled && base && s.region !== undefined
+          ? minusRows<Row>((x) => x.category, ["customers", "repeat"])(
+              await baseTierCategoryCounts(ctx.db, s, ctx.program.tiers.length),
+              await rawCategories(ctx, { ...s, tierCode: undefined, lateMembers: true }),
+            ).sort((a, b) => (a.category < b.category ? -1 : a.category > b.category ? 1 : 0))
+          : filled && base
+            ? await baseTierCategoryCounts(ctx.db, s, ctx.program.tiers.length)
+            : filled && prefix !== null && prefix !== "empty"
+              ? await categoryCounts(ctx.db, s, prefix)
+              : await rawCategories(ctx, s);
   return r.map((x) => {
     const customers = n(x.customers);
     const repeatCustomers = n(x.repeat);
@@ -143,6 +147,18 @@ export async function repurchaseByCategory(
       repurchaseRate: repurchaseRate({ customers, repeatCustomers }),
     };
   });
+}
+
+/** Repurchase by category from the raw rows. */
+function rawCategories(ctx: ServiceContext, s: MetricsScope) {
+  return rows<{ category: string; customers: unknown; repeat: unknown }>(
+    ctx.db,
+    sql`WITH ${scopeCtes(ctx.program, s)},
+      pc AS (SELECT DISTINCT sp.id, sp."memberId", i.category FROM sp JOIN "PurchaseItem" i ON i."purchaseId" = sp.id),
+      c AS (SELECT category, "memberId", count(*) AS k FROM pc GROUP BY category, "memberId")
+    SELECT category, count(*) AS customers, count(*) FILTER (WHERE k > 1) AS repeat
+    FROM c GROUP BY category ORDER BY category`,
+  );
 }
 
 export interface StoreSales {
@@ -157,9 +173,11 @@ export interface StoreSales {
 /** Members' purchases, customers and revenue per store in the period (every store in scope, zero when idle). */
 export async function salesByStore(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<StoreSales[]> {
   const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
-  // A tier alone: its members' sales from the tier scopes; the tier of a spend of 0 is the chain minus the other
-  // tiers and minus the members enrolled at or after the period's end, store by store.
-  const tier = key === null ? await viaTierScopes(ru, s, ctx.program.tiers) : null;
+  // A tier (with or without a store or region): its members' sales at each store from the tier scopes (a
+  // customer of a store in scope is in its scope); the tier of a spend of 0 is the chain minus the other tiers
+  // and minus the members enrolled at or after the period's end, store by store.
+  const tier =
+    key === null ? await viaTierScopes(ru, { ...s, storeId: undefined, region: undefined }, ctx.program.tiers) : null;
   const r =
     key !== null
       ? await storeSales(ctx.db, s)

@@ -31,6 +31,7 @@ function rollupReader(ctx: ServiceContext): Rollups {
     tierScopes: () => refresh().then((r) => r.caughtUp && r.tierScopes),
     receiptScopes: () => refresh().then((r) => r.caughtUp && r.receiptScopes),
     cohortLedger: () => refresh().then((r) => r.caughtUp && r.cohortLedger),
+    tierRegions: () => refresh().then((r) => r.caughtUp && r.tierRegions),
   };
 }
 

@@ -42,9 +42,10 @@ export interface Retention {
 export async function retention(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<Retention> {
   const key = await viaRollups(ru, rollupKey(s, ["chain", "region"]));
   const codes = ctx.program.tiers.map((t) => t.code);
-  // A cohort (alone or in a region) has retention rows of its own; a tier alone its tier scopes.
+  // A cohort (alone or in a region) has retention rows of its own; a tier (alone or in a region) its tier scopes.
   const plan = key === null && s.tierCode === undefined ? await viaDimensions(ru, dimensionPlan(s, codes)) : null;
-  const tier = key === null && s.tierCode !== undefined ? await viaTierScopes(ru, s, ctx.program.tiers) : null;
+  const tier =
+    key === null && s.tierCode !== undefined ? await viaTierScopes(ru, s, ctx.program.tiers, { region: true }) : null;
   const [r] =
     key !== null
       ? [await retentionCounts(ctx.db, s, key)]
@@ -55,7 +56,7 @@ export async function retention(ctx: ServiceContext, s: MetricsScope, ru?: Rollu
           : tier !== null
             ? await fromTierScopes(tier, {
                 scopes: async (scopes) => [await tierRetentionCounts(ctx.db, s, scopes)],
-                chain: async () => [await retentionCounts(ctx.db, s, "")],
+                chain: async () => [await retentionCounts(ctx.db, s, s.region !== undefined ? `r:${s.region}` : "")],
                 late: () => activeRows(ctx, { ...s, tierCode: undefined, lateMembers: true }),
                 minus: minusRows<Record<string, unknown>>(() => "", ["start", "end", "new"]),
               })
@@ -90,9 +91,9 @@ export interface CohortRow {
 export async function cohorts(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<CohortRow[]> {
   const key = await viaRollups(ru, rollupKey(s, ["chain"]));
   const dim = key === null ? await viaDimensions(ru, cohortScope(s)) : null;
-  // A tier alone: its members' months from the tier scopes (the tier of a spend of 0: the chain minus the
-  // others; members enrolled in the period enrolled before its end, so none is late).
-  const tier = key === null && dim === null ? await viaTierScopes(ru, s, ctx.program.tiers) : null;
+  // A tier (alone or in a region): its members' months from the tier scopes (the tier of a spend of 0: the
+  // chain or the region minus the others; members enrolled in the period enrolled before its end, so none is late).
+  const tier = key === null && dim === null ? await viaTierScopes(ru, s, ctx.program.tiers, { region: true }) : null;
   type Row = { cohort: string; k: number | null; members: unknown };
   const r =
     key !== null
@@ -104,7 +105,7 @@ export async function cohorts(ctx: ServiceContext, s: MetricsScope, ru?: Rollups
           : tier !== null
             ? await fromTierScopes(tier, {
                 scopes: (scopes) => tierCohortCounts(ctx.db, s, scopes),
-                chain: () => cohortCounts(ctx.db, s),
+                chain: () => cohortCounts(ctx.db, s, s.region !== undefined ? `r:${s.region}` : ""),
                 // Members enrolled in the period enrolled before its end: none is late.
                 late: async () => [],
                 minus: minusRows<Row>((x) => `${x.cohort} ${x.k}`, ["members"]),

@@ -299,7 +299,7 @@ export async function lifetimeRevenueByDimension(db: Database, s: MetricsScope, 
   return { members: n(r?.members), revenue: n(r?.revenue) };
 }
 
-/** Rows shaped like the monthly series' raw statement: act, mem and pts (nps stays on its own index). */
+/** Rows shaped like the monthly series' raw statement: act, mem and, with `ledger`, pts (nps stays on its own index). */
 export async function seriesRows(db: Database, s: MetricsScope, key: string, ledger = true) {
   const { f, t } = months(s);
   const cohort = /^K(\d+)$/.exec(key);
@@ -315,15 +315,22 @@ export async function seriesRows(db: Database, s: MetricsScope, key: string, led
                   ${cohort !== null ? sql`AND a = ${Number(cohort[1])}::int` : sql``} GROUP BY 2`
             : sql`SELECT 'mem', CASE WHEN c < ${f}::int THEN NULL ELSE c END, SUM(members), 0, 0
                   FROM "MetricsCube" WHERE cube = 'act' AND scope = ${key} AND b = 0 AND a < ${t}::int AND c < ${t}::int GROUP BY 2`
-        }
-        ${
-          ledger
-            ? sql`UNION ALL
-        SELECT 'pts', CASE WHEN day < ${day(s.from)}::date THEN NULL
-                           ELSE (extract(year FROM day)::int * 12 + extract(month FROM day)::int - 1) END, SUM(total), 0, 0
-        FROM "MetricsLedgerDay" WHERE day < ${day(s.to)}::date GROUP BY 2`
-            : sql``
         }`,
+  );
+  return [
+    ...r.map((x) => ({ ...x, month: x.month === null ? null : monthText(n(x.month)) })),
+    ...(ledger ? await ledgerSeries(db, s) : []),
+  ];
+}
+
+/** The monthly series' points rows of the whole chain (the ledger days). */
+export async function ledgerSeries(db: Database, s: MetricsScope) {
+  const r = await rows<{ what: string; month: number | null; a: unknown; b: unknown; c: unknown }>(
+    db,
+    sql`SELECT 'pts' AS what, CASE WHEN day < ${day(s.from)}::date THEN NULL
+                           ELSE (extract(year FROM day)::int * 12 + extract(month FROM day)::int - 1) END AS month,
+               SUM(total) AS a, 0 AS b, 0 AS c
+        FROM "MetricsLedgerDay" WHERE day < ${day(s.to)}::date GROUP BY 2`,
   );
   return r.map((x) => ({ ...x, month: x.month === null ? null : monthText(n(x.month)) }));
 }
@@ -376,19 +383,27 @@ export async function cohortLoyaltyRows(db: Database, s: MetricsScope, cohort: n
 }
 
 /**
- * The tier scope a tier filter alone reads over whole months (loyalty cost,
- * repurchase by category): i the program's tier index (0: the tier of a spend
- * of 0, everyone else), t the month start the tier is taken at (the period's
- * end); "empty" for an unknown tier; null for another path (with a store,
- * region or cohort, or not whole months).
+ * The tier scope a tier filter reads over whole months: i the program's tier
+ * index (0: the tier of a spend of 0, everyone else), t the month start the
+ * tier is taken at (the period's end), and with `region` allowed the region
+ * it is in (its scopes are 'T<i>@<t>|r:<region>'); "empty" for an unknown
+ * tier; null for another path (with a store or cohort, a region unless
+ * allowed, or not whole months).
  */
-export function tierScopeOf(s: MetricsScope, tierCodes: readonly string[]): { i: number; t: number } | "empty" | null {
+export function tierScopeOf(
+  s: MetricsScope,
+  tierCodes: readonly string[],
+  o: { region?: boolean } = {},
+): { i: number; t: number; region: string | undefined } | "empty" | null {
   if (!isMonthStart(s.from) || !isMonthStart(s.to) || s.from >= s.to || s.tierCode === undefined) return null;
-  if (s.storeId !== undefined || s.region !== undefined || s.cohort !== undefined) return null;
+  if (s.storeId !== undefined || (s.region !== undefined && !o.region) || s.cohort !== undefined) return null;
   const i = tierCodes.indexOf(s.tierCode);
   if (i < 0) return "empty";
-  return { i, t: monthNumber(s.to) };
+  return { i, t: monthNumber(s.to), region: s.region };
 }
+
+/** The category scopes' prefix of a region ('cr:<length of its name>:<name>', then the category). */
+export const regionCategories = (region: string) => `cr:${region.length}:${region}`;
 
 /**
  * Repurchase by category for the tier of a spend of 0: the chain's category
@@ -399,21 +414,25 @@ export function tierScopeOf(s: MetricsScope, tierCodes: readonly string[]): { i:
  */
 export async function baseTierCategoryCounts(db: Database, s: MetricsScope, tiers: number) {
   const { f, t } = months(s);
-  const others = Array.from({ length: tiers - 1 }, (_, j) => `T${j + 1}@${t}|c:`);
+  // In a region: its category scopes ('cr:'), minus the other tiers' there ('T<i>@<t>|cr:'); the late members'
+  // rows are not kept per region (the caller subtracts them from the raw rows).
+  const chain = s.region !== undefined ? regionCategories(s.region) : "c:";
+  const others = Array.from({ length: tiers - 1 }, (_, j) => `T${j + 1}@${t}|${chain}`);
   // One pass over the period's rows: each scope's sign and category (the cube is read once, not once per scope).
-  const other = (p: string) => sql`left(scope, char_length(${p}::text)) = ${p}::text`;
-  const late = sql`left(scope, 3) = 'ck:' AND split_part(scope, ':', 2)::int >= ${t}::int`;
+  const starts = (p: string) => sql`left(scope, char_length(${p}::text)) = ${p}::text`;
+  const late =
+    s.region !== undefined ? sql`false` : sql`left(scope, 3) = 'ck:' AND split_part(scope, ':', 2)::int >= ${t}::int`;
   return rows<{ category: string; customers: unknown; repeat: unknown }>(
     db,
     sql`WITH src AS (
           SELECT cube, b, c, d, members,
-                 CASE WHEN left(scope, 2) = 'c:' THEN 1 ELSE -1 END AS sgn,
-                 CASE WHEN left(scope, 2) = 'c:' THEN substr(scope, 3)
+                 CASE WHEN ${starts(chain)} THEN 1 ELSE -1 END AS sgn,
+                 CASE WHEN ${starts(chain)} THEN substr(scope, char_length(${chain}::text) + 1)
                       WHEN left(scope, 3) = 'ck:' THEN substring(scope FROM '^ck:[0-9]+:(.*)$')
-                      ELSE substr(scope, position('|c:' IN scope) + 3) END AS category
+                      ELSE substr(scope, position(${`|${chain}`}::text IN scope) + char_length(${chain}::text) + 1) END AS category
           FROM "MetricsCube"
           WHERE cube IN ('act', 'rep') AND a >= ${f}::int AND a < ${t}::int
-            AND (left(scope, 2) = 'c:' OR (${late})${others.length > 0 ? sql` OR ${Prisma.join(others.map(other), " OR ")}` : sql``})),
+            AND (${starts(chain)} OR (${late})${others.length > 0 ? sql` OR ${Prisma.join(others.map(starts), " OR ")}` : sql``})),
         agg AS (
           SELECT category,
                  SUM(sgn * members) FILTER (WHERE cube = 'act' AND b < ${f}::int) AS customers,
@@ -424,17 +443,26 @@ export async function baseTierCategoryCounts(db: Database, s: MetricsScope, tier
   );
 }
 
+/** Loyalty cost of a tier above the tier of a spend of 0, alone or in a region (its stores, its 'r' category rows). */
 export async function tierLoyaltyRows(db: Database, s: MetricsScope, tier: number, pointValueKopecks: number) {
   const { f, t } = months(s);
+  const inPeriod = sql`tier = ${tier}::int AND at = ${t}::int AND month >= ${f}::int AND month < ${t}::int`;
+  const p = s.region !== undefined ? regionCategories(s.region).slice(3) : "";
   return rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
     db,
     sql`SELECT 'store' AS kind, key, SUM(points) * ${pointValueKopecks}::int AS cost, SUM(margin) AS margin
-        FROM "MetricsTierCost" WHERE tier = ${tier}::int AND at = ${t}::int AND kind = 's' AND month >= ${f}::int AND month < ${t}::int
+        FROM "MetricsTierCost" WHERE ${inPeriod} AND kind = 's'
+          ${s.region !== undefined ? sql`AND key IN (SELECT id::text FROM "Store" WHERE region = ${s.region}::text)` : sql``}
         GROUP BY key HAVING SUM(purchases) > 0
         UNION ALL
-        SELECT 'category', key, round(SUM(cost)), SUM(margin)
-        FROM "MetricsTierCost" WHERE tier = ${tier}::int AND at = ${t}::int AND kind = 'c' AND month >= ${f}::int AND month < ${t}::int
-        GROUP BY key HAVING SUM(purchases) > 0
+        ${
+          s.region === undefined
+            ? sql`SELECT 'category', key, round(SUM(cost)), SUM(margin)
+        FROM "MetricsTierCost" WHERE ${inPeriod} AND kind = 'c' GROUP BY key HAVING SUM(purchases) > 0`
+            : sql`SELECT 'category', substr(key, char_length(${p}::text) + 1), round(SUM(cost)), SUM(margin)
+        FROM "MetricsTierCost" WHERE ${inPeriod} AND kind = 'r' AND left(key, char_length(${p}::text)) = ${p}::text
+        GROUP BY key HAVING SUM(purchases) > 0`
+        }
         ORDER BY 1, 2`,
   );
 }
@@ -585,14 +613,18 @@ export async function viaTierScopes(
   ru: Rollups | undefined,
   s: MetricsScope,
   tiers: readonly { code: string }[],
+  o: { region?: boolean } = {},
 ): Promise<TierPlan | null> {
   const tierCodes = tiers.map((t) => t.code);
-  const k = tierScopeOf(s, tierCodes);
+  const k = tierScopeOf(s, tierCodes, o);
   if (k === null || ru === undefined) return null;
-  // The tier scopes' members ('tmem') and activity come with the dimensions, the rest with the tier scopes.
+  // The tier scopes' members ('tmem') and activity come with the dimensions, the rest with the tier scopes,
+  // their rows per region with their own backfill.
   if (!(await ru.dimensions()) || !(await ru.tierScopes())) return null;
+  if (s.region !== undefined && !(await ru.tierRegions())) return null;
   if (k === "empty") return "empty";
-  return k.i > 0 ? { own: `T${k.i}@${k.t}` } : { others: tierCodes.slice(1).map((_, j) => `T${j + 1}@${k.t}`) };
+  const r = k.region !== undefined ? `|r:${k.region}` : "";
+  return k.i > 0 ? { own: `T${k.i}@${k.t}${r}` } : { others: tierCodes.slice(1).map((_, j) => `T${j + 1}@${k.t}${r}`) };
 }
 
 /**
@@ -730,13 +762,22 @@ export async function tierRetentionCounts(db: Database, s: MetricsScope, scopes:
   return { start: n(r?.start), end: n(r?.end), new: n(r?.end) - n(r?.both) };
 }
 
-/** The cohort heatmap's rows of tier scopes: members enrolled in the period, and those buying in each month. */
+/**
+ * The cohort heatmap's rows of tier scopes: members enrolled in the period (in a region's scopes, those
+ * who bought there before its end), and those buying in each month (there).
+ */
 export async function tierCohortCounts(db: Database, s: MetricsScope, scopes: readonly string[]) {
   const { f, t } = months(s);
   const r = await rows<{ cm: number; k: number | null; members: unknown }>(
     db,
-    sql`SELECT a AS cm, NULL::int AS k, SUM(members) AS members FROM "MetricsCube"
-        WHERE cube = 'tmem' AND ${scopeIn(scopes)} AND a >= ${f}::int AND a < ${t}::int GROUP BY a HAVING SUM(members) > 0
+    sql`${
+      scopes.some((x) => x.includes("|"))
+        ? sql`SELECT c AS cm, NULL::int AS k, SUM(members) AS members FROM "MetricsCube"
+        WHERE cube = 'act' AND ${scopeIn(scopes)} AND b = 0 AND a < ${t}::int AND c >= ${f}::int AND c < ${t}::int
+        GROUP BY c HAVING SUM(members) > 0`
+        : sql`SELECT a AS cm, NULL::int AS k, SUM(members) AS members FROM "MetricsCube"
+        WHERE cube = 'tmem' AND ${scopeIn(scopes)} AND a >= ${f}::int AND a < ${t}::int GROUP BY a HAVING SUM(members) > 0`
+    }
         UNION ALL
         SELECT a, b - a, SUM(members) FROM "MetricsCube"
         WHERE cube = 'coh' AND ${scopeIn(scopes)} AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND b < ${t}::int
@@ -758,19 +799,32 @@ export async function tierRfmCounts(db: Database, s: MetricsScope, scopes: reado
   );
 }
 
-/** The monthly series' rows of one tier scope: act and mem from its cubes, pts and nps from its ledger and answers. */
-export async function tierSeriesRows(db: Database, s: MetricsScope, scope: string) {
+/**
+ * The monthly series' rows of one tier scope: act and mem from its cubes, nps from its answers and, with
+ * `ledger`, pts from its ledger (points are chain-wide: a region's scope has none of its own).
+ */
+export async function tierSeriesRows(db: Database, s: MetricsScope, scope: string, ledger = true) {
   const { f, t } = months(s);
   const r = await rows<{ what: string; month: number | null; a: unknown; b: unknown; c: unknown }>(
     db,
-    sql`SELECT 'pts' AS what, CASE WHEN a < ${f}::int THEN NULL ELSE a END AS month, SUM(purchases) AS a, 0 AS b, 0 AS c
-        FROM "MetricsCube" WHERE cube = 'pts' AND scope = ${scope} AND a < ${t}::int GROUP BY 2
-        UNION ALL
-        SELECT 'nps', a, SUM(members) FILTER (WHERE c = 0), SUM(members) FILTER (WHERE c = 1), SUM(members) FILTER (WHERE c = 2)
+    sql`SELECT 'nps' AS what, a AS month, SUM(members) FILTER (WHERE c = 0) AS a, SUM(members) FILTER (WHERE c = 1) AS b,
+               SUM(members) FILTER (WHERE c = 2) AS c
         FROM "MetricsCube" WHERE cube = 'nps' AND scope = ${scope} AND a >= ${f}::int AND a < ${t}::int GROUP BY a`,
   );
   return [
     ...(await seriesRows(db, s, scope, false)),
     ...r.map((x) => ({ ...x, month: x.month === null ? null : monthText(n(x.month)) })),
+    ...(ledger ? await tierPointSeries(db, s, [scope]) : []),
   ];
+}
+
+/** The monthly series' points rows of tier scopes (their members' ledger, chain-wide). */
+export async function tierPointSeries(db: Database, s: MetricsScope, scopes: readonly string[]) {
+  const { f, t } = months(s);
+  const r = await rows<{ what: string; month: number | null; a: unknown; b: unknown; c: unknown }>(
+    db,
+    sql`SELECT 'pts' AS what, CASE WHEN a < ${f}::int THEN NULL ELSE a END AS month, SUM(purchases) AS a, 0 AS b, 0 AS c
+        FROM "MetricsCube" WHERE cube = 'pts' AND ${scopeIn(scopes)} AND a < ${t}::int GROUP BY 2`,
+  );
+  return r.map((x) => ({ ...x, month: x.month === null ? null : monthText(n(x.month)) }));
 }

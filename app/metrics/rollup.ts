@@ -106,6 +106,7 @@ interface State {
   tierScopesCursor: number | null;
   receiptScopesCursor: number | null;
   cohortLedgerCursor: number | null;
+  tierRegionsCursor: number | null;
 }
 
 /**
@@ -121,6 +122,8 @@ interface Parts {
   tiers: ((memberCol: Sql) => Sql) | null;
   /** Members whose receipts on reported store-days are made in their tier scopes ('trc'); null: none. */
   receipts: ((memberCol: Sql) => Sql) | null;
+  /** Members whose tier scopes' rows per region ('T<i>@<t>|r:' tret, coh, rfm, nps; 'T<i>@<t>|cr:'; MetricsTierCost 'r') are made; null: none. */
+  regions: ((memberCol: Sql) => Sql) | null;
 }
 const all = () => sql`true`;
 const none = () => sql`false`;
@@ -174,7 +177,7 @@ function contribution(
   memberCond: (col: Sql) => Sql,
   applied: Applied,
   few = false,
-  parts: Parts = { base: true, dims: all, cats: all, tiers: all, receipts: all },
+  parts: Parts = { base: true, dims: all, cats: all, tiers: all, receipts: all, regions: all },
 ): Sql {
   const purchaseCond = applied.purchase;
   const enrolledCond = applied.member;
@@ -210,7 +213,7 @@ function contribution(
     ${P("pc")} AS (
       SELECT DISTINCT x.id, x."memberId", x.mo, x.at, x.region, i.category
         FROM ${P("p")} x ${
-          !parts.base && parts.cats === null && parts.tiers === null
+          !parts.base && parts.cats === null && parts.tiers === null && parts.regions === null
             ? sql`JOIN (SELECT NULL::text AS category) i ON false WHERE true`
             : few
               ? // A few members' purchases lie all over the table: look up each one's items by index.
@@ -219,7 +222,8 @@ function contribution(
                 sql`JOIN "PurchaseItem" i ON i."purchaseId" = x.id
                   WHERE i."purchaseId" BETWEEN (SELECT min(id) FROM ${P("p")}) AND (SELECT max(id) FROM ${P("p")})`
         } AND (${raw(parts.base ? "true" : "false")} OR ${parts.cats === null ? sql`false` : parts.cats(sql`x."memberId"`)}
-               OR ${parts.tiers === null ? sql`false` : parts.tiers(sql`x."memberId"`)})),
+               OR ${parts.tiers === null ? sql`false` : parts.tiers(sql`x."memberId"`)}
+               OR ${parts.regions === null ? sql`false` : parts.regions(sql`x."memberId"`)})),
     ${P("pm")} AS (
       SELECT ''::text AS scope, "memberId", mo, count(*)::int AS k, max(at) AS last, SUM(net)::bigint AS rev FROM ${P("p")} GROUP BY 2, 3
       UNION ALL SELECT 'r:' || region, "memberId", mo, count(*)::int, max(at), SUM(net)::bigint FROM ${P("p")} GROUP BY 1, 2, 3
@@ -228,7 +232,10 @@ function contribution(
         WHERE ${raw(parts.base ? "true" : "false")} OR ${parts.tiers === null ? sql`false` : parts.tiers(sql`"memberId"`)} GROUP BY 1, 2, 3
       -- Category × region and category × cohort: the region's (or the cohort month's) length-prefixed name, then the category.
       UNION ALL SELECT 'cr:' || char_length(region) || ':' || region || category, "memberId", mo, count(*)::int, max(at), 0
-        FROM ${P("pc")} x WHERE ${parts.cats === null ? sql`false` : parts.cats(sql`x."memberId"`)} GROUP BY 1, 2, 3
+        FROM ${P("pc")} x
+        WHERE ${parts.cats === null ? sql`false` : parts.cats(sql`x."memberId"`)}
+           OR ${parts.regions === null ? sql`false` : parts.regions(sql`x."memberId"`)}
+        GROUP BY 1, 2, 3
       UNION ALL SELECT 'ck:' || m.cm || ':' || x.category, x."memberId", x.mo, count(*)::int, max(x.at), 0
         FROM ${P("pc")} x JOIN ${P("mem")} m ON m.id = x."memberId"
         WHERE ${parts.cats === null ? sql`false` : parts.cats(sql`x."memberId"`)} GROUP BY 1, 2, 3),
@@ -245,10 +252,13 @@ function contribution(
         WHERE w.spend IS NOT NULL
           AND (${parts.dims(sql`w."memberId"`)}
                OR ${parts.tiers === null ? sql`false` : parts.tiers(sql`w."memberId"`)}
-               OR ${parts.receipts === null ? sql`false` : parts.receipts(sql`w."memberId"`)})) x
+               OR ${parts.receipts === null ? sql`false` : parts.receipts(sql`w."memberId"`)}
+               OR ${parts.regions === null ? sql`false` : parts.regions(sql`w."memberId"`)})) x
       WHERE i > 0),
     ${P("ti")} AS (SELECT * FROM ${P("tall")} WHERE ${parts.dims(sql`"memberId"`)}),
     ${P("tt")} AS (SELECT * FROM ${P("tall")} WHERE ${parts.tiers === null ? sql`false` : parts.tiers(sql`"memberId"`)}),
+    -- The same members, whose rows per region are made ('T<i>@<t>|r:', '|cr:', MetricsTierCost 'r').
+    ${P("tr")} AS (SELECT * FROM ${P("tall")} WHERE ${parts.regions === null ? sql`false` : parts.regions(sql`"memberId"`)}),
     -- Receipts on the store-days a POS reported (local days before t), of the members in a tier at t.
     ${P("trc")} AS (
       SELECT tr.i, tr.t, x."storeId", x.lday - DATE '1970-01-01' AS lday, count(*)::bigint AS k
@@ -273,7 +283,8 @@ function contribution(
       SELECT a."memberId", ${MONTH(sql`a."answeredAt"`)} AS mo, COALESCE(a."storeId", -1) AS store,
              CASE WHEN a.score <= 6 THEN 0 WHEN a.score <= 8 THEN 1 ELSE 2 END AS class, count(*)::bigint AS k
       FROM "NpsAnswer" a
-      WHERE ${parts.tiers === null ? sql`false` : sql`${memberCond(sql`a."memberId"`)} AND a."memberId" IN (SELECT "memberId" FROM ${P("tt")})`}
+      WHERE ${memberCond(sql`a."memberId"`)}
+        AND a."memberId" IN (SELECT "memberId" FROM ${P("tt")} UNION SELECT "memberId" FROM ${P("tr")})
         AND ${applied.nps}
       GROUP BY 1, 2, 3, 4),
     -- The month starts at which the tier scopes' members were active (bought in the window before).
@@ -282,6 +293,19 @@ function contribution(
       FROM ${P("pm")} x CROSS JOIN LATERAL generate_series(x.mo + 1, x.mo + 4) b
       WHERE x.scope = '' AND x."memberId" IN (SELECT "memberId" FROM ${P("tt")})
         AND make_timestamp(b / 12, b % 12 + 1, 1, 0, 0, 0) - ${w}::int * interval '1 day' <= x.last),
+    -- The month starts at which the members of tr were active in each region they bought in ('r:<region>').
+    ${P("tactr")} AS (
+      SELECT DISTINCT x."memberId", x.scope, b
+      FROM ${P("pm")} x CROSS JOIN LATERAL generate_series(x.mo + 1, x.mo + 4) b
+      WHERE x.scope LIKE 'r:%' AND x."memberId" IN (SELECT "memberId" FROM ${P("tr")})
+        AND make_timestamp(b / 12, b % 12 + 1, 1, 0, 0, 0) - ${w}::int * interval '1 day' <= x.last),
+    -- Their RFM figures at t by region: their purchases there in the window before t.
+    ${P("wr")} AS (
+      SELECT tr.i, tr.t, x.region, count(*) AS f, SUM(x.net) AS m,
+             floor(extract(epoch FROM (make_timestamp(tr.t / 12, tr.t % 12 + 1, 1, 0, 0, 0) - max(x.at))) / 86400)::int AS days
+      FROM ${P("tr")} tr JOIN ${P("p")} x ON x."memberId" = tr."memberId" AND x.mo < tr.t
+        AND x.at > make_timestamp(tr.t / 12, tr.t % 12 + 1, 1, 0, 0, 0) - ${rw}::int * interval '1 day'
+      GROUP BY tr."memberId", tr.i, tr.t, x.region),
     ${P("dseq")} AS (
       SELECT 'T' || ti.i || '@' || ti.t || CASE WHEN s.scope = '' THEN '' ELSE '|' || s.scope END AS scope,
              s.mo, s.prev, s.prev2, s.k, s.prevk, s.rev, ti.cm
@@ -299,7 +323,12 @@ function contribution(
       -- Repurchase by category for a tier: 'T<i>@<t>|c:<category>'.
       SELECT 'T' || tt.i || '@' || tt.t || '|' || s.scope, s.mo, s.prev, s.prev2, s.k, s.prevk, 0, 0
       FROM ${P("seq")} s JOIN ${P("tt")} tt ON tt."memberId" = s."memberId" AND s.mo < tt.t
-      WHERE s.scope LIKE 'c:%'),
+      WHERE s.scope LIKE 'c:%'
+      UNION ALL
+      -- And in a region: 'T<i>@<t>|cr:<length of the region's name>:<region><category>'.
+      SELECT 'T' || tr.i || '@' || tr.t || '|' || s.scope, s.mo, s.prev, s.prev2, s.k, s.prevk, 0, 0
+      FROM ${P("seq")} s JOIN ${P("tr")} tr ON tr."memberId" = s."memberId" AND s.mo < tr.t
+      WHERE s.scope LIKE 'cr:%'),
     ${P("cube")} AS (
       SELECT 'act'::text AS cube, scope, mo AS a, prev AS b, CASE WHEN prev = 0 THEN cm ELSE 0 END AS c, (k > 1)::int AS d,
              1::bigint AS members, k::bigint AS purchases
@@ -344,6 +373,29 @@ function contribution(
       SELECT 'nps', 'T' || tt.i || '@' || tt.t, x.mo, x.store, x.class, 0, SUM(x.k)::bigint, 0
       FROM ${P("tna")} x JOIN ${P("tt")} tt ON tt."memberId" = x."memberId" AND x.mo < tt.t GROUP BY 2, 3, 4, 5
       UNION ALL
+      -- The tier scopes per region (tr, 'T<i>@<t>|r:<region>'), for each region the member bought in before t:
+      -- retention and cohort months of their purchases there, their RFM cell there, and their answers about
+      -- its stores.
+      SELECT 'tret', 'T' || tr.i || '@' || tr.t || '|' || x.scope, x.b, (y."memberId" IS NOT NULL)::int, 0, 0, 1, 0
+      FROM ${P("tactr")} x JOIN ${P("tr")} tr ON tr."memberId" = x."memberId" AND x.b <= tr.t
+      LEFT JOIN ${P("tactr")} y ON y."memberId" = tr."memberId" AND y.scope = x.scope AND y.b = tr.t
+      UNION ALL
+      SELECT 'coh', 'T' || tr.i || '@' || tr.t || '|' || s.scope, m.cm, s.mo, 0, 0, 1, 0
+      FROM ${P("seq")} s JOIN ${P("tr")} tr ON tr."memberId" = s."memberId" AND s.mo < tr.t JOIN ${P("mem")} m ON m.id = s."memberId"
+      WHERE s.scope LIKE 'r:%'
+      UNION ALL
+      SELECT 'rfm', 'T' || i || '@' || t || '|r:' || region, t,
+             CASE WHEN days <= ${t.recencyDays[0]}::int THEN 3 WHEN days <= ${t.recencyDays[1]}::int THEN 2 ELSE 1 END,
+             CASE WHEN f >= ${t.frequency[1]}::int THEN 3 WHEN f >= ${t.frequency[0]}::int THEN 2 ELSE 1 END,
+             CASE WHEN m >= ${t.monetaryKopecks[1]}::bigint THEN 3 WHEN m >= ${t.monetaryKopecks[0]}::bigint THEN 2 ELSE 1 END,
+             1, 0
+      FROM ${P("wr")}
+      UNION ALL
+      SELECT 'nps', 'T' || tr.i || '@' || tr.t || '|r:' || st.region, x.mo, x.store, x.class, 0, SUM(x.k)::bigint, 0
+      FROM ${P("tna")} x JOIN "Store" st ON st.id = x.store JOIN ${P("tr")} tr ON tr."memberId" = x."memberId" AND x.mo < tr.t
+      WHERE EXISTS (SELECT 1 FROM ${P("pm")} y WHERE y.scope = 'r:' || st.region AND y."memberId" = x."memberId" AND y.mo < tr.t)
+      GROUP BY 2, 3, 4, 5
+      UNION ALL
       SELECT 'coh', s.scope, m.cm, s.mo, 0, 0, 1, 0 FROM ${P("seq")} s JOIN ${P("mem")} m ON m.id = s."memberId"
       WHERE (s.scope LIKE 'r:%' OR s.scope LIKE 's:%') AND ${parts.dims(sql`s."memberId"`)}
       UNION ALL
@@ -374,10 +426,13 @@ function contribution(
       FROM ${P("win")} WHERE f > 0) base WHERE ${raw(parts.base ? "true" : "false")}
       UNION ALL
       -- Category × region and × cohort (their pm rows exist only for the members in parts.cats).
-      SELECT 'act', scope, mo, prev, 0, (k > 1)::int, 1, k FROM ${P("seq")} WHERE scope LIKE 'cr:%' OR scope LIKE 'ck:%'
+      -- (pm also holds the category × region rows of the members in parts.regions, for their tier scopes.)
+      SELECT 'act', scope, mo, prev, 0, (k > 1)::int, 1, k FROM ${P("seq")}
+      WHERE scope LIKE 'ck:%' OR (scope LIKE 'cr:%' AND ${parts.cats === null ? sql`false` : parts.cats(sql`"memberId"`)})
       UNION ALL
       SELECT 'rep', scope, mo, prev, prev2, 0, 1, 0 FROM ${P("seq")}
-      WHERE prev > 0 AND prevk = 1 AND (scope LIKE 'cr:%' OR scope LIKE 'ck:%')),
+      WHERE prev > 0 AND prevk = 1
+        AND (scope LIKE 'ck:%' OR (scope LIKE 'cr:%' AND ${parts.cats === null ? sql`false` : parts.cats(sql`"memberId"`)}))),
     ${P("ret")} AS (
       SELECT scope, months, count(*)::bigint AS members FROM (
         SELECT scope, "memberId", ',' || string_agg(DISTINCT b::text, ',') || ',' AS months
@@ -404,10 +459,10 @@ function tierCost(program: Program, p: string, few: boolean): Sql {
   const e = program.economics;
   const pv = program.pointValueKopecks;
   return sql`${P("tpe")} AS (
-      SELECT x.id, x."memberId", x."storeId", x.mo, x.gross AS amount, x.pts, x.net,
+      SELECT x.id, x."memberId", x."storeId", x.region, x.mo, x.gross AS amount, x.pts, x.net,
              COALESCE(es.cost, ${e.default.costShareBp}::int) AS scost, COALESCE(es.acq, ${e.default.acquisitionShareBp}::int) AS sacq
       FROM ${P("p")} x LEFT JOIN (${overrides(Object.entries(e.stores), sql`int`)}) es ON es.k = x."storeId"
-      WHERE x."memberId" IN (SELECT "memberId" FROM ${P("tt")})),
+      WHERE x."memberId" IN (SELECT "memberId" FROM ${P("tt")} UNION SELECT "memberId" FROM ${P("tr")})),
     ${P("tim")} AS (
       SELECT pe.id, i.category, i.amount::bigint AS amount,
              (i.amount::bigint * (10000 - COALESCE(ec.cost, pe.scost) - COALESCE(ec.acq, pe.sacq))) / 10000 AS margin,
@@ -442,6 +497,12 @@ function tierCost(program: Program, p: string, few: boolean): Sql {
       UNION ALL
       SELECT tt.i, tt.t, x.mo, 'c', c.category, SUM(c.cost), SUM(c.margin)::bigint, 0, count(*), 0
       FROM ${P("tpc")} c JOIN ${P("tpe")} x ON x.id = c.id JOIN ${P("tt")} tt ON tt."memberId" = x."memberId" AND x.mo < tt.t
+      GROUP BY 1, 2, 3, 4, 5
+      UNION ALL
+      -- Per region and category ('r', key: the region's length, ':', the region, the category), for the members of tr.
+      SELECT tr.i, tr.t, x.mo, 'r', char_length(x.region) || ':' || x.region || c.category, SUM(c.cost), SUM(c.margin)::bigint, 0,
+             count(*), 0
+      FROM ${P("tpc")} c JOIN ${P("tpe")} x ON x.id = c.id JOIN ${P("tr")} tr ON tr."memberId" = x."memberId" AND x.mo < tr.t
       GROUP BY 1, 2, 3, 4, 5)`;
 }
 
@@ -619,7 +680,7 @@ const economicsKey = (program: Program) =>
 async function readState(tx: SqlTx): Promise<State | undefined> {
   return tx.one<State>(sql`SELECT "purchaseId", "returnId", "ledgerId", "memberId", "npsId", economics, "catchUpCursor", "dimensionsCursor",
     "storeCategoryCursor", "categoryScopesCursor", "tierScopesCursor", "receiptDayId", "receiptScopesCursor",
-    "cohortLedgerCursor" FROM "MetricsRollupState" WHERE id = 1`);
+    "cohortLedgerCursor", "tierRegionsCursor" FROM "MetricsRollupState" WHERE id = 1`);
 }
 
 /**
@@ -640,7 +701,14 @@ const lock = (tx: SqlTx) => tx.many(sql`SELECT pg_advisory_xact_lock(8613, 13)`)
  * store × category days (by purchase id), the cohorts' ledger (by entry id).
  */
 export type Phase =
-  "past" | "dimensions" | "storeCategories" | "cohortLedger" | "categoryScopes" | "tierScopes" | "receiptScopes";
+  | "past"
+  | "dimensions"
+  | "storeCategories"
+  | "cohortLedger"
+  | "categoryScopes"
+  | "tierScopes"
+  | "receiptScopes"
+  | "tierRegions";
 
 export interface RefreshOptions {
   /** Run the catch-up of the past when it is not done (minutes on a large chain); otherwise only report. */
@@ -670,6 +738,8 @@ export interface RollupStatus {
   receiptScopes: boolean;
   /** Whether the ledger by enrollment month (a cohort's points) is filled too. */
   cohortLedger: boolean;
+  /** Whether the tier scopes' rows per region (a tier with a region) are filled too. */
+  tierRegions: boolean;
 }
 
 /**
@@ -727,6 +797,7 @@ export async function refreshRollups(
       tierScopesCursor: null,
       receiptScopesCursor: null,
       cohortLedgerCursor: null,
+      tierRegionsCursor: null,
     };
     await tx.many(sql`INSERT INTO "MetricsRollupState" (id, "purchaseId", "returnId", "ledgerId", "memberId", "npsId", "receiptDayId", economics, "catchUpCursor", "updatedAt")
       VALUES (1, ${s.purchaseId}::int, ${s.returnId}::int, ${s.ledgerId}::int, ${s.memberId}::int, ${s.npsId}::int, ${s.receiptDayId}::int,
@@ -741,6 +812,7 @@ export async function refreshRollups(
     tierScopes: false,
     receiptScopes: false,
     cohortLedger: false,
+    tierRegions: false,
   };
   if (!started) return no;
   if (started.catchUpCursor !== null) {
@@ -765,6 +837,7 @@ export async function refreshRollups(
     await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "dimensions");
     await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "tierScopes");
     await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "receiptScopes");
+    await backfillDimensions(db, program, now, econ, o.batchMembers ?? 50_000, o.onBatch, "tierRegions");
   }
   const [st] = await db.query<{
     c: number | null;
@@ -773,9 +846,10 @@ export async function refreshRollups(
     ts: number | null;
     rs: number | null;
     cl: number | null;
+    tr: number | null;
   }>(
     `SELECT "dimensionsCursor" AS c, "storeCategoryCursor" AS sc, "categoryScopesCursor" AS cs, "tierScopesCursor" AS ts,
-            "receiptScopesCursor" AS rs, "cohortLedgerCursor" AS cl
+            "receiptScopesCursor" AS rs, "cohortLedgerCursor" AS cl, "tierRegionsCursor" AS tr
      FROM "MetricsRollupState" WHERE id = 1`,
   );
   return {
@@ -786,6 +860,7 @@ export async function refreshRollups(
     tierScopes: st !== undefined && st.ts === null,
     receiptScopes: st !== undefined && st.rs === null,
     cohortLedger: st !== undefined && st.cl === null,
+    tierRegions: st !== undefined && st.tr === null,
   };
 }
 
@@ -821,6 +896,7 @@ async function catchUp(
             cats: st.categoryScopesCursor === null ? all : null,
             tiers: st.tierScopesCursor === null ? all : null,
             receipts: st.receiptScopesCursor === null ? all : null,
+            regions: st.tierRegionsCursor === null ? all : null,
           },
         ),
         "n",
@@ -854,6 +930,15 @@ async function catchUp(
   }
 }
 
+/** The rows each member-batch backfill makes (the rest of Parts: none). */
+const only: Record<"dimensions" | "categoryScopes" | "tierScopes" | "receiptScopes" | "tierRegions", Partial<Parts>> = {
+  dimensions: { dims: all },
+  categoryScopes: { cats: all },
+  tierScopes: { tiers: all },
+  receiptScopes: { receipts: all },
+  tierRegions: { regions: all },
+};
+
 /**
  * Fills the dimensions' rows member batch by member batch (resumable: the
  * cursor commits with each batch) on rollups that were caught up without
@@ -868,7 +953,7 @@ async function backfillDimensions(
   econ: string,
   batch: number,
   onBatch: ((done: number, total: number, phase?: Phase) => void) | undefined,
-  phase: "dimensions" | "categoryScopes" | "tierScopes" | "receiptScopes",
+  phase: "dimensions" | "categoryScopes" | "tierScopes" | "receiptScopes" | "tierRegions",
 ) {
   const column = (
     {
@@ -876,6 +961,7 @@ async function backfillDimensions(
       categoryScopes: "categoryScopesCursor",
       tierScopes: "tierScopesCursor",
       receiptScopes: "receiptScopesCursor",
+      tierRegions: "tierRegionsCursor",
     } as const
   )[phase];
   for (;;) {
@@ -894,20 +980,15 @@ async function backfillDimensions(
       if (a <= st.memberId)
         await applyCubeDelta(
           tx,
-          contribution(
-            program,
-            "n",
-            inBatch,
-            appliedUpTo(watermarks(st)),
-            false,
-            phase === "dimensions"
-              ? { base: false, dims: all, cats: null, tiers: null, receipts: null }
-              : phase === "tierScopes"
-                ? { base: false, dims: none, cats: null, tiers: all, receipts: null }
-                : phase === "receiptScopes"
-                  ? { base: false, dims: none, cats: null, tiers: null, receipts: all }
-                  : { base: false, dims: none, cats: all, tiers: null, receipts: null },
-          ),
+          contribution(program, "n", inBatch, appliedUpTo(watermarks(st)), false, {
+            base: false,
+            dims: none,
+            cats: null,
+            tiers: null,
+            receipts: null,
+            regions: null,
+            ...only[phase],
+          }),
           "n",
           null,
         );
@@ -1048,12 +1129,14 @@ async function applyNew(db: Database, program: Program, now: () => Date, batch: 
       const cc = st.categoryScopesCursor;
       const tc = st.tierScopesCursor;
       const rc = st.receiptScopesCursor;
+      const gc = st.tierRegionsCursor;
       const dimsParts: Parts = {
         base: true,
         dims: cur === null ? all : (col) => sql`${col} < ${cur}::int`,
         cats: cc === null ? all : (col) => sql`${col} < ${cc}::int`,
         tiers: tc === null ? all : (col) => sql`${col} < ${tc}::int`,
         receipts: rc === null ? all : (col) => sql`${col} < ${rc}::int`,
+        regions: gc === null ? all : (col) => sql`${col} < ${gc}::int`,
       };
       await applyCubeDelta(
         tx,

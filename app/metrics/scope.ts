@@ -171,6 +171,8 @@ export interface Rollups {
   receiptScopes(): Promise<boolean>;
   /** Whether the ledger by enrollment month (a cohort's points) is filled too. */
   cohortLedger(): Promise<boolean>;
+  /** Whether the tier scopes' rows per region (a tier with a region) are filled too. */
+  tierRegions(): Promise<boolean>;
 }
 
 /** The rollup key for `s` when the rollups can answer it and are ready, else null (the raw path). */

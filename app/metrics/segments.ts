@@ -51,15 +51,16 @@ export async function rfm(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): P
   };
   if ((await viaRollups(ru, rollupKey(s, ["chain"]))) !== null)
     return rfmSegmentSizes(cellsOf(await rfmCounts(ctx.db, s)));
-  // A tier alone: its members' cells from the tier scopes (the tier of a spend of 0: the chain minus the others
-  // and minus the members enrolled at or after the period's end).
-  const tier = await viaTierScopes(ru, s, ctx.program.tiers);
+  // A tier (alone or in a region): its members' cells from the tier scopes (the tier of a spend of 0: the chain,
+  // or the region's raw cells, minus the others and minus the members enrolled at or after the period's end).
+  const tier = await viaTierScopes(ru, s, ctx.program.tiers, { region: true });
   if (tier === "empty") return rfmSegmentSizes([]);
   if (tier !== null)
     return rfmSegmentSizes(
       await fromTierScopes(tier, {
         scopes: async (scopes) => cellsOf(await tierRfmCounts(ctx.db, s, scopes)),
-        chain: async () => cellsOf(await rfmCounts(ctx.db, s)),
+        chain: async () =>
+          s.region !== undefined ? rfmRows(ctx, { ...s, tierCode: undefined }) : cellsOf(await rfmCounts(ctx.db, s)),
         late: () => rfmRows(ctx, { ...s, tierCode: undefined, lateMembers: true }),
         minus: minusRows((c) => `${c.r}${c.f}${c.m}`, ["members"]),
       }),

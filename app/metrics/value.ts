@@ -106,21 +106,26 @@ export async function loyaltyCost(ctx: ServiceContext, s: MetricsScope, ru?: Rol
   const ck = key === null ? cohortCostKey(s) : null;
   const filled = async () => ru !== undefined && (await ru.storeCategories());
   const ready = key === "" || ((key !== null || ck !== null) && (await filled()));
-  // A tier (above the tier of a spend of 0) alone: its costs by month, once the tier scopes are filled.
+  // A tier (above the tier of a spend of 0), alone or in a region: its costs by month, once the tier scopes
+  // (and their rows per region) are filled.
   const tk =
     key === null && ck === null
       ? tierScopeOf(
           s,
           ctx.program.tiers.map((t) => t.code),
+          { region: true },
         )
       : null;
-  // The tier of a spend of 0: the chain's days minus the other tiers' and the late cohorts' rows (the store ×
-  // category days' backfill fills the cohorts' costs).
+  // The tier of a spend of 0 alone: the chain's days minus the other tiers' and the late cohorts' rows (the
+  // store × category days' backfill fills the cohorts' costs). In a region it reads the raw rows: the store ×
+  // category days do not count receipts, so which categories the tier left receipts in is not known there.
   const tiered =
     tk !== null &&
     ru !== undefined &&
     (await ru.tierScopes()) &&
-    (tk === "empty" || tk.i > 0 || (await ru.storeCategories()));
+    (tk === "empty" ||
+      (tk.i > 0 && (tk.region === undefined || (await ru.tierRegions()))) ||
+      (tk.region === undefined && (await ru.storeCategories())));
   const r = tiered
     ? tk === "empty"
       ? []
