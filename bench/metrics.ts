@@ -147,6 +147,8 @@ export async function benchMetrics(serverUrl: string | undefined) {
       [`cohort=${cohort}`, { cohort }],
       [`region+tier=silver+cohort`, { region, tierCode: "silver", cohort }],
       [`region+tier=gold`, { region, tierCode: "gold" }],
+      [`region+tier=base`, { region, tierCode: "base" }],
+      [`region+cohort`, { region, cohort }],
       [`store+tier=gold`, { storeId: store?.id ?? 1, tierCode: "gold" }],
     ];
     const picked = process.env.BENCH_METRICS_FILTERS?.split(",");

@@ -354,30 +354,39 @@ export async function loyaltyRows(db: Database, s: MetricsScope, pointValueKopec
 }
 
 /**
- * The enrollment month a loyalty cost query for one cohort reads from
- * MetricsCohortCost (whole months, the cohort alone), "empty" when it enrolled
- * at or after the period's end, else null (another path).
+ * The enrollment month a query for one cohort reads from MetricsCohortCost or
+ * MetricsCohortLedger (whole months, the cohort alone or, with `region`
+ * allowed, in a region), "empty" when it enrolled at or after the period's
+ * end, else null (another path).
  */
-export function cohortCostKey(s: MetricsScope): number | "empty" | null {
+export function cohortCostKey(s: MetricsScope, o: { region?: boolean } = {}): number | "empty" | null {
   if (!isMonthStart(s.from) || !isMonthStart(s.to) || s.from >= s.to || s.cohort === undefined) return null;
-  if (s.tierCode !== undefined || s.region !== undefined || s.storeId !== undefined) return null;
+  if (s.tierCode !== undefined || (s.region !== undefined && !o.region) || s.storeId !== undefined) return null;
   const m = /^(\d{4})-(\d{2})$/.exec(s.cohort);
   if (!m) return null;
   const k = Number(m[1]) * 12 + Number(m[2]) - 1;
   return k >= monthNumber(s.to) ? "empty" : k;
 }
 
+/** Loyalty cost of one cohort, alone or in a region (its stores' rows, its 'r' category rows). */
 export async function cohortLoyaltyRows(db: Database, s: MetricsScope, cohort: number, pointValueKopecks: number) {
   const { f, t } = months(s);
+  const inPeriod = sql`cohort = ${cohort}::int AND month >= ${f}::int AND month < ${t}::int`;
+  const r = s.region !== undefined ? regionCategories(s.region).slice(3) : null;
   return rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
     db,
     sql`SELECT 'store' AS kind, key, SUM(points) * ${pointValueKopecks}::int AS cost, SUM(margin) AS margin
-        FROM "MetricsCohortCost" WHERE cohort = ${cohort}::int AND kind = 's' AND month >= ${f}::int AND month < ${t}::int
+        FROM "MetricsCohortCost" WHERE ${inPeriod} AND kind = 's'
+          ${s.region !== undefined ? sql`AND key IN (SELECT id::text FROM "Store" WHERE region = ${s.region}::text)` : sql``}
         GROUP BY key HAVING SUM(purchases) > 0
         UNION ALL
-        SELECT 'category', key, round(SUM(cost)), SUM(margin)
-        FROM "MetricsCohortCost" WHERE cohort = ${cohort}::int AND kind = 'c' AND month >= ${f}::int AND month < ${t}::int
-        GROUP BY key
+        ${
+          r === null
+            ? sql`SELECT 'category', key, round(SUM(cost)), SUM(margin)
+        FROM "MetricsCohortCost" WHERE ${inPeriod} AND kind = 'c' GROUP BY key`
+            : sql`SELECT 'category', substr(key, char_length(${r}::text) + 1), round(SUM(cost)), SUM(margin)
+        FROM "MetricsCohortCost" WHERE ${inPeriod} AND kind = 'r' AND left(key, char_length(${r}::text)) = ${r}::text GROUP BY key`
+        }
         ORDER BY 1, 2`,
   );
 }
@@ -482,24 +491,39 @@ export async function baseTierLoyaltyRows(db: Database, s: MetricsScope, others:
     others.length === 0
       ? sql`false`
       : sql`tier IN (${Prisma.join(others.map((i) => sql`${i}::int`))}) AND at = ${t}::int`;
+  // In a region: its stores' rows, and per category the region's store × category days and the 'r' rows
+  // (keyed by the region's length-prefixed name, then the category) of the other tiers and the late cohorts.
+  const r = s.region !== undefined ? regionCategories(s.region).slice(3) : null;
+  const inRegion =
+    s.region !== undefined ? sql`AND key IN (SELECT id::text FROM "Store" WHERE region = ${s.region}::text)` : sql``;
+  const category =
+    r === null
+      ? { key: sql`key`, cond: sql`kind = 'c'` }
+      : {
+          key: sql`substr(key, char_length(${r}::text) + 1)`,
+          cond: sql`kind = 'r' AND left(key, char_length(${r}::text)) = ${r}::text`,
+        };
   return rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
     db,
     sql`WITH st AS (
           SELECT "storeId"::text AS key, SUM(points) AS points, SUM(margin) AS margin, SUM(purchases) AS k
-          FROM "MetricsStoreDay" WHERE ${inPeriod} GROUP BY 1
+          FROM "MetricsStoreDay" WHERE ${inPeriod} ${storeCond(s, sql`"storeId"`)} GROUP BY 1
           UNION ALL
-          SELECT key, -SUM(points), -SUM(margin), -SUM(purchases) FROM "MetricsTierCost" WHERE kind = 's' AND ${tiers} AND ${months_} GROUP BY 1
+          SELECT key, -SUM(points), -SUM(margin), -SUM(purchases) FROM "MetricsTierCost"
+          WHERE kind = 's' AND ${tiers} AND ${months_} ${inRegion} GROUP BY 1
           UNION ALL
           SELECT key, -SUM(points), -SUM(margin), -SUM(purchases) FROM "MetricsCohortCost"
-          WHERE kind = 's' AND cohort >= ${t}::int AND ${months_} GROUP BY 1),
+          WHERE kind = 's' AND cohort >= ${t}::int AND ${months_} ${inRegion} GROUP BY 1),
         ca AS (
           SELECT category AS key, SUM(cost) AS cost, SUM(margin) AS margin, SUM(purchases) AS k
-          FROM "MetricsCategoryDay" WHERE ${inPeriod} GROUP BY 1
+          FROM ${r === null ? sql`"MetricsCategoryDay"` : sql`"MetricsStoreCategoryDay"`} WHERE ${inPeriod} ${storeCond(s, sql`"storeId"`)}
+          GROUP BY 1
           UNION ALL
-          SELECT key, -SUM(cost), -SUM(margin), -SUM(purchases) FROM "MetricsTierCost" WHERE kind = 'c' AND ${tiers} AND ${months_} GROUP BY 1
+          SELECT ${category.key}, -SUM(cost), -SUM(margin), -SUM(purchases) FROM "MetricsTierCost"
+          WHERE ${category.cond} AND ${tiers} AND ${months_} GROUP BY 1
           UNION ALL
-          SELECT key, -SUM(cost), -SUM(margin), -SUM(purchases) FROM "MetricsCohortCost"
-          WHERE kind = 'c' AND cohort >= ${t}::int AND ${months_} GROUP BY 1)
+          SELECT ${category.key}, -SUM(cost), -SUM(margin), -SUM(purchases) FROM "MetricsCohortCost"
+          WHERE ${category.cond} AND cohort >= ${t}::int AND ${months_} GROUP BY 1)
     SELECT 'store' AS kind, key, SUM(points) * ${pointValueKopecks}::int AS cost, SUM(margin) AS margin FROM st GROUP BY key HAVING SUM(k) > 0
     UNION ALL
     SELECT 'category', key, round(SUM(cost)), SUM(margin) FROM ca GROUP BY key HAVING SUM(k) > 0

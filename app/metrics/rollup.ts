@@ -565,7 +565,7 @@ async function applyPurchaseDays(
   await tx.many(sql`WITH
     es AS (${overrides(Object.entries(e.stores), sql`int`)}),
     ec AS (${overrides(Object.entries(e.categories), sql`text`)}),
-    pe AS (SELECT p.id, p."storeId", p.at, st."timeZone", p.amount::bigint AS amount, p."pointsAccrued"::bigint AS pts,
+    pe AS (SELECT p.id, p."storeId", st.region, p.at, st."timeZone", p.amount::bigint AS amount, p."pointsAccrued"::bigint AS pts,
                   ${MONTH(sql`p.at`)} AS mo, (SELECT ${MONTH(sql`m."createdAt"`)} FROM "Member" m WHERE m.id = p."memberId") AS cohort,
                   COALESCE(es.cost, ${e.default.costShareBp}::int) AS scost,
                   COALESCE(es.acq, ${e.default.acquisitionShareBp}::int) AS sacq
@@ -592,16 +592,22 @@ async function applyPurchaseDays(
       UNION ALL
       SELECT pe.cohort, pe.mo, 'c', cm.category, SUM(cm.cost), SUM(cm.margin), 0, count(DISTINCT cm.id)
       FROM cm JOIN pe ON pe.id = cm.id WHERE ${to.storeCategories(sql`cm.id`)} GROUP BY 1, 2, 3, 4
+      UNION ALL
+      -- Per region and category: the region's length-prefixed name, then the category.
+      SELECT pe.cohort, pe.mo, 'r', char_length(pe.region) || ':' || pe.region || cm.category, SUM(cm.cost), SUM(cm.margin), 0,
+             count(DISTINCT cm.id)
+      FROM cm JOIN pe ON pe.id = cm.id WHERE ${to.storeCategories(sql`cm.id`)} GROUP BY 1, 2, 3, 4
       ON CONFLICT (cohort, month, kind, key) DO UPDATE SET
         cost = "MetricsCohortCost".cost + excluded.cost, margin = "MetricsCohortCost".margin + excluded.margin,
         points = "MetricsCohortCost".points + excluded.points, purchases = "MetricsCohortCost".purchases + excluded.purchases
       RETURNING 1),
     scd AS (
-      INSERT INTO "MetricsStoreCategoryDay" ("storeId", day, category, cost, margin)
-      SELECT "storeId", day, category, SUM(cost), SUM(margin) FROM cm WHERE ${to.storeCategories(sql`cm.id`)}
+      INSERT INTO "MetricsStoreCategoryDay" ("storeId", day, category, cost, margin, purchases)
+      SELECT "storeId", day, category, SUM(cost), SUM(margin), count(DISTINCT id) FROM cm WHERE ${to.storeCategories(sql`cm.id`)}
       GROUP BY 1, 2, 3
       ON CONFLICT ("storeId", day, category) DO UPDATE SET
-        cost = "MetricsStoreCategoryDay".cost + excluded.cost, margin = "MetricsStoreCategoryDay".margin + excluded.margin
+        cost = "MetricsStoreCategoryDay".cost + excluded.cost, margin = "MetricsStoreCategoryDay".margin + excluded.margin,
+        purchases = "MetricsStoreCategoryDay".purchases + excluded.purchases
       RETURNING 1)${
         to.days
           ? sql`,

@@ -101,9 +101,9 @@ export async function loyaltyCost(ctx: ServiceContext, s: MetricsScope, ru?: Rol
   const e = ctx.program.economics;
   const pv = ctx.program.pointValueKopecks;
   const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
-  // The chain reads the category days; a region or a store the store × category days, a cohort its
-  // costs by month, once they are filled.
-  const ck = key === null ? cohortCostKey(s) : null;
+  // The chain reads the category days; a region or a store the store × category days, a cohort (alone or
+  // in a region) its costs by month, once they are filled.
+  const ck = key === null ? cohortCostKey(s, { region: true }) : null;
   const filled = async () => ru !== undefined && (await ru.storeCategories());
   const ready = key === "" || ((key !== null || ck !== null) && (await filled()));
   // A tier (above the tier of a spend of 0), alone or in a region: its costs by month, once the tier scopes
@@ -116,16 +116,14 @@ export async function loyaltyCost(ctx: ServiceContext, s: MetricsScope, ru?: Rol
           { region: true },
         )
       : null;
-  // The tier of a spend of 0 alone: the chain's days minus the other tiers' and the late cohorts' rows (the
-  // store × category days' backfill fills the cohorts' costs). In a region it reads the raw rows: the store ×
-  // category days do not count receipts, so which categories the tier left receipts in is not known there.
+  // The tier of a spend of 0: the chain's (or the region's store × category) days minus the other tiers' and
+  // the late cohorts' rows (the store × category days' backfill fills the cohorts' costs).
   const tiered =
     tk !== null &&
     ru !== undefined &&
     (await ru.tierScopes()) &&
     (tk === "empty" ||
-      (tk.i > 0 && (tk.region === undefined || (await ru.tierRegions()))) ||
-      (tk.region === undefined && (await ru.storeCategories())));
+      ((tk.region === undefined || (await ru.tierRegions())) && (tk.i > 0 || (await ru.storeCategories()))));
   const r = tiered
     ? tk === "empty"
       ? []
