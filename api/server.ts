@@ -28,9 +28,17 @@ export function createHttpApp(opts: HttpOptions) {
   return app;
 }
 
-/** Listens on host:port; resolves with the server and the port it got (0 picks one). */
+/**
+ * Listens on host:port; resolves with the server and the port it got (0 picks one). Idle connections stay
+ * open longer than a client or a reverse proxy keeps them (Node's 5 s is shorter than most proxies' 60 s):
+ * otherwise a request sent on a connection the server is closing at that moment fails with ECONNRESET.
+ */
 export function listen(app: Hono, port: number, host: string): Promise<{ server: ServerType; port: number }> {
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => resolve({ server, port: info.port }));
+    if ("keepAliveTimeout" in server) {
+      server.keepAliveTimeout = 65_000;
+      server.headersTimeout = 66_000;
+    }
   });
 }
