@@ -533,14 +533,14 @@ export async function baseTierLoyaltyRows(db: Database, s: MetricsScope, others:
 
 /**
  * Receipts of tier scopes on the store-days a POS reported in the period, per
- * store, with the stores' reported totals; shaped like receiptRows.
+ * store in scope, with the stores' reported totals; shaped like receiptRows.
  */
 export async function tierReceiptRows(db: Database, s: MetricsScope, scopes: readonly string[]) {
   const epochDay = (d: Date) => Math.floor(d.getTime() / 86_400_000);
   return rows<{ storeId: number; mine: unknown; total: unknown }>(
     db,
     sql`WITH d AS (SELECT "storeId", SUM(receipts) AS total FROM "StoreReceiptDay"
-                   WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date GROUP BY 1),
+                   WHERE day >= ${day(s.from)}::date AND day < ${day(s.to)}::date ${storeCond(s, sql`"storeId"`)} GROUP BY 1),
         mp AS (SELECT a AS "storeId", SUM(members) AS k FROM "MetricsCube"
                WHERE cube = 'trc' AND ${scopes.length === 0 ? sql`false` : scopeIn(scopes)}
                  AND b >= ${epochDay(s.from)}::int AND b < ${epochDay(s.to)}::int GROUP BY 1)

@@ -52,7 +52,11 @@ import { Prisma } from "../../generated/prisma/client.js";
  * those: `trc` (a = store, b = local day as days since 1970-01-01, members =
  * receipts) for the store-days a POS reported (StoreReceiptDay, a source
  * like the others: a new report changes the contribution of the members who
- * bought there that day). A new ledger
+ * bought there that day). Their own backfill after those, for a tier with a
+ * region: for each region the member bought in before t, 'T<i>@<t>|r:<region>'
+ * `tret`, `coh` and `rfm` of their purchases there and `nps` of their answers
+ * about its stores, category scopes 'T<i>@<t>|cr:<region's length>:<region><category>',
+ * and MetricsTierCost rows per region and category (kind 'r'). A new ledger
  * entry or NPS answer changes its member's contribution like a purchase.
  *
  * When a member's purchases change, their old contribution is subtracted and
@@ -452,7 +456,8 @@ function contribution(
  * `<p>_tcost(tier, at, month, kind, key, cost, margin, points, purchases)`: the
  * loyalty cost rows of the `<p>_tt` members (tier i > 0 at month start t): every
  * purchase of theirs dated before t, split as loyaltyCost splits it (value.ts),
- * per store ('s') and per category ('c', '' for the amount without line items).
+ * per store ('s') and per category ('c', '' for the amount without line items);
+ * and of the `<p>_tr` members per region and category ('r').
  */
 function tierCost(program: Program, p: string, few: boolean): Sql {
   const P = (n: string) => raw(`${p}_${n}`);

@@ -157,9 +157,11 @@ export interface ReceiptShare {
  */
 export async function receiptShare(ctx: ServiceContext, s: MetricsScope, ru?: Rollups): Promise<ReceiptShare[]> {
   const key = await viaRollups(ru, rollupKey(s, ["chain", "region", "store"]));
-  // A tier alone: its receipts on the reported store-days from the tier scopes (the tier of a spend of 0: the
-  // chain's minus the other tiers' and minus those of members enrolled at or after the period's end).
-  const tier = key === null ? await viaTierScopes(ru, s, ctx.program.tiers) : null;
+  // A tier (with or without a store or region): its receipts on the reported store-days from the tier scopes,
+  // store by store (a customer of a store in scope is in its scope); the tier of a spend of 0: the chain's
+  // minus the other tiers' and minus those of members enrolled at or after the period's end.
+  const tier =
+    key === null ? await viaTierScopes(ru, { ...s, storeId: undefined, region: undefined }, ctx.program.tiers) : null;
   const plan = tier !== null && ru !== undefined && (await ru.receiptScopes()) ? tier : null;
   const r =
     key !== null
