@@ -82,6 +82,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
     ["the tier of a spend of 0", { from, to, tierCode: "base" }],
     ["a tier in a region", { from, to, tierCode: "silver", region: "Moscow" }],
     ["the tier of a spend of 0 in a region", { from, to, tierCode: "base", region: "Novosibirsk" }],
+    ["a tier at a store", { from, to, tierCode: "gold", storeId: stores[0]?.id }],
     ["a cohort", { from, to, cohort: "2025-11" }],
     ["a cohort in a region", { from, to, cohort: "2026-02", region: "Moscow" }],
     ["a cohort enrolled after the period", { from, to, cohort: "2026-05" }],
@@ -118,6 +119,59 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
         },
       }),
     ).rejects.toThrow("stopped");
+  }
+
+  /**
+   * Purchases of `members` arriving later (one line item each, `itemShare` of the amount in `category`),
+   * and with `score` an answer from each about the same store, as the POS and the bot would write them.
+   */
+  async function arrive(o: {
+    members: number[];
+    storeId: number;
+    amount: number;
+    pointsAccrued: number;
+    at: Date;
+    category: string;
+    itemShare: number;
+    score?: number;
+  }) {
+    const [{ hi, item, a } = { hi: 0, item: 0, a: 0 }] = await db.query<{ hi: number; item: number; a: number }>(
+      `SELECT (SELECT max(id) FROM "Purchase")::int AS hi, (SELECT max(id) FROM "PurchaseItem")::int AS item,
+              (SELECT max(id) FROM "NpsAnswer")::int AS a`,
+    );
+    const purchases = o.members.map((memberId, j) => ({
+      id: hi + 1 + j,
+      memberId,
+      storeId: o.storeId,
+      amount: o.amount,
+      pointsRedeemed: 0,
+      pointsAccrued: o.pointsAccrued,
+      returnedAmount: 0,
+      at: o.at,
+    }));
+    await writeDataset(db, {
+      stores: d.stores,
+      members: [],
+      purchases,
+      items: purchases.map((p, j) => ({
+        id: item + 1 + j,
+        purchaseId: p.id,
+        category: o.category,
+        amount: p.amount * o.itemShare,
+      })),
+      entries: [],
+      nps:
+        o.score === undefined
+          ? []
+          : o.members.map((memberId, j) => ({
+              id: a + 1 + j,
+              memberId,
+              storeId: o.storeId,
+              score: o.score as number,
+              answeredAt: new Date(o.at.getTime() + 86_400_000),
+            })),
+      receiptDays: [],
+    });
   }
 
   async function rollupsUsed() {
@@ -264,7 +318,7 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
     const [k] = await db.query<{ k: number }>(`SELECT count(*)::int AS k FROM "MetricsCube" WHERE scope ~ '^[TK]'`);
     expect(k?.k).toBeGreaterThan(0);
     // The filters compared are not empty ones.
-    for (const [, s] of scopes().slice(5, 11)) expect((await direct.activity(s)).activeMembers).toBeGreaterThan(0);
+    for (const [, s] of scopes().slice(5, 12)) expect((await direct.activity(s)).activeMembers).toBeGreaterThan(0);
     for (const [, s] of scopes()) expect(await everything(rolled, s)).toEqual(await everything(direct, s));
   });
 
@@ -397,27 +451,14 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
     // One batch, then stop (as a restarted job would).
     await stoppedIn("categoryScopes", 1, { batchMembers: 40 });
     // Purchases arriving mid-backfill, of a member it has passed and of one ahead of it: each lands once.
-    const [{ hi, item } = { hi: 0, item: 0 }] = await db.query<{ hi: number; item: number }>(
-      `SELECT (SELECT max(id) FROM "Purchase")::int AS hi, (SELECT max(id) FROM "PurchaseItem")::int AS item`,
-    );
-    const late = [d.members[0]?.id ?? 0, d.members[140]?.id ?? 0].map((memberId, j) => ({
-      id: hi + 1 + j,
-      memberId,
+    await arrive({
+      members: [d.members[0]?.id ?? 0, d.members[140]?.id ?? 0],
       storeId: stores[0]?.id ?? 0,
       amount: 90_00,
-      pointsRedeemed: 0,
       pointsAccrued: 3,
-      returnedAmount: 0,
       at: new Date("2026-02-11T10:00:00Z"),
-    }));
-    await writeDataset(db, {
-      stores: d.stores,
-      members: [],
-      purchases: late,
-      items: late.map((p, j) => ({ id: item + 1 + j, purchaseId: p.id, category: "dairy", amount: p.amount })),
-      entries: [],
-      nps: [],
-      receiptDays: [],
+      category: "dairy",
+      itemShare: 1,
     });
     for (const [, s] of local) expect(await categories(rolled, s)).toEqual(await categories(direct, s));
     const st = await rolled.refreshRollups({
@@ -482,27 +523,14 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
     expect(c).toBeGreaterThan(0);
     // Purchases arriving mid-backfill, of a member it has passed and of one ahead of it: each lands once
     // (large enough to move their tier).
-    const [{ hi, item } = { hi: 0, item: 0 }] = await db.query<{ hi: number; item: number }>(
-      `SELECT (SELECT max(id) FROM "Purchase")::int AS hi, (SELECT max(id) FROM "PurchaseItem")::int AS item`,
-    );
-    const late = [d.members[0]?.id ?? 0, d.members[140]?.id ?? 0].map((memberId, j) => ({
-      id: hi + 1 + j,
-      memberId,
+    await arrive({
+      members: [d.members[0]?.id ?? 0, d.members[140]?.id ?? 0],
       storeId: stores[1]?.id ?? 0,
       amount: 90_000_00,
-      pointsRedeemed: 0,
       pointsAccrued: 7,
-      returnedAmount: 0,
       at: new Date("2026-02-12T10:00:00Z"),
-    }));
-    await writeDataset(db, {
-      stores: d.stores,
-      members: [],
-      purchases: late,
-      items: late.map((p, j) => ({ id: item + 1 + j, purchaseId: p.id, category: "tobacco", amount: p.amount / 2 })),
-      entries: [],
-      nps: [],
-      receiptDays: [],
+      category: "tobacco",
+      itemShare: 0.5,
     });
     await same();
     const phases: string[] = [];
@@ -620,36 +648,15 @@ describe.each(testDatabases)("metrics rollups on $name", (tdb) => {
     expect(c).toBeGreaterThan(0);
     // A purchase in Moscow and an answer about a Moscow store, of a member the backfill has passed and of one
     // ahead of it: each lands once.
-    const moscow = stores.find((x) => x.region === "Moscow") as StoreRow;
-    const [{ hi, item, a } = { hi: 0, item: 0, a: 0 }] = await db.query<{ hi: number; item: number; a: number }>(
-      `SELECT (SELECT max(id) FROM "Purchase")::int AS hi, (SELECT max(id) FROM "PurchaseItem")::int AS item,
-              (SELECT max(id) FROM "NpsAnswer")::int AS a`,
-    );
-    const who = [d.members[1]?.id ?? 0, d.members[141]?.id ?? 0];
-    const late = who.map((memberId, j) => ({
-      id: hi + 1 + j,
-      memberId,
-      storeId: moscow.id,
+    await arrive({
+      members: [d.members[1]?.id ?? 0, d.members[141]?.id ?? 0],
+      storeId: (stores.find((x) => x.region === "Moscow") as StoreRow).id,
       amount: 40_000_00,
-      pointsRedeemed: 0,
       pointsAccrued: 9,
-      returnedAmount: 0,
       at: new Date("2026-01-20T10:00:00Z"),
-    }));
-    await writeDataset(db, {
-      stores: d.stores,
-      members: [],
-      purchases: late,
-      items: late.map((p, j) => ({ id: item + 1 + j, purchaseId: p.id, category: "coffee", amount: p.amount / 4 })),
-      entries: [],
-      nps: who.map((memberId, j) => ({
-        id: a + 1 + j,
-        memberId,
-        storeId: moscow.id,
-        score: 3,
-        answeredAt: new Date("2026-03-03T09:00:00Z"),
-      })),
-      receiptDays: [],
+      category: "coffee",
+      itemShare: 0.25,
+      score: 3,
     });
     await same();
     const phases: string[] = [];
