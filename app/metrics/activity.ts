@@ -109,7 +109,7 @@ export async function repurchaseByCategory(
     tk === "empty"
       ? "empty"
       : tk !== null
-        ? sql`${`T${tk.i}@${tk.t}|${tk.region !== undefined ? regionCategories(tk.region) : "c:"}`}::text`
+        ? `T${tk.i}@${tk.t}|${tk.region !== undefined ? regionCategories(tk.region) : "c:"}`
         : key === null
           ? categoryPrefix(s)
           : null;

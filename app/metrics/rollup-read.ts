@@ -146,11 +146,11 @@ export async function planCounts(db: Database, s: MetricsScope, plan: DimensionP
 
 /**
  * The cube scopes of repurchase by category for `s` on the rollups: the
- * prefix before the category, as SQL ('c:' the chain, 'cr:' a region, 'ck:' a
+ * prefix before the category ('c:' the chain, 'cr:' a region, 'ck:' a
  * cohort); "empty" when the cohort enrolled at or after the period's end; null
  * when another path answers (not whole months, a store, a tier, a cohort with a region).
  */
-export function categoryPrefix(s: MetricsScope): Sql | "empty" | null {
+export function categoryPrefix(s: MetricsScope): string | "empty" | null {
   if (!isMonthStart(s.from) || !isMonthStart(s.to) || s.from >= s.to) return null;
   if (s.storeId !== undefined || s.tierCode !== undefined) return null;
   if (s.cohort !== undefined) {
@@ -158,16 +158,22 @@ export function categoryPrefix(s: MetricsScope): Sql | "empty" | null {
     const m = /^(\d{4})-(\d{2})$/.exec(s.cohort);
     if (!m) return null;
     const k = Number(m[1]) * 12 + Number(m[2]) - 1;
-    return k >= monthNumber(s.to) ? "empty" : sql`${`ck:${k}:`}::text`;
+    return k >= monthNumber(s.to) ? "empty" : `ck:${k}:`;
   }
-  if (s.region !== undefined) return sql`('cr:' || char_length(${s.region}::text) || ':' || ${s.region}::text)`;
-  return sql`'c:'::text`;
+  if (s.region !== undefined) return regionCategories(s.region);
+  return "c:";
 }
 
-export async function categoryCounts(db: Database, s: MetricsScope, prefix: Sql = sql`'c:'::text`) {
+/**
+ * The cube's scopes that start with `prefix`: a LIKE pattern (its % and _ escaped, a region's name may hold
+ * them), which reads a range of the cube's key when the database's collation is C, as `left(scope, n) = p`
+ * never does (0.6 s against 6 ms over 7.5M cube rows at 1M).
+ */
+const scopeStarts = (prefix: string) => sql`scope LIKE ${`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}::text`;
+
+export async function categoryCounts(db: Database, s: MetricsScope, prefix = "c:") {
   const { f, t } = months(s);
-  // left(scope, n) = prefix, not LIKE: a region's name may hold % or _.
-  const inScope = sql`left(scope, char_length(${prefix})) = ${prefix}`;
+  const inScope = scopeStarts(prefix);
   return rows<{ category: string; customers: unknown; repeat: unknown }>(
     db,
     sql`WITH a AS (SELECT scope, SUM(members) FILTER (WHERE b < ${f}::int) AS customers,
@@ -175,7 +181,7 @@ export async function categoryCounts(db: Database, s: MetricsScope, prefix: Sql 
                    FROM "MetricsCube" WHERE cube = 'act' AND ${inScope} AND a >= ${f}::int AND a < ${t}::int GROUP BY scope),
             r AS (SELECT scope, SUM(members) AS second FROM "MetricsCube"
                   WHERE cube = 'rep' AND ${inScope} AND a >= ${f}::int AND a < ${t}::int AND b >= ${f}::int AND c < ${f}::int GROUP BY scope)
-    SELECT substr(a.scope, char_length(${prefix}) + 1) AS category, a.customers, COALESCE(a.multi, 0) + COALESCE(r.second, 0) AS repeat
+    SELECT substr(a.scope, char_length(${prefix}::text) + 1) AS category, a.customers, COALESCE(a.multi, 0) + COALESCE(r.second, 0) AS repeat
     FROM a LEFT JOIN r ON r.scope = a.scope WHERE a.customers > 0 ORDER BY 1`,
   );
 }
@@ -411,8 +417,8 @@ export function tierScopeOf(
   return { i, t: monthNumber(s.to), region: s.region };
 }
 
-/** The category scopes' prefix of a region ('cr:<length of its name>:<name>', then the category). */
-export const regionCategories = (region: string) => `cr:${region.length}:${region}`;
+/** The category scopes' prefix of a region ('cr:<length of its name in characters, as char_length>:<name>', then the category). */
+export const regionCategories = (region: string) => `cr:${[...region].length}:${region}`;
 
 /**
  * Repurchase by category for the tier of a spend of 0: the chain's category
@@ -430,7 +436,7 @@ export async function baseTierCategoryCounts(db: Database, s: MetricsScope, tier
   // One pass over the period's rows: each scope's sign and category (the cube is read once, not once per scope).
   const starts = (p: string) => sql`left(scope, char_length(${p}::text)) = ${p}::text`;
   const late =
-    s.region !== undefined ? sql`false` : sql`left(scope, 3) = 'ck:' AND split_part(scope, ':', 2)::int >= ${t}::int`;
+    s.region !== undefined ? sql`false` : sql`${scopeStarts("ck:")} AND split_part(scope, ':', 2)::int >= ${t}::int`;
   return rows<{ category: string; customers: unknown; repeat: unknown }>(
     db,
     sql`WITH src AS (
@@ -441,7 +447,7 @@ export async function baseTierCategoryCounts(db: Database, s: MetricsScope, tier
                       ELSE substr(scope, position(${`|${chain}`}::text IN scope) + char_length(${chain}::text) + 1) END AS category
           FROM "MetricsCube"
           WHERE cube IN ('act', 'rep') AND a >= ${f}::int AND a < ${t}::int
-            AND (${starts(chain)} OR (${late})${others.length > 0 ? sql` OR ${Prisma.join(others.map(starts), " OR ")}` : sql``})),
+            AND (${scopeStarts(chain)} OR (${late})${others.length > 0 ? sql` OR ${Prisma.join(others.map(scopeStarts), " OR ")}` : sql``})),
         agg AS (
           SELECT category,
                  SUM(sgn * members) FILTER (WHERE cube = 'act' AND b < ${f}::int) AS customers,
