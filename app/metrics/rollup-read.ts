@@ -374,25 +374,36 @@ export function cohortCostKey(s: MetricsScope, o: { region?: boolean } = {}): nu
   return k >= monthNumber(s.to) ? "empty" : k;
 }
 
+/**
+ * How the store and category rows of MetricsTierCost and MetricsCohortCost are read for a scope: `stores`
+ * narrows the store rows ('s') to a region's stores; `category` reads the category rows, 'c' keyed by the
+ * category or, in a region, 'r' keyed by the region's length-prefixed name (regionKey), then the category.
+ */
+function costKeys(s: MetricsScope) {
+  if (s.region === undefined) return { stores: sql``, category: { key: sql`key`, cond: sql`kind = 'c'` } };
+  const p = regionKey(s.region);
+  return {
+    stores: sql`AND key IN (SELECT id::text FROM "Store" WHERE region = ${s.region}::text)`,
+    category: {
+      key: sql`substr(key, char_length(${p}::text) + 1)`,
+      cond: sql`kind = 'r' AND left(key, char_length(${p}::text)) = ${p}::text`,
+    },
+  };
+}
+
 /** Loyalty cost of one cohort, alone or in a region (its stores' rows, its 'r' category rows). */
 export async function cohortLoyaltyRows(db: Database, s: MetricsScope, cohort: number, pointValueKopecks: number) {
   const { f, t } = months(s);
   const inPeriod = sql`cohort = ${cohort}::int AND month >= ${f}::int AND month < ${t}::int`;
-  const r = s.region !== undefined ? regionCategories(s.region).slice(3) : null;
+  const { stores, category } = costKeys(s);
   return rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
     db,
     sql`SELECT 'store' AS kind, key, SUM(points) * ${pointValueKopecks}::int AS cost, SUM(margin) AS margin
-        FROM "MetricsCohortCost" WHERE ${inPeriod} AND kind = 's'
-          ${s.region !== undefined ? sql`AND key IN (SELECT id::text FROM "Store" WHERE region = ${s.region}::text)` : sql``}
+        FROM "MetricsCohortCost" WHERE ${inPeriod} AND kind = 's' ${stores}
         GROUP BY key HAVING SUM(purchases) > 0
         UNION ALL
-        ${
-          r === null
-            ? sql`SELECT 'category', key, round(SUM(cost)), SUM(margin)
-        FROM "MetricsCohortCost" WHERE ${inPeriod} AND kind = 'c' GROUP BY key`
-            : sql`SELECT 'category', substr(key, char_length(${r}::text) + 1), round(SUM(cost)), SUM(margin)
-        FROM "MetricsCohortCost" WHERE ${inPeriod} AND kind = 'r' AND left(key, char_length(${r}::text)) = ${r}::text GROUP BY key`
-        }
+        SELECT 'category', ${category.key}, round(SUM(cost)), SUM(margin)
+        FROM "MetricsCohortCost" WHERE ${inPeriod} AND ${category.cond} GROUP BY key
         ORDER BY 1, 2`,
   );
 }
@@ -417,8 +428,10 @@ export function tierScopeOf(
   return { i, t: monthNumber(s.to), region: s.region };
 }
 
-/** The category scopes' prefix of a region ('cr:<length of its name in characters, as char_length>:<name>', then the category). */
-export const regionCategories = (region: string) => `cr:${[...region].length}:${region}`;
+/** A region's name prefixed by its length in characters (as char_length counts them) and ':', so a category can follow it. */
+const regionKey = (region: string) => `${[...region].length}:${region}`;
+/** The category scopes' prefix of a region ('cr:' and its regionKey, then the category). */
+export const regionCategories = (region: string) => `cr:${regionKey(region)}`;
 
 /**
  * Repurchase by category for the tier of a spend of 0: the chain's category
@@ -462,22 +475,15 @@ export async function baseTierCategoryCounts(db: Database, s: MetricsScope, tier
 export async function tierLoyaltyRows(db: Database, s: MetricsScope, tier: number, pointValueKopecks: number) {
   const { f, t } = months(s);
   const inPeriod = sql`tier = ${tier}::int AND at = ${t}::int AND month >= ${f}::int AND month < ${t}::int`;
-  const p = s.region !== undefined ? regionCategories(s.region).slice(3) : "";
+  const { stores, category } = costKeys(s);
   return rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
     db,
     sql`SELECT 'store' AS kind, key, SUM(points) * ${pointValueKopecks}::int AS cost, SUM(margin) AS margin
-        FROM "MetricsTierCost" WHERE ${inPeriod} AND kind = 's'
-          ${s.region !== undefined ? sql`AND key IN (SELECT id::text FROM "Store" WHERE region = ${s.region}::text)` : sql``}
+        FROM "MetricsTierCost" WHERE ${inPeriod} AND kind = 's' ${stores}
         GROUP BY key HAVING SUM(purchases) > 0
         UNION ALL
-        ${
-          s.region === undefined
-            ? sql`SELECT 'category', key, round(SUM(cost)), SUM(margin)
-        FROM "MetricsTierCost" WHERE ${inPeriod} AND kind = 'c' GROUP BY key HAVING SUM(purchases) > 0`
-            : sql`SELECT 'category', substr(key, char_length(${p}::text) + 1), round(SUM(cost)), SUM(margin)
-        FROM "MetricsTierCost" WHERE ${inPeriod} AND kind = 'r' AND left(key, char_length(${p}::text)) = ${p}::text
-        GROUP BY key HAVING SUM(purchases) > 0`
-        }
+        SELECT 'category', ${category.key}, round(SUM(cost)), SUM(margin)
+        FROM "MetricsTierCost" WHERE ${inPeriod} AND ${category.cond} GROUP BY key HAVING SUM(purchases) > 0
         ORDER BY 1, 2`,
   );
 }
@@ -497,18 +503,9 @@ export async function baseTierLoyaltyRows(db: Database, s: MetricsScope, others:
     others.length === 0
       ? sql`false`
       : sql`tier IN (${Prisma.join(others.map((i) => sql`${i}::int`))}) AND at = ${t}::int`;
-  // In a region: its stores' rows, and per category the region's store × category days and the 'r' rows
-  // (keyed by the region's length-prefixed name, then the category) of the other tiers and the late cohorts.
-  const r = s.region !== undefined ? regionCategories(s.region).slice(3) : null;
-  const inRegion =
-    s.region !== undefined ? sql`AND key IN (SELECT id::text FROM "Store" WHERE region = ${s.region}::text)` : sql``;
-  const category =
-    r === null
-      ? { key: sql`key`, cond: sql`kind = 'c'` }
-      : {
-          key: sql`substr(key, char_length(${r}::text) + 1)`,
-          cond: sql`kind = 'r' AND left(key, char_length(${r}::text)) = ${r}::text`,
-        };
+  // In a region: its stores' rows, and per category the region's store × category days and the other tiers'
+  // and the late cohorts' 'r' rows.
+  const { stores: inRegion, category } = costKeys(s);
   return rows<{ kind: "store" | "category"; key: string; cost: unknown; margin: unknown }>(
     db,
     sql`WITH st AS (
@@ -522,7 +519,7 @@ export async function baseTierLoyaltyRows(db: Database, s: MetricsScope, others:
           WHERE kind = 's' AND cohort >= ${t}::int AND ${months_} ${inRegion} GROUP BY 1),
         ca AS (
           SELECT category AS key, SUM(cost) AS cost, SUM(margin) AS margin, SUM(purchases) AS k
-          FROM ${r === null ? sql`"MetricsCategoryDay"` : sql`"MetricsStoreCategoryDay"`} WHERE ${inPeriod} ${storeCond(s, sql`"storeId"`)}
+          FROM ${s.region === undefined ? sql`"MetricsCategoryDay"` : sql`"MetricsStoreCategoryDay"`} WHERE ${inPeriod} ${storeCond(s, sql`"storeId"`)}
           GROUP BY 1
           UNION ALL
           SELECT ${category.key}, -SUM(cost), -SUM(margin), -SUM(purchases) FROM "MetricsTierCost"

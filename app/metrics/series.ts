@@ -130,13 +130,13 @@ async function pointSeries(ctx: ServiceContext, s: MetricsScope, ru: Rollups | u
     return fromTierScopes(tier, {
       scopes: (scopes) => tierPointSeries(ctx.db, s, scopes),
       chain: () => ledgerSeries(ctx.db, s),
-      late: () => memberRows(ctx, { ...s, tierCode: undefined, lateMembers: true }, true, false),
+      late: () => pointRows(ctx, { ...s, tierCode: undefined, lateMembers: true }),
       minus: minusRows<Row>((x) => `${x.what} ${x.month}`, ["a"]),
     });
   const ck = cohortCostKey(s);
   if (ck === "empty") return [];
   if (ck !== null && ru !== undefined && (await ru.cohortLedger())) return cohortPointSeries(ctx.db, s, ck);
-  return memberRows(ctx, s, true, false);
+  return pointRows(ctx, s);
 }
 
 /** The series' points rows: the ledger before the period's end by month (null: before the period), of the members in `sm` when filtered. */
@@ -168,16 +168,20 @@ function rawRows(ctx: ServiceContext, s: MetricsScope, ledger: boolean) {
   );
 }
 
-/** The series' NPS rows (with `answers`) and points rows (with `points`) of the members in a member-filtered scope. */
-function memberRows(ctx: ServiceContext, s: MetricsScope, points: boolean, answers = true) {
+/** The series' points rows of the members in scope, from the raw rows. */
+function pointRows(ctx: ServiceContext, s: MetricsScope) {
+  return rows<Row>(ctx.db, sql`WITH ${scopeCtes(ctx.program, s)} ${pointsSql(s)}`);
+}
+
+/** The series' NPS rows and, with `points`, points rows of the members in a member-filtered scope. */
+function memberRows(ctx: ServiceContext, s: MetricsScope, points: boolean) {
   return rows<Row>(
     ctx.db,
     sql`WITH ${scopeCtes(ctx.program, s)}
     SELECT 'nps' AS what, to_char(a."answeredAt", 'YYYY-MM') AS month, count(*) FILTER (WHERE a.score <= 6) AS a,
            count(*) FILTER (WHERE a.score BETWEEN 7 AND 8) AS b, count(*) FILTER (WHERE a.score >= 9) AS c
     FROM "NpsAnswer" a JOIN sm ON sm.id = a."memberId"
-    WHERE ${answers ? sql`true` : sql`false`}
-      AND a."answeredAt" >= ${s.from}::timestamp AND a."answeredAt" < ${s.to}::timestamp ${storeCond(s, sql`a."storeId"`)}
+    WHERE a."answeredAt" >= ${s.from}::timestamp AND a."answeredAt" < ${s.to}::timestamp ${storeCond(s, sql`a."storeId"`)}
     GROUP BY 2
     ${points ? sql`UNION ALL ${pointsSql(s)}` : sql``}`,
   );
