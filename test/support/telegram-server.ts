@@ -556,6 +556,12 @@ function tryJson(v: string): unknown {
 }
 
 /** A Telegram user in a private chat with the bot, acting as a real client would. */
+/** Telegram marks a leading /command (with @bot if given) as a bot_command entity. */
+function commandEntities(text: string): { entities?: Json[] } {
+  if (!text.startsWith("/")) return {};
+  return { entities: [{ type: "bot_command", offset: 0, length: text.split(/[\s@]/)[0]?.length ?? 1 }] };
+}
+
 export class SimUser {
   phone = "";
   private seen = 0;
@@ -592,15 +598,12 @@ export class SimUser {
   }
 
   send(text: string) {
-    const entities = text.startsWith("/")
-      ? [{ type: "bot_command", offset: 0, length: text.split(/[\s@]/)[0]?.length ?? 1 }]
-      : undefined;
-    return this.message({ text, ...(entities ? { entities } : {}) });
+    return this.message({ text, ...commandEntities(text) });
   }
 
   /** A text sent as a reply to one of the bot's messages (Telegram's "Reply"). */
   replyTo(to: SentMessage, text: string) {
-    return this.message({ text, reply_to_message: to });
+    return this.message({ text, ...commandEntities(text), reply_to_message: to });
   }
 
   /** A text the user formatted in their client (bold, links…): Telegram sends it with entities. */
