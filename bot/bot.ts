@@ -112,6 +112,12 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
       plugins: [withDeps as MiddlewareFn<BaseContext>, i18n] as MiddlewareFn<ConversationContext>[],
     }),
   );
+  // The busiest path first: an enrolled member's /card (or 💳) outside a conversation goes to the
+  // card at once, not through the staff, review, broadcast, enrollment and help handlers, each of
+  // which would ask whether the update is theirs and leave its link in the chain the update holds
+  // while the picture is sent. None of them answers /card; a /card sent in reply to a review or
+  // survey prompt is a request for the card, not a comment.
+  bot.filter((ctx) => ctx.member !== null, cardFeature);
   bot.use(createStaffFeature());
   // Staff and admins moderate reviews; shoppers' stars and comments reach it too.
   bot.use(reviewsFeature);
@@ -130,7 +136,6 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
   );
   bot.use(
     surveysFeature,
-    cardFeature,
     offersFeature,
     storesFeature,
     inviteFeature,

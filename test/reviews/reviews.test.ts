@@ -104,6 +104,26 @@ describe.each(testDatabases)("reviews of a visit on $name", ({ open }) => {
     expect(await reviewEntries(m.id)).toEqual([{ points: 50 }]);
   });
 
+  it("When a shopper answers the comment prompt with /card, then the card comes and the comment typed after is the one kept", async () => {
+    const { u, m } = await shopper();
+    await buy(m.id);
+    await later(23 * HOUR);
+    await u.click("★★★★☆");
+    const prompt = await u.reply();
+    expect(prompt.text).toMatch(/^Хотите добавить пару слов или фото\?/);
+
+    u.replyTo(prompt, "/card");
+    const card = await u.reply();
+    expect(card.caption).toMatch(/^💳 Карта Kopilka · Вера/);
+
+    u.replyTo(prompt, "Всё понравилось");
+    expect((await u.reply()).text).toBe("Спасибо! Отзыв передан магазину.");
+    const rows = await db.query<{ comment: string | null }>(`SELECT comment FROM "Review" WHERE "memberId" = $1`, [
+      m.id,
+    ]);
+    expect(rows).toEqual([{ comment: "Всё понравилось" }]);
+  });
+
   it("When five-star reviews are approved past the weekly cap, then the first three earn as much as one star did and the fourth nothing", async () => {
     const { u, m } = await shopper();
     const purchases = [await buy(m.id), await buy(m.id), await buy(m.id), await buy(m.id)];
