@@ -45,7 +45,8 @@ export interface Card {
 
 /** What cardsSql returns; timestamps come as JSON text in UTC without a zone. */
 interface CardRow {
-  member: {
+  /** By member id only: by Telegram id the whole row comes beside the card (`row`), and is not built twice. */
+  member?: {
     id: number;
     firstName: string | null;
     lastName: string | null;
@@ -65,13 +66,18 @@ interface CardRow {
 /**
  * Cards of several members as of `now`, each row its member's id and card:
  * the tier window's purchases after `from`, the live lots expiring by `horizon`.
- * By Telegram id, each row has the whole member row too (`row`): a chat's
- * /card reads its member and card in one statement.
+ * By Telegram id, each row has the whole member row too (`row`), in place of
+ * the card's own few member fields: a chat's /card reads its member and card
+ * in one statement.
  */
 const cardsSql = (by: { ids: number[] } | { telegramIds: string[] }, from: string, now: string, horizon: string) => sql`
-  SELECT m.id, ${"telegramIds" in by ? sql`row_to_json(m) AS row, ` : sql``}json_build_object(
-    'member', json_build_object('id', m.id, 'firstName', m."firstName", 'lastName', m."lastName",
-      'memberCode', m."memberCode", 'balance', m.balance, 'status', m.status, 'birthday', m.birthday),
+  SELECT m.id, ${
+    "telegramIds" in by
+      ? sql`row_to_json(m) AS row, json_build_object(`
+      : sql`json_build_object('member', json_build_object('id', m.id, 'firstName', m."firstName",
+          'lastName', m."lastName", 'memberCode', m."memberCode", 'balance', m.balance, 'status', m.status,
+          'birthday', m.birthday),`
+  }
     'window', (SELECT json_build_object('spend', COALESCE(SUM(p.amount - p."returnedAmount"), 0), 'visits', count(*),
       'oldest', min(p.at))
       FROM "Purchase" p WHERE p."memberId" = m.id AND p.at > ${from}::timestamp AND p.at <= ${now}::timestamp),
@@ -140,7 +146,7 @@ export function createCardService(ctx: ServiceContext) {
     const member = memberFromJson(found.row);
     return {
       member,
-      card: member.status === "deleted" ? null : toCard(found.id, found.card, now, CARD_EXPIRING_DAYS).card,
+      card: member.status === "deleted" ? null : toCard(found.id, member, found.card, now, CARD_EXPIRING_DAYS),
     };
   }
 
@@ -152,14 +158,21 @@ export function createCardService(ctx: ServiceContext) {
    */
   async function load(memberId: number, expiringDays: number) {
     const { now, found } = await readCards(memberId);
-    if (!found || found.card.member.status === "deleted")
+    const m = found?.card.member;
+    if (!found || !m || m.status === "deleted")
       throw new DomainError("MEMBER.NOT_FOUND", "no such member", { memberId });
-    return toCard(memberId, found.card, now, expiringDays);
+    const member = { ...m, birthday: m.birthday ? utcFromJson(m.birthday) : null };
+    return { card: toCard(memberId, member, found.card, now, expiringDays), member };
   }
 
-  /** The card of a row cardsSql read at `now`. */
-  function toCard(memberId: number, found: CardRow, now: Date, expiringDays: number) {
-    const member = { ...found.member, birthday: found.member.birthday ? utcFromJson(found.member.birthday) : null };
+  /** The card of a row cardsSql read at `now`, for the member it was read with. */
+  function toCard(
+    memberId: number,
+    member: Pick<MemberRow, "firstName" | "memberCode" | "balance">,
+    found: CardRow,
+    now: Date,
+    expiringDays: number,
+  ): Card {
     const last = found.last.map((e) => ({ ...e, createdAt: utcFromJson(e.at) }));
     const progress = tierProgressOfWindow(
       program.tiers,
@@ -190,7 +203,7 @@ export function createCardService(ctx: ServiceContext) {
       imageFileId: found.imageFileId,
       asOf: now,
     };
-    return { card, member };
+    return card;
   }
 
   async function card(memberId: number, expiringDays = CARD_EXPIRING_DAYS): Promise<Card> {
