@@ -555,13 +555,13 @@ function tryJson(v: string): unknown {
   return v;
 }
 
-/** A Telegram user in a private chat with the bot, acting as a real client would. */
-/** Telegram marks a leading /command (with @bot if given) as a bot_command entity. */
+/** Telegram marks a leading /command as a bot_command entity. */
 function commandEntities(text: string): { entities?: Json[] } {
   if (!text.startsWith("/")) return {};
   return { entities: [{ type: "bot_command", offset: 0, length: text.split(/[\s@]/)[0]?.length ?? 1 }] };
 }
 
+/** A Telegram user in a private chat with the bot, acting as a real client would. */
 export class SimUser {
   phone = "";
   private seen = 0;
