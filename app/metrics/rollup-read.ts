@@ -447,15 +447,14 @@ export async function baseTierCategoryCounts(db: Database, s: MetricsScope, tier
   const chain = s.region !== undefined ? regionCategories(s.region) : "c:";
   const others = Array.from({ length: tiers - 1 }, (_, j) => `T${j + 1}@${t}|${chain}`);
   // One pass over the period's rows: each scope's sign and category (the cube is read once, not once per scope).
-  const starts = (p: string) => sql`left(scope, char_length(${p}::text)) = ${p}::text`;
   const late =
     s.region !== undefined ? sql`false` : sql`${scopeStarts("ck:")} AND split_part(scope, ':', 2)::int >= ${t}::int`;
   return rows<{ category: string; customers: unknown; repeat: unknown }>(
     db,
     sql`WITH src AS (
           SELECT cube, b, c, d, members,
-                 CASE WHEN ${starts(chain)} THEN 1 ELSE -1 END AS sgn,
-                 CASE WHEN ${starts(chain)} THEN substr(scope, char_length(${chain}::text) + 1)
+                 CASE WHEN ${scopeStarts(chain)} THEN 1 ELSE -1 END AS sgn,
+                 CASE WHEN ${scopeStarts(chain)} THEN substr(scope, char_length(${chain}::text) + 1)
                       WHEN left(scope, 3) = 'ck:' THEN substring(scope FROM '^ck:[0-9]+:(.*)$')
                       ELSE substr(scope, position(${`|${chain}`}::text IN scope) + char_length(${chain}::text) + 1) END AS category
           FROM "MetricsCube"
