@@ -16,6 +16,14 @@ import type { AddressInfo } from "node:net";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Telegram objects are open-ended JSON
 type Json = Record<string, any>;
 
+/** One size of a photo, as Telegram describes it. */
+export interface PhotoSize {
+  file_id: string;
+  file_unique_id: string;
+  width: number;
+  height: number;
+}
+
 export interface SentMessage extends Json {
   message_id: number;
   chat: { id: number; type: string; first_name?: string };
@@ -79,7 +87,7 @@ export class FakeTelegram {
   readonly calls: { method: string; payload: Json; uploads: string[]; at: number }[] = [];
   readonly commands: Json[] = [];
   readonly documents = new Map<string, { fileName: string; content: Buffer }>();
-  /** Photos Telegram stores, by the file_id it gave them (the bytes as uploaded). */
+  /** Photos Telegram stores, by the file_id it gave them: the bytes as the bot uploaded them (none for a user's). */
   readonly photos = new Map<string, { content: Buffer; width: number; height: number }>();
   readonly callbackAnswers: Json[] = [];
   readonly webhookDeliveries: { status: number }[] = [];
@@ -200,6 +208,26 @@ export class FakeTelegram {
     const res = await fetch(this.webhook.url, { method: "POST", headers, body: JSON.stringify(update) });
     this.webhookDeliveries.push({ status: res.status });
     await res.arrayBuffer();
+  }
+
+  /**
+   * A photo a user sends: Telegram keeps it in sizes that fit 90, 320 and 800
+   * pixels and the original (at most 1280), each with its own file_id, which
+   * sendPhoto then accepts. Only the sizes are kept; no test reads the bytes.
+   */
+  receivePhoto(width: number, height: number): PhotoSize[] {
+    const n = this.nextFileId++;
+    const longest = Math.max(width, height);
+    const fit = (box: number) => ({
+      width: Math.round((width * box) / longest),
+      height: Math.round((height * box) / longest),
+    });
+    const sizes = [...[90, 320, 800].filter((box) => box < longest).map(fit), fit(Math.min(longest, 1280))];
+    return sizes.map((size, i) => {
+      const fileId = `AgACAgIAAxkBAAI${n}user${i}`;
+      this.photos.set(fileId, { content: Buffer.alloc(0), ...size });
+      return { file_id: fileId, file_unique_id: `u${fileId}`, ...size };
+    });
   }
 
   nextMessage(chatId: number, extra: Json): SentMessage {
@@ -431,7 +459,7 @@ export class FakeTelegram {
               file_unique_id: `u${fileId}`,
               width: photo.width,
               height: photo.height,
-              file_size: photo.content.length,
+              ...(photo.content.length ? { file_size: photo.content.length } : {}),
             },
           ],
           ...(caption !== undefined ? { caption } : {}),
@@ -645,8 +673,20 @@ export class SimUser {
     });
   }
 
-  sendPhoto() {
-    return this.message({ photo: [{ file_id: "ph", file_unique_id: "ph", width: 90, height: 90 }] });
+  /**
+   * A photo from the phone's gallery, as Telegram delivers it: every size it
+   * made, smallest first, each a file_id the bot may send on (a bot keeps the
+   * last, the largest); a caption with its formatting, as a reply when `replyTo`.
+   */
+  sendPhoto(o: { caption?: string; captionEntities?: Json[]; replyTo?: SentMessage } = {}) {
+    const photo = this.tg.receivePhoto(1280, 960);
+    const { update_id } = this.message({
+      photo,
+      ...(o.caption !== undefined ? { caption: o.caption } : {}),
+      ...(o.captionEntities ? { caption_entities: o.captionEntities } : {}),
+      ...(o.replyTo ? { reply_to_message: o.replyTo } : {}),
+    });
+    return { update_id, photo };
   }
 
   /**
