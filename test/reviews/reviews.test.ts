@@ -124,6 +124,44 @@ describe.each(testDatabases)("reviews of a visit on $name", ({ open }) => {
     expect(rows).toEqual([{ comment: "Всё понравилось" }]);
   });
 
+  it("When a shopper answers the prompt with a captioned photo, then the store's moderators see the largest size with the caption, and approving pays as for words", async () => {
+    // A store of its own, so its /reviews lists this review alone.
+    const arbat = (await createStore(db, { name: "Копилка на Арбате" })).id;
+    const moderator = h.tg.user({ first_name: "Касса Арбат", language_code: "ru" });
+    const { token } = await h.services.staff.createInvite(arbat, 1);
+    await h.services.staff.acceptInvite(token, { telegramId: moderator.id, chatId: moderator.id, name: "Касса Арбат" });
+    const { u, m } = await shopper();
+    // Bought at 11:00 in Moscow, whatever the clock reads after the tests before: asked at 10:00 the next day.
+    const eleven = new Date(clock.now());
+    eleven.setUTCHours(8, 0, 0, 0);
+    if (eleven <= clock.now()) eleven.setUTCDate(eleven.getUTCDate() + 1);
+    clock.set(eleven);
+    await h.services.purchases.recordPurchase({
+      storeId: arbat,
+      member: { id: m.id },
+      receiptId: `RV-${++receipt}`,
+      amountKopecks: 150_000,
+    });
+    await h.idle();
+    await later(23 * HOUR);
+    await u.click("★★★★★");
+    const prompt = await u.reply();
+
+    const sent = u.sendPhoto({ caption: "Красивая витрина", replyTo: prompt });
+    expect((await u.reply()).text).toBe("Спасибо! Отзыв передан магазину.");
+    expect(sent.photo.map((s) => s.width)).toEqual([90, 320, 800, 1280]);
+    const before = await balance(m.id);
+
+    moderator.send("/reviews");
+    const item = await moderator.reply();
+    expect(item.photo?.[0]?.file_id).toBe(sent.photo.at(-1)?.file_id);
+    expect(item.caption).toBe("Копилка на Арбате · ★★★★★ · Вера\n«Красивая витрина»");
+    u.listen();
+    await moderator.click("✅ Одобрить");
+    expect((await u.reply()).text).toBe("+50 баллов за ваш отзыв о «Копилка на Арбате». Спасибо!");
+    expect(await balance(m.id)).toBe(before + 50);
+  });
+
   it("When five-star reviews are approved past the weekly cap, then the first three earn as much as one star did and the fourth nothing", async () => {
     const { u, m } = await shopper();
     const purchases = [await buy(m.id), await buy(m.id), await buy(m.id), await buy(m.id)];
