@@ -97,6 +97,44 @@ describe.each(testDatabases)("the guided broadcast walk on $name", ({ open }) =>
     expect(others.map(got)).toEqual([0, 0, 0]);
   });
 
+  it("When the marketer's message is a captioned photo, then the preview and each member of the segment get its largest size with the caption, formatted", async () => {
+    marketer.send("/broadcast");
+    await marketer.reply();
+    await marketer.click("Покупали категорию");
+    await marketer.reply();
+    marketer.send("bakery");
+    const [count] = await marketer.replies(2);
+    expect(count?.text).toBe("В сегменте 3 участника, кому можно писать.");
+
+    const sent = marketer.sendPhoto({
+      caption: "Свежий хлеб & булки",
+      captionEntities: [{ type: "bold", offset: 0, length: 11 }],
+    });
+    const largest = sent.photo.at(-1)?.file_id;
+    expect((await marketer.reply()).text).toMatch(/кнопку/);
+    await marketer.click("Без кнопки");
+    const [, shown] = await marketer.replies(3);
+    expect(shown?.photo?.[0]?.file_id).toBe(largest);
+    expect(shown?.caption).toBe("<b>Свежий хлеб</b> &amp; булки");
+    await marketer.click("Дальше");
+    await marketer.reply();
+    await marketer.click("0 %");
+    await marketer.reply();
+    await marketer.click("Сейчас");
+    await marketer.reply();
+    await marketer.click("✅ Отправить");
+    await marketer.reply();
+
+    await h.kopilka.broadcasts(h.broadcaster).drain();
+    for (const tid of others) {
+      const photos = h.tg.chat(tid).messages.filter((m) => m.photo);
+      expect(photos.map((m) => [m.photo?.[0]?.file_id, m.caption])).toEqual([
+        [largest, "<b>Свежий хлеб</b> &amp; булки"],
+      ]);
+    }
+    expect(tea.some((t) => h.tg.chat(t).messages.some((m) => m.photo))).toBe(false);
+  });
+
   it("When the marketer cancels mid-way, then nothing is created", async () => {
     const before = await db.prisma.broadcast.count();
     marketer.send("/broadcast");
