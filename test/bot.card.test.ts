@@ -36,7 +36,9 @@ describe.each(testDatabases)("the card picture on $name", ({ open }) => {
     const [u, m] = await member();
     u.send("/card");
     const msg = await u.reply();
-    const fileId = msg.photo?.[0]?.file_id as string;
+    // Telegram keeps thumbnails beside the picture; the last size is the picture itself.
+    expect(msg.photo?.map((p: { width: number }) => p.width)).toEqual([90, 320, 726]);
+    const fileId = msg.photo?.at(-1)?.file_id as string;
     const picture = h.tg.photos.get(fileId);
     expect(picture).toBeDefined();
     const read = readCardPicture(picture?.content as Buffer);
@@ -60,8 +62,8 @@ describe.each(testDatabases)("the card picture on $name", ({ open }) => {
     const [up, again] = photoCalls(u);
     expect(up?.uploads).toHaveLength(1);
     expect(again?.uploads).toEqual([]);
-    expect(again?.payload.photo).toBe(first.photo?.[0]?.file_id);
-    expect(second.photo?.[0]?.file_id).toBe(first.photo?.[0]?.file_id);
+    expect(again?.payload.photo).toBe(first.photo?.at(-1)?.file_id);
+    expect(second.photo?.at(-1)?.file_id).toBe(first.photo?.at(-1)?.file_id);
     expect(second.caption).toBe(first.caption);
   });
 
@@ -89,7 +91,7 @@ describe.each(testDatabases)("the card picture on $name", ({ open }) => {
     u.send("/card");
     const msg = await u.reply();
     expect(photoCalls(u)[1]?.uploads).toHaveLength(1);
-    const read = readCardPicture(h.tg.photos.get(msg.photo?.[0]?.file_id as string)?.content as Buffer);
+    const read = readCardPicture(h.tg.photos.get(msg.photo?.at(-1)?.file_id as string)?.content as Buffer);
     expect(read.barcode).toBe(code);
   });
 
@@ -97,15 +99,15 @@ describe.each(testDatabases)("the card picture on $name", ({ open }) => {
     const [u] = await member();
     u.send("/card");
     const first = await u.reply();
-    h.tg.photos.delete(first.photo?.[0]?.file_id as string);
+    h.tg.photos.delete(first.photo?.at(-1)?.file_id as string);
     u.send("/card");
     const second = await u.reply();
-    expect(second.photo?.[0]?.file_id).not.toBe(first.photo?.[0]?.file_id);
+    expect(second.photo?.at(-1)?.file_id).not.toBe(first.photo?.at(-1)?.file_id);
     u.send("/card");
     await u.reply();
     const calls = photoCalls(u);
     expect(calls.map((c) => c.uploads.length)).toEqual([1, 0, 1, 0]);
-    expect(calls[3]?.payload.photo).toBe(second.photo?.[0]?.file_id);
+    expect(calls[3]?.payload.photo).toBe(second.photo?.at(-1)?.file_id);
   });
 
   it("When an English-speaking member sends /card, then the caption and tier are in English", async () => {

@@ -89,6 +89,8 @@ export class FakeTelegram {
   readonly documents = new Map<string, { fileName: string; content: Buffer }>();
   /** Photos Telegram stores, by the file_id it gave them: the bytes as the bot uploaded them (none for a user's). */
   readonly photos = new Map<string, { content: Buffer; width: number; height: number }>();
+  /** Every size of a stored photo, by the file_id of any one of them: Telegram answers with all of them. */
+  private readonly photoSizes = new Map<string, PhotoSize[]>();
   readonly callbackAnswers: Json[] = [];
   readonly webhookDeliveries: { status: number }[] = [];
   /** Telegram's flood limits, when set (limitRate): free and paid (allow_paid_broadcast) sends per second. */
@@ -211,23 +213,33 @@ export class FakeTelegram {
   }
 
   /**
-   * A photo a user sends: Telegram keeps it in sizes that fit 90, 320 and 800
-   * pixels and the original (at most 1280), each with its own file_id, which
-   * sendPhoto then accepts. Only the sizes are kept; no test reads the bytes.
+   * A photo as Telegram keeps it, sent by the bot or by a user: sizes that fit
+   * 90, 320 and 800 pixels and the original (at most 1280 on its longer side),
+   * smallest first, each with its own file_id that sendPhoto accepts. The
+   * largest keeps the bytes the bot uploaded (a user's photo has none here,
+   * as no test reads them), the smaller ones none.
    */
-  receivePhoto(width: number, height: number): PhotoSize[] {
+  private storePhoto(width: number, height: number, content: Buffer = Buffer.alloc(0)): PhotoSize[] {
     const n = this.nextFileId++;
     const longest = Math.max(width, height);
     const fit = (box: number) => ({
       width: Math.round((width * box) / longest),
       height: Math.round((height * box) / longest),
     });
-    const sizes = [...[90, 320, 800].filter((box) => box < longest).map(fit), fit(Math.min(longest, 1280))];
-    return sizes.map((size, i) => {
-      const fileId = `AgACAgIAAxkBAAI${n}user${i}`;
-      this.photos.set(fileId, { content: Buffer.alloc(0), ...size });
-      return { file_id: fileId, file_unique_id: `u${fileId}`, ...size };
+    const sizes: PhotoSize[] = [...[90, 320, 800].filter((box) => box < longest), Math.min(longest, 1280)].map(
+      (box, i) => ({ file_id: `AgACAgIAAxkDAAI${n}photo${i}`, file_unique_id: `AQAD${n}photo${i}`, ...fit(box) }),
+    );
+    sizes.forEach((size, i) => {
+      const bytes = i === sizes.length - 1 ? content : Buffer.alloc(0);
+      this.photos.set(size.file_id, { content: bytes, width: size.width, height: size.height });
+      this.photoSizes.set(size.file_id, sizes);
     });
+    return sizes;
+  }
+
+  /** A photo a user sends from their gallery (SimUser.sendPhoto). */
+  receivePhoto(width: number, height: number): PhotoSize[] {
+    return this.storePhoto(width, height);
   }
 
   nextMessage(chatId: number, extra: Json): SentMessage {
@@ -421,9 +433,9 @@ export class FakeTelegram {
       const chat = this.chatFor(p);
       const ref = String(p.photo ?? "");
       const uploaded = this.documents.get(ref);
-      let photo = this.photos.get(ref);
-      let fileId = ref;
-      if (!photo && uploaded && uploads.includes(ref)) {
+      // A file_id Telegram has forgotten (a test deletes it from `photos`) is refused, as Telegram does.
+      let sizes = this.photos.has(ref) ? this.photoSizes.get(ref) : undefined;
+      if (!sizes && uploaded && uploads.includes(ref)) {
         const size = pngSize(uploaded.content);
         if (!size) throw new TelegramError(400, "Bad Request: IMAGE_PROCESS_FAILED");
         if (
@@ -431,11 +443,9 @@ export class FakeTelegram {
           Math.max(size.width, size.height) > 20 * Math.min(size.width, size.height)
         )
           throw new TelegramError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS");
-        fileId = `AgACAgIAAxkDAAI${this.nextFileId++}photo`;
-        photo = { content: uploaded.content, ...size };
-        this.photos.set(fileId, photo);
+        sizes = this.storePhoto(size.width, size.height, uploaded.content);
       }
-      if (!photo) throw new TelegramError(400, "Bad Request: wrong file identifier/HTTP URL specified");
+      if (!sizes) throw new TelegramError(400, "Bad Request: wrong file identifier/HTTP URL specified");
       const caption = p.caption === undefined ? undefined : String(p.caption);
       if (caption !== undefined && caption.length > 1024)
         throw new TelegramError(400, "Bad Request: message caption is too long");
@@ -453,15 +463,10 @@ export class FakeTelegram {
       return this.record(
         chat,
         this.nextMessage(chat.user.id, {
-          photo: [
-            {
-              file_id: fileId,
-              file_unique_id: `u${fileId}`,
-              width: photo.width,
-              height: photo.height,
-              ...(photo.content.length ? { file_size: photo.content.length } : {}),
-            },
-          ],
+          photo: sizes.map((size) => {
+            const bytes = this.photos.get(size.file_id)?.content.length;
+            return { ...size, ...(bytes ? { file_size: bytes } : {}) };
+          }),
           ...(caption !== undefined ? { caption } : {}),
           ...(entities ? { caption_entities: entities } : {}),
           ...(p.reply_markup ? { reply_markup: parseMarkup(p.reply_markup) } : {}),
