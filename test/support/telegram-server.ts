@@ -4,13 +4,14 @@ import type { AddressInfo } from "node:net";
 /**
  * A strict fake of the Telegram Bot API, enough to drive a bot the way
  * Telegram does: real `getUpdates` long polling with offsets and timeouts,
- * webhook delivery with the secret header, full Message objects, and
+ * webhook delivery with the secret header, full Message objects (photos in
+ * all the sizes Telegram makes, no reply keyboard in an answer), and
  * Telegram-shaped errors (`{ ok: false, error_code, description }`) — 404 for
  * any method it does not implement, so every new API call shows up in tests.
  *
- * Simulated users (`tg.user(…)`) act only as a real client can: send text,
- * press a reply-keyboard button the bot actually showed, click an inline
- * button on a message the bot actually sent, share a contact or location.
+ * Simulated users (`tg.user(…)`) act only as a real client can: send text or
+ * a photo, press a reply-keyboard button the bot actually showed, click an
+ * inline button on a message the bot actually sent, share a contact or location.
  */
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Telegram objects are open-ended JSON
@@ -283,7 +284,7 @@ export class FakeTelegram {
       }
       const impl = (this.methods as Record<string, (p: Json, uploads: string[]) => unknown>)[method];
       if (!impl) throw new TelegramError(404, "Not Found: method not found");
-      send(200, { ok: true, result: await impl.call(this, payload, uploads) });
+      send(200, { ok: true, result: asAnswered(await impl.call(this, payload, uploads)) });
     } catch (e) {
       if (e instanceof TelegramError)
         send(e.code, {
@@ -515,6 +516,21 @@ class Bucket {
   }
 }
 
+/**
+ * A sent message as Telegram answers with it: a Message's `reply_markup` is
+ * only ever an inline keyboard. A reply keyboard, its removal or a forced
+ * reply acts on the chat and is not returned (the chat's record keeps it,
+ * for tests to see what the user sees).
+ */
+function asAnswered(result: unknown): unknown {
+  const m = result as SentMessage | null;
+  if (!m || typeof m !== "object" || !("message_id" in m) || !m.reply_markup || m.reply_markup.inline_keyboard)
+    return result;
+  const answered: Json = { ...m };
+  delete answered.reply_markup;
+  return answered;
+}
+
 function parseMarkup(m: unknown): Json {
   return typeof m === "string" ? JSON.parse(m) : (m as Json);
 }
@@ -591,7 +607,8 @@ function tryJson(v: string): unknown {
 /** Telegram marks a leading /command as a bot_command entity. */
 function commandEntities(text: string): { entities?: Json[] } {
   if (!text.startsWith("/")) return {};
-  return { entities: [{ type: "bot_command", offset: 0, length: text.split(/[\s@]/)[0]?.length ?? 1 }] };
+  // As Telegram marks it: the whole "/card@kopilka_bot", the bot's name included.
+  return { entities: [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]?.length ?? 1 }] };
 }
 
 /** A Telegram user in a private chat with the bot, acting as a real client would. */
