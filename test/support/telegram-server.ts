@@ -367,7 +367,7 @@ export class FakeTelegram {
       const chat = this.chatFor(p);
       const text = String(p.text ?? "");
       if (!text.trim()) throw new TelegramError(400, "Bad Request: message text is empty");
-      if (text.length > 4096) throw new TelegramError(400, "Bad Request: message is too long");
+      if (visibleLength(text, p.parse_mode) > 4096) throw new TelegramError(400, "Bad Request: message is too long");
       return this.record(
         chat,
         this.nextMessage(chat.user.id, {
@@ -448,7 +448,7 @@ export class FakeTelegram {
       }
       if (!sizes) throw new TelegramError(400, "Bad Request: wrong file identifier/HTTP URL specified");
       const caption = p.caption === undefined ? undefined : String(p.caption);
-      if (caption !== undefined && caption.length > 1024)
+      if (caption !== undefined && visibleLength(caption, p.parse_mode) > 1024)
         throw new TelegramError(400, "Bad Request: message caption is too long");
       const entities = p.caption_entities ? (parseMarkup(p.caption_entities) as unknown as Json[]) : undefined;
       for (const e of entities ?? [])
@@ -529,6 +529,16 @@ function asAnswered(result: unknown): unknown {
   const answered: Json = { ...m };
   delete answered.reply_markup;
   return answered;
+}
+
+/**
+ * A text's length as Telegram counts it against its limits: after the
+ * formatting is parsed, so an HTML tag counts nothing and `&amp;` one
+ * character (in UTF-16 units, as Telegram's entity offsets are).
+ */
+function visibleLength(text: string, parseMode: unknown): number {
+  if (parseMode !== "HTML") return text.length;
+  return text.replace(/<[^>]*>/g, "").replace(/&(?:lt|gt|amp|quot|#\d+|#x[0-9a-f]+);/gi, "x").length;
 }
 
 function parseMarkup(m: unknown): Json {
