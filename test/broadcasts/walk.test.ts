@@ -137,6 +137,27 @@ describe.each(testDatabases)("the guided broadcast walk on $name", ({ open }) =>
     expect(tea.flatMap(photoTo)).toEqual([]);
   });
 
+  it("When the marketer's formatted caption is 1,024 characters, then its preview goes out; at 1,025 the walk asks again", async () => {
+    marketer.send("/broadcast");
+    await marketer.reply();
+    await marketer.click("Всем участникам");
+    await marketer.replies(2);
+    // Each "&" becomes "&amp;" in the HTML: longer than 1,024 on the wire, 1,024 as Telegram counts it.
+    const caption = "Хлеб & булки. ".repeat(80).slice(0, 1025);
+    const bold = [{ type: "bold", offset: 0, length: 4 }];
+    marketer.sendPhoto({ caption, captionEntities: bold });
+    expect((await marketer.reply()).text).toBe("Нужен текст до 4096 символов или фото с подписью до 1024 символов.");
+    marketer.sendPhoto({ caption: caption.slice(0, 1024), captionEntities: bold });
+    expect((await marketer.reply()).text).toMatch(/кнопку/);
+    await marketer.click("Без кнопки");
+    const [label, shown] = await marketer.replies(3);
+    expect(label?.text).toBe("Так участники увидят вариант A:");
+    expect(shown?.caption?.startsWith("<b>Хлеб</b> &amp; булки.")).toBe(true);
+    expect(shown?.caption?.length).toBeGreaterThan(1024);
+    marketer.send("/cancel");
+    expect((await marketer.reply()).text).toBe("Рассылка отменена, ничего не отправлено.");
+  });
+
   it("When the marketer cancels mid-way, then nothing is created", async () => {
     const before = await db.prisma.broadcast.count();
     marketer.send("/broadcast");
