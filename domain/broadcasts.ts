@@ -1,6 +1,7 @@
 import { TZDate } from "@date-fns/tz";
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { readTelegramHtml } from "./telegram-html.js";
 
 /**
  * Broadcasts and the experiments they carry, as rules over plain values.
@@ -30,13 +31,31 @@ export const broadcastButtonSchema = z.discriminatedUnion("kind", [
 ]);
 export type BroadcastButton = z.infer<typeof broadcastButtonSchema>;
 
-export const broadcastMessageSchema = z.object({
-  /** Telegram HTML (<b>, <i>, <a href>…): the marketer's formatting. */
-  text: z.string().trim().min(1).max(4096),
-  /** A photo by URL or Telegram file_id; the text becomes its caption (then at most 1,024 characters). */
-  photo: z.string().min(1).max(2048).optional(),
-  button: broadcastButtonSchema.optional(),
-});
+export const broadcastMessageSchema = z
+  .object({
+    /** Telegram HTML (<b>, <i>, <a href>…): the marketer's formatting. */
+    text: z.string().trim().min(1),
+    /** A photo by URL or Telegram file_id; the text becomes its caption (then at most 1,024 characters). */
+    photo: z.string().min(1).max(2048).optional(),
+    button: broadcastButtonSchema.optional(),
+  })
+  .superRefine((m, ctx) => {
+    // Checked as Telegram will read it: HTML it refuses would fail every send; the limits count what is shown.
+    const html = readTelegramHtml(m.text);
+    if (!html.ok) {
+      ctx.addIssue({ code: "custom", path: ["text"], message: `not Telegram HTML: ${html.problem}` });
+      return;
+    }
+    const limit = m.photo ? 1024 : 4096;
+    if (html.length > limit)
+      ctx.addIssue({
+        code: "custom",
+        path: ["text"],
+        message: m.photo
+          ? `a photo's caption is at most 1024 characters as shown (this one is ${html.length})`
+          : `a message is at most 4096 characters as shown (this one is ${html.length})`,
+      });
+  });
 export type BroadcastMessage = z.infer<typeof broadcastMessageSchema>;
 
 export const VARIANT_KEYS = ["A", "B", "C", "D"] as const;
@@ -68,14 +87,6 @@ export const broadcastDraftSchema = z
           message: "variant shares must all be given and add up to 10000 basis points",
         });
     }
-    d.variants.forEach((v, i) => {
-      if (v.message.photo && v.message.text.length > 1024)
-        ctx.addIssue({
-          code: "custom",
-          path: ["variants", i, "message", "text"],
-          message: "a photo's caption is at most 1024 characters",
-        });
-    });
   });
 export type BroadcastDraft = z.infer<typeof broadcastDraftSchema>;
 

@@ -22,6 +22,7 @@ export * from "./events.js";
 export * from "./locale.js";
 export * from "./messaging.js";
 export * from "./broadcasts.js";
+export * from "./telegram-html.js";
 export * from "./experiments.js";
 export * from "./metrics/index.js";
 export * from "./birthdays.js";

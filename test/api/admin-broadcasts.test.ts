@@ -90,6 +90,19 @@ describe.each(testDatabases)("admin segments and broadcasts over HTTP on $name",
     expect((list.json as { segments: { id: number }[] }).segments.map((s) => s.id)).toContain(id);
   });
 
+  it("When a broadcast's text is HTML Telegram would refuse, then the answer says where and nothing is saved", async () => {
+    const before = await db.prisma.broadcast.count();
+    const r = await h.call("POST", "/admin/broadcasts", {
+      key: admin,
+      body: { name: "Price", variants: [{ message: { text: "Кофе <b>дешевле</b> <100 ₽" } }] },
+    });
+    expect(r.status).toBe(422);
+    expect((r.json as { error: { message: string } }).error.message).toBe(
+      'variants.0.message.text: not Telegram HTML: "<" at character 21 starts no supported tag (write &lt;)',
+    );
+    expect(await db.prisma.broadcast.count()).toBe(before);
+  });
+
   it("When an A/B broadcast to a saved segment is created and started, then exactly the segment minus control gets one message each, and its results add up", async () => {
     const saved = await h.call("POST", "/admin/segments", {
       key: admin,

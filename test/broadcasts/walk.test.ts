@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../app/db/database.js";
 import { entitiesToHtml } from "../../bot/views/html.js";
+import { parseProgram, readTelegramHtml } from "../../domain/index.js";
 import { startBot } from "../support/bot-harness.js";
 import { testDatabases } from "../support/databases.js";
 import { createStore, testClock } from "../support/fixtures.js";
@@ -23,8 +24,14 @@ describe.each(testDatabases)("the guided broadcast walk on $name", ({ open }) =>
 
   beforeAll(async () => {
     db = await open();
-    // A test clicks faster than a person: more than the 10 updates in 5 s a person gets.
-    h = await startBot(db, { clock, marketerIds: [900_201], flood: { limit: 100, windowMs: 5000 } });
+    // A test clicks faster than a person: more than the 10 updates in 5 s a person gets. Each test's
+    // broadcast reaches members the one before may have reached: no cap of one a day between them.
+    h = await startBot(db, {
+      clock,
+      marketerIds: [900_201],
+      flood: { limit: 100, windowMs: 5000 },
+      program: parseProgram({ messaging: { caps: { perDay: 100, perWeek: 700 } } }),
+    });
     marketer = h.tg.user({ id: 900_201, first_name: "Марина", language_code: "ru" });
     const store = await createStore(db, { name: "Копилка на Тверской" });
     const ids = await insertMembers(db, 12);
@@ -137,7 +144,7 @@ describe.each(testDatabases)("the guided broadcast walk on $name", ({ open }) =>
     expect(tea.flatMap(photoTo)).toEqual([]);
   });
 
-  it("When the marketer's formatted caption is 1,024 characters, then its preview goes out; at 1,025 the walk asks again", async () => {
+  it("When the marketer's formatted caption is 1,024 characters, then it is previewed and sent; at 1,025 the walk asks again", async () => {
     marketer.send("/broadcast");
     await marketer.reply();
     await marketer.click("Всем участникам");
@@ -152,10 +159,24 @@ describe.each(testDatabases)("the guided broadcast walk on $name", ({ open }) =>
     await marketer.click("Без кнопки");
     const [label, shown] = await marketer.replies(3);
     expect(label?.text).toBe("Так участники увидят вариант A:");
-    expect(shown?.caption?.startsWith("<b>Хлеб</b> &amp; булки.")).toBe(true);
-    expect(shown?.caption?.length).toBeGreaterThan(1024);
-    marketer.send("/cancel");
-    expect((await marketer.reply()).text).toBe("Рассылка отменена, ничего не отправлено.");
+    const html = shown?.caption as string;
+    expect(html.startsWith("<b>Хлеб</b> &amp; булки.")).toBe(true);
+    expect(html.length).toBeGreaterThan(1024);
+    await marketer.click("Дальше");
+    await marketer.reply();
+    await marketer.click("0 %");
+    await marketer.reply();
+    await marketer.click("Сейчас");
+    await marketer.reply();
+    await marketer.click("✅ Отправить");
+    expect((await marketer.reply()).text).toMatch(/идёт отправка/);
+
+    await h.kopilka.broadcasts(h.broadcaster).drain();
+    const captions = (chat: number) =>
+      h.tg.calls
+        .filter((c) => c.method === "sendPhoto" && Number(c.payload.chat_id) === chat && c.payload.caption === html)
+        .map((c) => c.payload.caption);
+    expect([...tea, ...others].map((t) => captions(t).length)).toEqual(Array(12).fill(1));
   });
 
   it("When the marketer cancels mid-way, then nothing is created", async () => {
@@ -186,5 +207,11 @@ describe("message formatting to HTML", () => {
         { type: "text_link", offset: 13, length: 4, url: "https://example.com/?a=1&b=2" },
       ]),
     ).toBe('<b>Sale <i>&lt;50%&gt;</i></b> &amp; <a href="https://example.com/?a=1&amp;b=2">more</a>');
+  });
+
+  it("When a marketer's formatting is turned into HTML, then Telegram reads it back as the same text", () => {
+    const text = "Скидка <20 %> на чай & кофе";
+    const html = entitiesToHtml(text, [{ type: "bold", offset: 0, length: 6 }]);
+    expect(readTelegramHtml(html)).toEqual({ ok: true, length: text.length });
   });
 });
