@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readTelegramHtml } from "../../domain/telegram-html.js";
 
 /**
  * A strict fake of the Telegram Bot API, enough to drive a bot the way
@@ -367,7 +368,7 @@ export class FakeTelegram {
       const chat = this.chatFor(p);
       const text = String(p.text ?? "");
       if (!text.trim()) throw new TelegramError(400, "Bad Request: message text is empty");
-      if (visibleLength(text, p.parse_mode) > 4096) throw new TelegramError(400, "Bad Request: message is too long");
+      if (shownLength(text, p.parse_mode) > 4096) throw new TelegramError(400, "Bad Request: message is too long");
       return this.record(
         chat,
         this.nextMessage(chat.user.id, {
@@ -380,6 +381,8 @@ export class FakeTelegram {
       const chat = this.chatFor(p);
       const m = chat.messages.find((x) => x.message_id === Number(p.message_id));
       if (!m) throw new TelegramError(400, "Bad Request: message to edit not found");
+      if (shownLength(String(p.text ?? ""), p.parse_mode) > 4096)
+        throw new TelegramError(400, "Bad Request: message is too long");
       const markup = p.reply_markup ? parseMarkup(p.reply_markup) : undefined;
       if (m.text === p.text && JSON.stringify(m.reply_markup) === JSON.stringify(markup))
         throw new TelegramError(400, "Bad Request: message is not modified");
@@ -448,7 +451,7 @@ export class FakeTelegram {
       }
       if (!sizes) throw new TelegramError(400, "Bad Request: wrong file identifier/HTTP URL specified");
       const caption = p.caption === undefined ? undefined : String(p.caption);
-      if (caption !== undefined && visibleLength(caption, p.parse_mode) > 1024)
+      if (caption !== undefined && shownLength(caption, p.parse_mode) > 1024)
         throw new TelegramError(400, "Bad Request: message caption is too long");
       const entities = p.caption_entities ? (parseMarkup(p.caption_entities) as unknown as Json[]) : undefined;
       for (const e of entities ?? [])
@@ -532,13 +535,15 @@ function asAnswered(result: unknown): unknown {
 }
 
 /**
- * A text's length as Telegram counts it against its limits: after the
- * formatting is parsed, so an HTML tag counts nothing and `&amp;` one
- * character (in UTF-16 units, as Telegram's entity offsets are).
+ * A text as Telegram reads it against its limits: with parse_mode HTML, the
+ * markup must parse (domain/telegram-html.ts has Telegram's documented rules)
+ * and only what is shown counts, so a tag counts nothing and `&amp;` one.
  */
-function visibleLength(text: string, parseMode: unknown): number {
+function shownLength(text: string, parseMode: unknown): number {
   if (parseMode !== "HTML") return text.length;
-  return text.replace(/<[^>]*>/g, "").replace(/&(?:lt|gt|amp|quot|#\d+|#x[0-9a-f]+);/gi, "x").length;
+  const html = readTelegramHtml(text);
+  if (!html.ok) throw new TelegramError(400, `Bad Request: can't parse entities: ${html.problem}`);
+  return html.length;
 }
 
 function parseMarkup(m: unknown): Json {
