@@ -3,6 +3,7 @@ import { DomainError } from "../../domain/index.js";
 import { renderProgress } from "../broadcaster.js";
 import type { Context } from "../context.js";
 import { isMarketer } from "../filters/is-marketer.js";
+import { tailToHtml } from "../views/html.js";
 
 /**
  * Broadcasts in Telegram: a marketer starts one with `/broadcast <text>` (to
@@ -15,10 +16,13 @@ export const broadcastsFeature = new Composer<Context>();
 
 broadcastsFeature.command("broadcast", async (ctx, next) => {
   if (!isMarketer(ctx)) return next();
-  const text = ctx.match.trim();
-  if (!text) return ctx.reply(ctx.t("broadcast-usage"));
+  const plain = ctx.match.trim();
+  if (!plain) return ctx.reply(ctx.t("broadcast-usage"));
+  // Sent as HTML, as the walk's are: the marketer's "&" and "<" escaped, their bold and links kept.
+  const full = ctx.msg?.text ?? "";
+  const text = tailToHtml(full, ctx.msg?.entities, full.length - ctx.match.length);
   const b = ctx.deps.services.broadcasts;
-  const id = await b.create({ name: text.slice(0, 60), variants: [{ message: { text } }] }, String(ctx.from?.id));
+  const id = await b.create({ name: plain.slice(0, 60), variants: [{ message: { text } }] }, String(ctx.from?.id));
   await b.start(id);
   const p = await b.progress(id);
   const view = renderProgress(ctx.locale ?? "ru", p);

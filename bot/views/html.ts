@@ -54,3 +54,13 @@ export function entitiesToHtml(text: string, entities: readonly MessageEntity[] 
   }
   return out;
 }
+
+/**
+ * The part of a message from `from` on (what follows a command) as HTML, with
+ * the formatting the marketer gave it there; an entity that starts before
+ * `from` (the command's own) is left out.
+ */
+export function tailToHtml(text: string, entities: readonly MessageEntity[] = [], from: number): string {
+  const tail = entities.filter((e) => e.offset >= from).map((e) => ({ ...e, offset: e.offset - from }));
+  return entitiesToHtml(text.slice(from), tail);
+}

@@ -101,4 +101,20 @@ describe.each(testDatabases)("broadcasts in Telegram on $name", ({ open }) => {
     await waitFor(async () => h.tg.callbackAnswers.filter((a) => a.text === "👍 Принято").length >= 2, 5000);
     expect((await h.services.broadcasts.results(id)).variants.find((v) => v.variant === "A")?.clicks).toBe(1);
   });
+
+  it("When the /broadcast text has &, < and bold, then members get it as written: escaped, and bold where it was", async () => {
+    clock.set(new Date("2026-03-23T08:00:00Z"));
+    admin.sendFormatted("/broadcast Чай & кофе <2 шт> со скидкой", [
+      { type: "bot_command", offset: 0, length: 10 },
+      { type: "bold", offset: 11, length: 3 },
+    ]);
+    expect((await admin.reply()).text).toMatch(/^📣 «Чай & кофе <2 шт> со скидкой»: идёт отправка/);
+    await h.kopilka.broadcasts(h.broadcaster).drain();
+    const html = "<b>Чай</b> &amp; кофе &lt;2 шт&gt; со скидкой";
+    const id = (await db.query<{ id: number }>(`SELECT id FROM "Broadcast" ORDER BY id DESC LIMIT 1`))[0]?.id as number;
+    const p = await h.services.broadcasts.progress(id);
+    expect(p).toMatchObject({ failed: 0, left: 0 });
+    expect(p.sent + p.control).toBe(3);
+    expect(shoppers.map((u) => u.inbox.filter((m) => m.text === html).length).reduce((a, b) => a + b, 0)).toBe(p.sent);
+  });
 });
