@@ -3,6 +3,7 @@ import type { MemberOffer } from "../../app/offers/index.js";
 import { isDomainError, type Leaf } from "../../domain/index.js";
 import type { Context } from "../context.js";
 import { currentLocale, fmtDate, fmtPoints, fmtRub, labels, tierName } from "../i18n.js";
+import { escapeHtml as escape } from "../views/html.js";
 
 /**
  * /offers and the menu button: the shopper's personal offers, each with why
@@ -13,10 +14,24 @@ import { currentLocale, fmtDate, fmtPoints, fmtRub, labels, tierName } from "../
 
 const product = (p: { category?: string | undefined; sku?: string | undefined }) => p.category ?? p.sku ?? "";
 
+/**
+ * An offer goes out as Telegram HTML: every value put into its lines (store,
+ * category, gift, tier names from the config) is escaped, so "Кофе & Чай"
+ * reads as named instead of making Telegram refuse the message; the texts'
+ * own tags (the gift code's <b>) stay.
+ */
+function t(ctx: Context, key: string, vars?: Record<string, string | number>): string {
+  if (!vars) return ctx.t(key);
+  return ctx.t(
+    key,
+    Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === "string" ? escape(v) : v])),
+  );
+}
+
 function reason(ctx: Context, leaf: Leaf): string | null {
   switch (leaf.kind) {
     case "bought":
-      return ctx.t("offers-why-bought", { product: product(leaf.product), regular: leaf.times > 1 ? "yes" : "no" });
+      return t(ctx, "offers-why-bought", { product: product(leaf.product), regular: leaf.times > 1 ? "yes" : "no" });
     case "daysSinceLastPurchase":
       return ctx.t(leaf.min !== undefined ? "offers-why-missed" : "offers-why-recent");
     case "visits":
@@ -26,7 +41,7 @@ function reason(ctx: Context, leaf: Leaf): string | null {
     case "birthdayWithin":
       return ctx.t("offers-why-birthday");
     case "tier":
-      return ctx.t("offers-why-tier", {
+      return t(ctx, "offers-why-tier", {
         tier: leaf.in.map((c) => tierName(ctx, { code: c, name: c })).join(", "),
       });
     case "rfm":
@@ -46,20 +61,20 @@ function rewardLine(ctx: Context, m: MemberOffer): string {
   switch (r.kind) {
     case "bonus":
       return r.minBasketKopecks > 0
-        ? ctx.t("offers-reward-bonus-min", {
+        ? t(ctx, "offers-reward-bonus-min", {
             points: fmtPoints(ctx, r.points),
             basket: fmtRub(ctx, r.minBasketKopecks),
           })
-        : ctx.t("offers-reward-bonus", { points: fmtPoints(ctx, r.points) });
+        : t(ctx, "offers-reward-bonus", { points: fmtPoints(ctx, r.points) });
     case "multiplier":
-      return ctx.t("offers-reward-multiplier", {
+      return t(ctx, "offers-reward-multiplier", {
         times: String(r.factorBp / 10_000).replace(".", en ? "." : ","),
         product: product(r.product),
       });
     case "skuPoints":
-      return ctx.t("offers-reward-sku", { points: fmtPoints(ctx, r.points), sku: r.sku });
+      return t(ctx, "offers-reward-sku", { points: fmtPoints(ctx, r.points), sku: r.sku });
     case "gift":
-      return ctx.t("offers-reward-gift", { gift: en ? r.giftEn : r.giftRu });
+      return t(ctx, "offers-reward-gift", { gift: en ? r.giftEn : r.giftRu });
   }
 }
 
@@ -67,24 +82,23 @@ export function offerText(ctx: Context, m: MemberOffer): string {
   const en = currentLocale(ctx) === "en";
   const why = m.reasons.map((l) => reason(ctx, l)).filter((x): x is string => x !== null);
   const where = m.stores.length
-    ? ctx.t("offers-where-stores", { stores: m.stores.join(", ") })
+    ? t(ctx, "offers-where-stores", { stores: m.stores.join(", ") })
     : m.offer.regions.length
-      ? ctx.t("offers-where-stores", { stores: m.offer.regions.join(", ") })
+      ? t(ctx, "offers-where-stores", { stores: m.offer.regions.join(", ") })
       : ctx.t("offers-where-all");
   const lines = [
     `<b>${escape(en ? m.offer.title.en : m.offer.title.ru)}</b>`,
     escape(en ? m.offer.text.en : m.offer.text.ru),
     rewardLine(ctx, m),
+    // The reasons were escaped as they were worded: not again.
     ...(why.length ? [ctx.t("offers-why", { reasons: why.join(", ") })] : []),
-    ctx.t("offers-until", { date: fmtDate(ctx, m.offer.endsAt, ctx.deps.services.program.timeZone) }),
+    t(ctx, "offers-until", { date: fmtDate(ctx, m.offer.endsAt, ctx.deps.services.program.timeZone) }),
     where,
   ];
-  if (m.giftCode) lines.push(ctx.t("offers-gift-code", { code: m.giftCode }));
+  if (m.giftCode) lines.push(t(ctx, "offers-gift-code", { code: m.giftCode }));
   else if (m.activated && m.offer.needsActivation) lines.push(ctx.t("offers-activated"));
   return lines.join("\n");
 }
-
-const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 function keyboard(ctx: Context, m: MemberOffer) {
   return m.activated ? undefined : new InlineKeyboard().text(ctx.t("offers-activate"), `of:act:${m.offer.id}`);

@@ -7,7 +7,9 @@ import type { MessageEntity } from "grammy/types";
  * nests are nested here; kinds HTML cannot carry (mentions, hashtags…) stay
  * plain text, which is what they are.
  */
-const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/** Text as it must stand in Telegram HTML: its &, < and > escaped. */
+export const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escape = escapeHtml;
 
 function tags(e: MessageEntity): [string, string] | null {
   switch (e.type) {

@@ -124,4 +124,28 @@ describe.each(testDatabases)("the shopper's offers in Telegram on $name", ({ ope
       .toBeTruthy();
     await h.services.offers.end(offer.id, "test");
   });
+
+  it("When an offer's store and gift are named with &, < and >, then the offer arrives and they read as named", async () => {
+    const arbat = (await createStore(db, { name: "Кофе & Чай <Арбат>" })).id;
+    const offer = await h.services.offers.create(
+      {
+        title: { ru: "Завтрак", en: "Breakfast" },
+        text: { ru: "Для новых участников", en: "For new members" },
+        condition: { kind: "enrolledWithin", days: 30 },
+        reward: { kind: "gift", giftRu: "Кофе & круассан", giftEn: "Coffee & croissant" },
+        startsAt: "2026-03-01T00:00:00Z",
+        endsAt: "2026-03-31T20:00:00Z",
+        storeIds: [arbat],
+      },
+      "test",
+    );
+    await h.services.offers.start(offer.id, "test");
+    const { u } = await shopper();
+    u.send("/offers");
+    const replies = await u.replies(2);
+    const breakfast = replies.find((r) => r.text?.startsWith("<b>Завтрак</b>"));
+    expect(breakfast?.text).toContain("🎁 Подарок: Кофе &amp; круассан");
+    expect(breakfast?.text).toContain("📍 Где: Кофе &amp; Чай &lt;Арбат&gt;");
+    await h.services.offers.end(offer.id, "test");
+  });
 });
