@@ -34,7 +34,8 @@ export type BroadcastButton = z.infer<typeof broadcastButtonSchema>;
 export const broadcastMessageSchema = z
   .object({
     /** Telegram HTML (<b>, <i>, <a href>…): the marketer's formatting. */
-    text: z.string().trim().min(1),
+    // The limit that matters is checked below, on the text as shown; this one only bounds the markup.
+    text: z.string().trim().min(1).max(65_536),
     /** A photo by URL or Telegram file_id; the text becomes its caption (then at most 1,024 characters). */
     photo: z.string().min(1).max(2048).optional(),
     button: broadcastButtonSchema.optional(),
@@ -47,7 +48,9 @@ export const broadcastMessageSchema = z
       return;
     }
     const limit = m.photo ? 1024 : 4096;
-    if (html.length > limit)
+    if (html.length === 0)
+      ctx.addIssue({ code: "custom", path: ["text"], message: "the message shows no text, only tags" });
+    else if (html.length > limit)
       ctx.addIssue({
         code: "custom",
         path: ["text"],

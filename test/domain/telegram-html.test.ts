@@ -44,10 +44,11 @@ describe("a broadcast's message", () => {
   });
   const problems = (d: unknown) => broadcastDraftSchema.safeParse(d).error?.issues.map((i) => i.message) ?? [];
 
-  it("When the text is not Telegram HTML, then the draft is refused and says why", () => {
+  it("When the text is not Telegram HTML, or shows nothing, then the draft is refused and says why", () => {
     expect(problems(draft("Цена <100 ₽"))).toEqual([
       'not Telegram HTML: "<" at character 6 starts no supported tag (write &lt;)',
     ]);
+    expect(problems(draft("<b></b>"))).toEqual(["the message shows no text, only tags"]);
   });
 
   it("When the limits are counted, then tags and entities count as shown: 1,024 for a caption, 4,096 for a text", () => {
