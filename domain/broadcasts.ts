@@ -33,8 +33,10 @@ export type BroadcastButton = z.infer<typeof broadcastButtonSchema>;
 
 export const broadcastMessageSchema = z
   .object({
-    /** Telegram HTML (<b>, <i>, <a href>…): the marketer's formatting. */
-    // The limit that matters is checked below, on the text as shown; this one only bounds the markup.
+    /**
+     * Telegram HTML (<b>, <i>, <a href>…): the marketer's formatting. Telegram's limits are checked
+     * below, on the text as shown; this one only bounds the markup.
+     */
     text: z.string().trim().min(1).max(65_536),
     /** A photo by URL or Telegram file_id; the text becomes its caption (then at most 1,024 characters). */
     photo: z.string().min(1).max(2048).optional(),

@@ -5,11 +5,10 @@ import type { MessageEntity } from "grammy/types";
  * → Telegram HTML, the form broadcasts are stored and sent in. Offsets are
  * UTF-16 code units, as JavaScript strings count them. Entities Telegram
  * nests are nested here; kinds HTML cannot carry (mentions, hashtags…) stay
- * plain text, which is what they are.
+ * plain text, which is what they are. Any other text put into Telegram HTML
+ * goes through escapeHtml: its &, < and > escaped.
  */
-/** Text as it must stand in Telegram HTML: its &, < and > escaped. */
 export const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-const escape = escapeHtml;
 
 function tags(e: MessageEntity): [string, string] | null {
   switch (e.type) {
@@ -30,7 +29,7 @@ function tags(e: MessageEntity): [string, string] | null {
     case "blockquote":
       return ["<blockquote>", "</blockquote>"];
     case "text_link":
-      return [`<a href="${escape(e.url).replace(/"/g, "&quot;")}">`, "</a>"];
+      return [`<a href="${escapeHtml(e.url).replace(/"/g, "&quot;")}">`, "</a>"];
     default:
       return null;
   }
@@ -52,7 +51,7 @@ export function entitiesToHtml(text: string, entities: readonly MessageEntity[] 
   for (let i = 0; i <= text.length; i++) {
     out += (closes.get(i) ?? []).join("");
     out += (opens.get(i) ?? []).join("");
-    if (i < text.length) out += escape(text.charAt(i));
+    if (i < text.length) out += escapeHtml(text.charAt(i));
   }
   return out;
 }
