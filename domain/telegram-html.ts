@@ -26,7 +26,7 @@ const TAGS = new Set([
   "pre",
   "blockquote",
 ]);
-const ENTITY = /^&(?:lt|gt|amp|quot|#\d+|#x[0-9a-f]+);/i;
+const ENTITY = /^&(?:lt|gt|amp|quot|#(\d+|x[0-9a-f]+));/i;
 const TAG = /^<(\/?)([a-z][a-z-]*)(?:\s[^<>]*)?>/i;
 
 export type TelegramHtml = { ok: true; length: number } | { ok: false; problem: string };
@@ -58,7 +58,10 @@ export function readTelegramHtml(text: string): TelegramHtml {
     } else if (c === "&") {
       const entity = ENTITY.exec(text.slice(i, i + 16));
       if (!entity) return { ok: false, problem: `"&" at character ${i + 1} starts no entity (write &amp;)` };
-      length++;
+      // Telegram counts UTF-16 units: a character past U+FFFF (most emoji) is two.
+      const n = entity[1] ?? "";
+      const code = /^x/i.test(n) ? Number.parseInt(n.slice(1), 16) : Number(n);
+      length += code > 0xffff ? 2 : 1;
       i += entity[0].length;
     } else {
       length++;

@@ -8,6 +8,8 @@ describe("Telegram HTML", () => {
     expect(
       readTelegramHtml('<span class="tg-spoiler">x</span><tg-spoiler>y</tg-spoiler><pre><code>z</code></pre>'),
     ).toEqual({ ok: true, length: 3 });
+    // An emoji past U+FFFF is two UTF-16 units to Telegram, as to JavaScript, as a character or an entity.
+    expect(readTelegramHtml("😀 &#128512; &#x1F600; &#8381;")).toEqual({ ok: true, length: "😀 😀 😀 ₽".length });
   });
 
   it("When a <, > or & is bare, then it is refused with where and how to write it", () => {
