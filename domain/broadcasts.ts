@@ -1,7 +1,7 @@
 import { TZDate } from "@date-fns/tz";
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { readTelegramHtml } from "./telegram-html.js";
+import { readTelegramHtml, TELEGRAM_CAPTION_LIMIT, TELEGRAM_TEXT_LIMIT } from "./telegram-html.js";
 
 /**
  * Broadcasts and the experiments they carry, as rules over plain values.
@@ -49,7 +49,7 @@ export const broadcastMessageSchema = z
       ctx.addIssue({ code: "custom", path: ["text"], message: `not Telegram HTML: ${html.problem}` });
       return;
     }
-    const limit = m.photo ? 1024 : 4096;
+    const limit = m.photo ? TELEGRAM_CAPTION_LIMIT : TELEGRAM_TEXT_LIMIT;
     if (html.length === 0)
       ctx.addIssue({ code: "custom", path: ["text"], message: "the message shows no text, only tags" });
     else if (html.length > limit)
@@ -57,8 +57,8 @@ export const broadcastMessageSchema = z
         code: "custom",
         path: ["text"],
         message: m.photo
-          ? `a photo's caption is at most 1024 characters as shown (this one is ${html.length})`
-          : `a message is at most 4096 characters as shown (this one is ${html.length})`,
+          ? `a photo's caption is at most ${limit} characters as shown (this one is ${html.length})`
+          : `a message is at most ${limit} characters as shown (this one is ${html.length})`,
       });
   });
 export type BroadcastMessage = z.infer<typeof broadcastMessageSchema>;

@@ -7,6 +7,10 @@
  * hundred thousand sends fail. Its limits (4,096 characters, 1,024 for a
  * caption) count the text as shown: tags count nothing, an entity one.
  */
+/** Telegram's longest message text and photo caption, in characters as shown (UTF-16 units). */
+export const TELEGRAM_TEXT_LIMIT = 4096;
+export const TELEGRAM_CAPTION_LIMIT = 1024;
+
 const TAGS = new Set([
   "b",
   "strong",

@@ -1,6 +1,12 @@
 import { type Conversation, createConversation } from "@grammyjs/conversations";
 import { Composer, InlineKeyboard } from "grammy";
-import { type BroadcastMessage, broadcastButtonSchema, isDomainError } from "../../domain/index.js";
+import {
+  type BroadcastMessage,
+  broadcastButtonSchema,
+  isDomainError,
+  TELEGRAM_CAPTION_LIMIT,
+  TELEGRAM_TEXT_LIMIT,
+} from "../../domain/index.js";
 import { renderProgress } from "../broadcaster.js";
 import type { Context, ConversationContext } from "../context.js";
 import { isMarketer } from "../filters/is-marketer.js";
@@ -55,10 +61,10 @@ function messageFrom(c: ConversationContext): Omit<BroadcastMessage, "button"> |
   if (m.photo?.length) {
     const photo = m.photo[m.photo.length - 1]?.file_id as string;
     const caption = m.caption ?? "";
-    if (!caption.trim() || caption.length > 1024) return undefined;
+    if (!caption.trim() || caption.length > TELEGRAM_CAPTION_LIMIT) return undefined;
     return { text: entitiesToHtml(caption, m.caption_entities), photo };
   }
-  if (!m.text || m.text.startsWith("/") || m.text.length > 4096) return undefined;
+  if (!m.text || m.text.startsWith("/") || m.text.length > TELEGRAM_TEXT_LIMIT) return undefined;
   return { text: entitiesToHtml(m.text, m.entities) };
 }
 

@@ -1,6 +1,7 @@
 import { Composer, GrammyError, InputFile } from "grammy";
 import type { MessageEntity } from "grammy/types";
 import type { Card } from "../../app/services/index.js";
+import { TELEGRAM_CAPTION_LIMIT } from "../../domain/index.js";
 import { renderCardImage } from "../card-image.js";
 import type { Context, ConversationContext } from "../context.js";
 import { mainMenu } from "../keyboards.js";
@@ -16,8 +17,6 @@ import {
   tierName,
 } from "../i18n.js";
 
-/** Telegram's limit on a photo caption. */
-const CAPTION_LIMIT = 1024;
 /** Stands for the member code while the text is composed, so the code's offset is known exactly. */
 const CODE_MARK = "\u0000code\u0000";
 
@@ -105,10 +104,10 @@ export function cardCaption(
     );
   let n = ops.length;
   let text = compose(n);
-  while (n > 0 && text.length - CODE_MARK.length + card.memberCode.length > CAPTION_LIMIT) text = compose(--n);
-  if (text.length - CODE_MARK.length + card.memberCode.length > CAPTION_LIMIT) text = parts.join("\n\n");
+  while (n > 0 && text.length - CODE_MARK.length + card.memberCode.length > TELEGRAM_CAPTION_LIMIT) text = compose(--n);
+  if (text.length - CODE_MARK.length + card.memberCode.length > TELEGRAM_CAPTION_LIMIT) text = parts.join("\n\n");
   const offset = text.indexOf(CODE_MARK);
-  const caption = text.replace(CODE_MARK, card.memberCode).slice(0, CAPTION_LIMIT);
+  const caption = text.replace(CODE_MARK, card.memberCode).slice(0, TELEGRAM_CAPTION_LIMIT);
   return { caption, entities: offset >= 0 ? [{ type: "code", offset, length: card.memberCode.length }] : [] };
 }
 
