@@ -37,6 +37,28 @@ describe.each(testDatabases)("the shopper's offers in Telegram on $name", ({ ope
     return { u, m };
   }
 
+  /** A started March offer of a gift to members who joined in the last 30 days, in every store or in `storeIds`. */
+  async function newMembersGift(
+    title: { ru: string; en: string },
+    gift: { giftRu: string; giftEn: string },
+    storeIds?: number[],
+  ) {
+    const offer = await h.services.offers.create(
+      {
+        title,
+        text: { ru: "Для новых участников", en: "For new members" },
+        condition: { kind: "enrolledWithin", days: 30 },
+        reward: { kind: "gift", ...gift },
+        startsAt: "2026-03-01T00:00:00Z",
+        endsAt: "2026-03-31T20:00:00Z",
+        ...(storeIds ? { storeIds } : {}),
+      },
+      "test",
+    );
+    await h.services.offers.start(offer.id, "test");
+    return offer;
+  }
+
   it("When a coffee buyer opens their offers, then each says why, until when and where, and Activate makes it pay at the till", async () => {
     const offer = await h.services.offers.create(
       {
@@ -98,18 +120,7 @@ describe.each(testDatabases)("the shopper's offers in Telegram on $name", ({ ope
   });
 
   it("When an English reader opens a gift offer and activates it, then the text is English and the gift code is shown", async () => {
-    const offer = await h.services.offers.create(
-      {
-        title: { ru: "Подарок", en: "A gift" },
-        text: { ru: "Для новых участников", en: "For new members" },
-        condition: { kind: "enrolledWithin", days: 30 },
-        reward: { kind: "gift", giftRu: "Кружка", giftEn: "A mug" },
-        startsAt: "2026-03-01T00:00:00Z",
-        endsAt: "2026-03-31T20:00:00Z",
-      },
-      "test",
-    );
-    await h.services.offers.start(offer.id, "test");
+    const offer = await newMembersGift({ ru: "Подарок", en: "A gift" }, { giftRu: "Кружка", giftEn: "A mug" });
     const { u } = await shopper("en");
     u.send("/offers");
     const replies = await u.replies(2);
@@ -127,19 +138,11 @@ describe.each(testDatabases)("the shopper's offers in Telegram on $name", ({ ope
 
   it("When an offer's store and gift are named with &, < and >, then the offer arrives and they read as named", async () => {
     const arbat = (await createStore(db, { name: "Кофе & Чай <Арбат>" })).id;
-    const offer = await h.services.offers.create(
-      {
-        title: { ru: "Завтрак", en: "Breakfast" },
-        text: { ru: "Для новых участников", en: "For new members" },
-        condition: { kind: "enrolledWithin", days: 30 },
-        reward: { kind: "gift", giftRu: "Кофе & круассан", giftEn: "Coffee & croissant" },
-        startsAt: "2026-03-01T00:00:00Z",
-        endsAt: "2026-03-31T20:00:00Z",
-        storeIds: [arbat],
-      },
-      "test",
+    const offer = await newMembersGift(
+      { ru: "Завтрак", en: "Breakfast" },
+      { giftRu: "Кофе & круассан", giftEn: "Coffee & croissant" },
+      [arbat],
     );
-    await h.services.offers.start(offer.id, "test");
     const { u } = await shopper();
     u.send("/offers");
     const replies = await u.replies(2);
