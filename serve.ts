@@ -28,6 +28,7 @@ import type { Database } from "./app/db/database.js";
 import { createKopilka } from "./app/kopilka.js";
 import { loadTiers } from "./app/services/index.js";
 import { createBot, registerCommands } from "./bot/bot.js";
+import { telegramFetch } from "./bot/telegram-fetch.js";
 
 const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
 /** The jobs begin this long after the bot polls (or has its webhook)… */
@@ -46,10 +47,11 @@ export async function serve({ config, log, database }: { config: Config; log: Lo
 
   /** Reaches the Bot API, retrying with backoff for as long as it takes (the rest serves meanwhile). */
   async function hello(): Promise<UserFromGetMe | undefined> {
+    const fetch = telegramFetch();
     for (let attempt = 1; !stopping; attempt++) {
       try {
         // A bare client, without the retrying transformers: an unreachable Bot API is reported at once.
-        const api = new Api(config.botToken as string, { apiRoot: config.apiRoot });
+        const api = new Api(config.botToken as string, { apiRoot: config.apiRoot, fetch });
         const me = await api.getMe();
         if (!config.webhookUrl) await api.deleteWebhook();
         return me;

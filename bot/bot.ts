@@ -26,6 +26,7 @@ import { chatMemberStatus, claimAndLoadMember, floodControl, unreachableOn403 } 
 import { telegramBroadcaster } from "./broadcaster.js";
 import { telegramMessenger } from "./messenger.js";
 import { createRateGate, gated, perChatSpacing } from "./rate.js";
+import { telegramFetch } from "./telegram-fetch.js";
 import { mayConverse } from "./filters/may-converse.js";
 import { byChat, conversationStorage } from "./storage.js";
 
@@ -49,8 +50,10 @@ export interface BotOptions {
  * the program through deps.services, never computing points itself.
  */
 export function createBot(opts: BotOptions, deps: BotDeps) {
+  // One HTTP client, its connections kept alive, for the bot and both Api instances below.
+  const fetch = telegramFetch();
   const bot = new Bot<Context>(opts.token, {
-    client: { apiRoot: opts.apiRoot },
+    client: { apiRoot: opts.apiRoot, fetch },
     ...(opts.botInfo ? { botInfo: opts.botInfo } : {}),
   });
   const inFlight = trackInFlight();
@@ -75,13 +78,13 @@ export function createBot(opts: BotOptions, deps: BotDeps) {
   // Notices are sent by jobs, which retry on their own schedule (durably, with
   // backoff): a 5xx or a long 429 fails the attempt at once instead of holding
   // the job inside the process, where a crash would leave it leased.
-  const noticeApi = new Api(opts.token, { apiRoot: opts.apiRoot });
+  const noticeApi = new Api(opts.token, { apiRoot: opts.apiRoot, fetch });
   noticeApi.config.use(gated(gate, 0));
   noticeApi.config.use(unreachableOn403(deps));
   noticeApi.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 5, rethrowInternalServerErrors: true }));
   noticeApi.config.use(throttle);
   // Broadcasts wait behind both, and retry nothing themselves (app/broadcasts/sender.ts decides).
-  const broadcastApi = new Api(opts.token, { apiRoot: opts.apiRoot });
+  const broadcastApi = new Api(opts.token, { apiRoot: opts.apiRoot, fetch });
   broadcastApi.config.use(gated(gate, 1, paidGate));
 
   // Updates of one chat are handled one at a time (the runner is concurrent
