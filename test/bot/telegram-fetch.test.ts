@@ -91,7 +91,8 @@ describe("the Bot API client", () => {
   });
 
   it("When the Bot API is served over HTTPS (as api.telegram.org is), then the call is answered the same", async () => {
-    // A certificate of our own for localhost, trusted by this call's agent only.
+    // A certificate of our own for 127.0.0.1 (not "localhost", which may resolve to ::1 first), trusted by
+    // this call's agent only.
     const dir = mkdtempSync(join(tmpdir(), "kopilka-tls-"));
     const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.pem")];
     execFileSync(
@@ -105,9 +106,9 @@ describe("the Bot API client", () => {
         "-days",
         "1",
         "-subj",
-        "/CN=localhost",
+        "/CN=127.0.0.1",
         "-addext",
-        "subjectAltName=DNS:localhost",
+        "subjectAltName=IP:127.0.0.1",
         "-keyout",
         key,
         "-out",
@@ -118,17 +119,18 @@ describe("the Bot API client", () => {
     const tls = { key: readFileSync(key), cert: readFileSync(cert) };
     rmSync(dir, { recursive: true, force: true });
     const server = createHttpsServer(tls, (req, res) => {
-      let body = "";
-      req.on("data", (c: Buffer) => (body += c.toString()));
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
+        const got: unknown = JSON.parse(Buffer.concat(chunks).toString());
         res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify({ ok: true, result: { path: req.url, got: JSON.parse(body) } }));
+        res.end(JSON.stringify({ ok: true, result: { path: req.url, got } }));
       });
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     try {
       const answer = await telegramFetch()(
-        `https://localhost:${(server.address() as AddressInfo).port}/bot1:t/sendMessage`,
+        `https://127.0.0.1:${(server.address() as AddressInfo).port}/bot1:t/sendMessage`,
         {
           method: "POST",
           headers: { "content-type": "application/json" },
