@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readTelegramHtml } from "../../domain/telegram-html.js";
+import { readTelegramHtml, TELEGRAM_CAPTION_LIMIT, TELEGRAM_TEXT_LIMIT } from "../../domain/telegram-html.js";
 
 /**
  * A strict fake of the Telegram Bot API, enough to drive a bot the way
@@ -368,7 +368,8 @@ export class FakeTelegram {
       const chat = this.chatFor(p);
       const text = String(p.text ?? "");
       if (!text.trim()) throw new TelegramError(400, "Bad Request: message text is empty");
-      if (shownLength(text, p.parse_mode) > 4096) throw new TelegramError(400, "Bad Request: message is too long");
+      if (shownLength(text, p.parse_mode) > TELEGRAM_TEXT_LIMIT)
+        throw new TelegramError(400, "Bad Request: message is too long");
       return this.record(
         chat,
         this.nextMessage(chat.user.id, {
@@ -381,7 +382,7 @@ export class FakeTelegram {
       const chat = this.chatFor(p);
       const m = chat.messages.find((x) => x.message_id === Number(p.message_id));
       if (!m) throw new TelegramError(400, "Bad Request: message to edit not found");
-      if (shownLength(String(p.text ?? ""), p.parse_mode) > 4096)
+      if (shownLength(String(p.text ?? ""), p.parse_mode) > TELEGRAM_TEXT_LIMIT)
         throw new TelegramError(400, "Bad Request: message is too long");
       const markup = p.reply_markup ? parseMarkup(p.reply_markup) : undefined;
       if (m.text === p.text && JSON.stringify(m.reply_markup) === JSON.stringify(markup))
@@ -451,7 +452,7 @@ export class FakeTelegram {
       }
       if (!sizes) throw new TelegramError(400, "Bad Request: wrong file identifier/HTTP URL specified");
       const caption = p.caption === undefined ? undefined : String(p.caption);
-      if (caption !== undefined && shownLength(caption, p.parse_mode) > 1024)
+      if (caption !== undefined && shownLength(caption, p.parse_mode) > TELEGRAM_CAPTION_LIMIT)
         throw new TelegramError(400, "Bad Request: message caption is too long");
       const entities = p.caption_entities ? (parseMarkup(p.caption_entities) as unknown as Json[]) : undefined;
       for (const e of entities ?? [])
