@@ -29,8 +29,7 @@ describe.each(testDatabases)("the card picture on $name", ({ open }) => {
     return [u, m];
   }
 
-  const photoCalls = (u: SimUser) =>
-    h.tg.calls.filter((c) => c.method === "sendPhoto" && Number(c.payload.chat_id) === u.id);
+  const photoCalls = (u: SimUser) => h.tg.callsTo(u.id, "sendPhoto");
 
   it("When a member sends /card, then a photo arrives whose barcode and QR a scanner reads as the member code", async () => {
     const [u, m] = await member();

@@ -138,10 +138,7 @@ describe.each(testDatabases)("the guided broadcast walk on $name", ({ open }) =>
     expect(shown?.caption).toBe("<b>Свежий хлеб</b> &amp; булки");
     await sendWithoutControl();
     // The preview and each of the segment's three members: the largest size, the caption as HTML.
-    const photoTo = (chat: number) =>
-      h.tg.calls
-        .filter((c) => c.method === "sendPhoto" && Number(c.payload.chat_id) === chat)
-        .map((c) => [c.payload.photo, c.payload.caption]);
+    const photoTo = (chat: number) => h.tg.callsTo(chat, "sendPhoto").map((c) => [c.payload.photo, c.payload.caption]);
     const bread = [largest, "<b>Свежий хлеб</b> &amp; булки"];
     expect(photoTo(marketer.id)).toEqual([bread]);
     expect(others.map(photoTo)).toEqual([[bread], [bread], [bread]]);
@@ -167,11 +164,8 @@ describe.each(testDatabases)("the guided broadcast walk on $name", ({ open }) =>
     expect(html.startsWith("<b>Хлеб</b> &amp; булки.")).toBe(true);
     expect(html.length).toBeGreaterThan(1024);
     await sendWithoutControl();
-    const captions = (chat: number) =>
-      h.tg.calls
-        .filter((c) => c.method === "sendPhoto" && Number(c.payload.chat_id) === chat && c.payload.caption === html)
-        .map((c) => c.payload.caption);
-    expect([...tea, ...others].map((t) => captions(t).length)).toEqual(Array(12).fill(1));
+    const withHtml = (chat: number) => h.tg.callsTo(chat, "sendPhoto").filter((c) => c.payload.caption === html);
+    expect([...tea, ...others].map((t) => withHtml(t).length)).toEqual(Array(12).fill(1));
   });
 
   it("When the marketer cancels mid-way, then nothing is created", async () => {

@@ -155,7 +155,7 @@ describe.each(testDatabases)("reviews of a visit on $name", ({ open }) => {
     moderator.send("/reviews");
     const item = await moderator.reply();
     expect(item.photo).toBeDefined();
-    const shown = h.tg.calls.filter((c) => c.method === "sendPhoto" && Number(c.payload.chat_id) === moderator.id);
+    const shown = h.tg.callsTo(moderator.id, "sendPhoto");
     expect(shown.map((c) => c.payload.photo)).toEqual([sent.photo.at(-1)?.file_id]);
     expect(item.caption).toBe("Копилка на Арбате · ★★★★★ · Вера\n«Красивая витрина»");
     u.listen();

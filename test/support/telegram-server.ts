@@ -167,6 +167,11 @@ export class FakeTelegram {
     return c;
   }
 
+  /** The calls of `method` the bot made into one chat, in order (what it sent there, as it asked). */
+  callsTo(chatId: number, method: string) {
+    return this.calls.filter((c) => c.method === method && Number(c.payload.chat_id) === chatId);
+  }
+
   /**
    * The most calls of `methods` that arrived within any one second (a
    * sliding window, as Telegram counts), e.g. to check a global send limit.
